@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 
 const file = 'src/__generated__/resolvers-types.ts';
 const before = readFileSync(file, 'utf8');
-execFileSync('npx', ['graphql-codegen', '--config', 'codegen.yml', '--silent'], { stdio: 'inherit' });
+execFileSync('npx', ['graphql-codegen', '--config', 'codegen.yml', '--silent'], {
+  stdio: 'inherit',
+});
 const after = readFileSync(file, 'utf8');
 if (before !== after) {
   console.error(`${file} is stale: run "npm run codegen" and commit the result.`);

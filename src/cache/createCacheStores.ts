@@ -1,0 +1,92 @@
+import KeyvRedis, { createClient } from '@keyv/redis';
+import { Keyv } from 'keyv';
+import { LRUCache } from 'lru-cache';
+
+import { redactURL, type Config } from '../config/loadConfig';
+import type { Logger } from '../logging/createLogger';
+
+/**
+ * The gateway's shared caches, one keyv namespace each. In process memory by
+ * default (a bounded LRU, values kept as objects); in Redis when REDIS_URL is
+ * set, so every replica shares them. A Redis outage degrades to "no cache":
+ * keyv answers misses and the gateway calls OneLogin instead.
+ */
+export interface CacheStores {
+  kind: 'memory' | 'redis';
+  /** OneLogin's event-type catalogue (one entry). */
+  eventTypes: Keyv;
+  /** Events by id, as seen in lists and look-ups (events never change). */
+  events: Keyv;
+  /** Legacy failed-provisioning ranges (short TTL). */
+  failedProvisionings: Keyv;
+  close(): Promise<void>;
+}
+
+export async function createCacheStores(options: {
+  config: Config['cache'];
+  logger: Logger;
+}): Promise<CacheStores> {
+  const { config, logger } = options;
+  if (config.redisURL === undefined) {
+    const memory = (namespace: string, max: number) =>
+      new Keyv({
+        store: new LRUCache<string, object>({ max: Math.max(1, max) }),
+        namespace: `${config.namespace}:${namespace}`,
+        // Values are kept as they are: nobody mutates a cached object, and
+        // JSON round trips would cost CPU on every hit.
+        serialize: undefined,
+        deserialize: undefined,
+      });
+    return {
+      kind: 'memory',
+      eventTypes: memory('event-types', 10),
+      events: memory('events', config.eventMaxEntries),
+      failedProvisionings: memory('failed-provisionings', 200),
+      close: async () => {},
+    };
+  }
+
+  const client = createClient({
+    url: config.redisURL,
+    socket: {
+      connectTimeout: 5000,
+      // Keep trying in the background; meanwhile the caches miss.
+      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000),
+    },
+  });
+  let lastErrorLog = 0;
+  client.on('error', (error: Error) => {
+    if (Date.now() - lastErrorLog > 10_000) {
+      lastErrorLog = Date.now();
+      logger.warn({ error: error.message }, 'Redis cache unavailable; serving without it');
+    }
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `Could not connect to Redis at ${redactURL(config.redisURL)}: ${(error as Error).message}. ` +
+        'Check REDIS_URL, or unset it to cache in memory.',
+    );
+  }
+  const redis = (namespace: string) => {
+    const keyv = new Keyv({
+      store: new KeyvRedis(client, { namespace: `${config.namespace}:${namespace}` }),
+      namespace: `${config.namespace}:${namespace}`,
+      useKeyPrefix: false,
+    });
+    keyv.on('error', (error: Error) =>
+      logger.warn({ error: error.message, namespace }, 'cache error'),
+    );
+    return keyv;
+  };
+  return {
+    kind: 'redis',
+    eventTypes: redis('event-types'),
+    events: redis('events'),
+    failedProvisionings: redis('failed-provisionings'),
+    close: async () => {
+      if (client.isOpen) await client.quit();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { Keyv } from 'keyv';
+
+import type { Logger } from '../logging/createLogger';
+import type { EventDto, EventField } from '../upstream/dto';
+
+/**
+ * Events by id. OneLogin's events never change, so every event the gateway sees
+ * (in a list page or a look-up) is kept, and `event(id)` is answered from here
+ * when the cached copy has the fields the query needs. Pages fetched with a
+ * `fields=` projection hold part of an event; parts are merged.
+ */
+export class EventCache {
+  private readonly ttlMs: number;
+
+  constructor(private readonly options: { store: Keyv; ttlSeconds: number; logger: Logger }) {
+    this.ttlMs = options.ttlSeconds * 1000;
+  }
+
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  /** Cached events with every one of `fields`, in the order of `ids` (undefined for a miss). */
+  async getMany(
+    ids: readonly string[],
+    fields: readonly EventField[] | undefined,
+  ): Promise<(EventDto | undefined)[]> {
+    if (!this.enabled || ids.length === 0) return ids.map(() => undefined);
+    let found: (EventDto | undefined)[];
+    try {
+      found = (await this.options.store.getMany(ids.map(keyOf))) as (EventDto | undefined)[];
+    } catch (error) {
+      this.options.logger.warn({ error: String(error) }, 'event cache read failed');
+      return ids.map(() => undefined);
+    }
+    return found.map((event) => (event && hasFields(event, fields) ? event : undefined));
+  }
+
+  /**
+   * Keeps `events`, merged with what is already cached. Runs in the background:
+   * a slow or failing cache never delays a response.
+   */
+  remember(events: readonly EventDto[], complete: boolean): void {
+    if (!this.enabled || events.length === 0) return;
+    void this.store(events, complete).catch((error: unknown) => {
+      this.options.logger.warn({ error: String(error) }, 'event cache write failed');
+    });
+  }
+
+  private async store(events: readonly EventDto[], complete: boolean): Promise<void> {
+    const keys = events.map((event) => keyOf(String(event.id)));
+    const existing = (await this.options.store.getMany(keys)) as (EventDto | undefined)[];
+    await this.options.store.setMany(
+      events.map((event, i) => {
+        const previous = existing[i];
+        const value: CachedEvent = previous ? { ...previous, ...event } : { ...event };
+        if (complete) value[COMPLETE] = true;
+        return {
+          key: keys[i] as string,
+          value,
+          ttl: this.ttlMs,
+        };
+      }),
+    );
+  }
+}
+
+/**
+ * Marks an event fetched without a `fields=` projection: it has every field
+ * OneLogin returns, including ones the gateway cannot name in `fields=`.
+ */
+const COMPLETE = '__complete';
+type CachedEvent = EventDto & { [COMPLETE]?: boolean };
+
+function keyOf(id: string): string {
+  return `event:${id}`;
+}
+
+/** Whether the event has each field (a key that is present, even if null). `undefined`: all of them. */
+function hasFields(event: EventDto, fields: readonly EventField[] | undefined): boolean {
+  if (fields === undefined) return (event as CachedEvent)[COMPLETE] === true;
+  return fields.every((field) => field in event);
+}

@@ -1,0 +1,149 @@
+import type { Keyv } from 'keyv';
+
+import { RETURNED_EVENT_FIELD_SET } from '../domain/eventFields';
+import { fieldForPlaceholder, placeholdersOf } from '../domain/eventMessage';
+import type { Logger } from '../logging/createLogger';
+import type { EventField, EventTypeDto } from '../upstream/dto';
+import type { OneLoginClient } from '../upstream/OneLoginClient';
+import { upstreamError } from '../upstream/upstreamError';
+
+/** The catalogue as the gateway uses it. */
+export interface Catalog {
+  /** Ordered by id. */
+  list: readonly EventTypeDto[];
+  byId: ReadonlyMap<string, EventTypeDto>;
+  /** Every event field some template's placeholders stand for. */
+  messageFields: readonly EventField[];
+  fetchedAt: number;
+}
+
+interface StoredCatalog {
+  fetchedAt: number;
+  types: EventTypeDto[];
+}
+
+export interface EventTypeCatalogOptions {
+  client: OneLoginClient;
+  /** Shared cache (memory or Redis). */
+  store: Keyv;
+  ttlSeconds: number;
+  logger: Logger;
+  /** Unknown ids refresh the catalogue at most this often. */
+  minRefreshIntervalMs?: number;
+  now?: () => number;
+}
+
+const STORE_KEY = 'catalog';
+
+/**
+ * OneLogin's event-type catalogue, `GET /api/1/events/types` (not paginated,
+ * rate-limited; OneLogin asks clients to keep it for up to 24 hours, API.md §4).
+ *
+ * Three layers: this process's parsed copy, the shared keyv store (so replicas
+ * share one fetch), then OneLogin. An id the catalogue does not know triggers
+ * one refresh from OneLogin (new types appear over time), at most once per
+ * `minRefreshIntervalMs`, as XSOAR's collector does.
+ */
+export class EventTypeCatalog {
+  private current: Catalog | undefined;
+  private loading: Promise<Catalog> | undefined;
+  private lastUpstreamFetch = 0;
+  private readonly now: () => number;
+  private readonly ttlMs: number;
+
+  constructor(private readonly options: EventTypeCatalogOptions) {
+    this.now = options.now ?? Date.now;
+    this.ttlMs = options.ttlSeconds * 1000;
+  }
+
+  /** The catalogue, from the fastest layer that has a fresh copy. */
+  get(): Promise<Catalog> {
+    if (this.current && this.now() - this.current.fetchedAt < this.ttlMs)
+      return Promise.resolve(this.current);
+    this.loading ??= this.load(false).finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  /** Event types by id, in the order of `ids`; null for ids OneLogin does not know. */
+  async lookup(ids: readonly string[]): Promise<(EventTypeDto | null)[]> {
+    let catalog = await this.get();
+    if (ids.some((id) => !catalog.byId.has(id)) && this.mayRefresh()) {
+      this.loading ??= this.load(true).finally(() => {
+        this.loading = undefined;
+      });
+      catalog = await this.loading;
+    }
+    return ids.map((id) => catalog.byId.get(id) ?? null);
+  }
+
+  private mayRefresh(): boolean {
+    return this.now() - this.lastUpstreamFetch >= (this.options.minRefreshIntervalMs ?? 60_000);
+  }
+
+  private async load(forceUpstream: boolean): Promise<Catalog> {
+    if (!forceUpstream) {
+      const stored = (await this.options.store.get(STORE_KEY)) as StoredCatalog | undefined;
+      if (stored && this.now() - stored.fetchedAt < this.ttlMs) {
+        this.current = buildCatalog(stored);
+        return this.current;
+      }
+    }
+    this.lastUpstreamFetch = this.now();
+    const answer = await this.options.client.get('GET /api/1/events/types', '/api/1/events/types');
+    const types = parseEventTypes(answer.status, answer.body);
+    const stored: StoredCatalog = { fetchedAt: this.now(), types };
+    this.current = buildCatalog(stored);
+    this.options.logger.info(
+      { eventTypes: types.length },
+      'loaded the OneLogin event-type catalogue',
+    );
+    this.options.store.set(STORE_KEY, stored, this.ttlMs).catch((error: unknown) => {
+      this.options.logger.warn(
+        { error: String(error) },
+        'could not store the event-type catalogue',
+      );
+    });
+    return this.current;
+  }
+}
+
+function buildCatalog(stored: StoredCatalog): Catalog {
+  const list = [...stored.types].sort((a, b) => a.id - b.id);
+  const messageFields = new Set<EventField>();
+  for (const type of list) {
+    for (const placeholder of placeholdersOf(type.description)) {
+      const field = fieldForPlaceholder(placeholder, RETURNED_EVENT_FIELD_SET);
+      if (field) messageFields.add(field);
+    }
+  }
+  return {
+    list,
+    byId: new Map(list.map((type) => [String(type.id), type])),
+    messageFields: [...messageFields],
+    fetchedAt: stored.fetchedAt,
+  };
+}
+
+/** `{status, data: [...]}` as documented, or a bare array; items are checked one by one. */
+function parseEventTypes(status: number, body: unknown): EventTypeDto[] {
+  const data = Array.isArray(body) ? body : (body as { data?: unknown } | null)?.['data'];
+  if (status !== 200 || !Array.isArray(data)) {
+    throw upstreamError('onelogin', { kind: 'bad-response', status });
+  }
+  const types: EventTypeDto[] = [];
+  for (const item of data) {
+    const record = item as Record<string, unknown> | null;
+    const id = Number(record?.['id']);
+    const name = record?.['name'];
+    const description = record?.['description'];
+    if (!Number.isSafeInteger(id) || typeof name !== 'string') continue; // skip what cannot be an event type
+    types.push({
+      id,
+      name,
+      description: typeof description === 'string' && description !== '' ? description : null,
+    });
+  }
+  return types;
+}

@@ -1,0 +1,233 @@
+import type { EventConnectionModel } from '../domain/eventConnection';
+import { encodeCursor } from '../domain/eventCursor';
+import { selectsMessage, upstreamFieldsFor } from '../domain/eventFields';
+import type { FetchPage, UpstreamPage, UpstreamPageRequest, WalkStart } from '../domain/EventPager';
+import { CursorNotFoundError, walkEvents } from '../domain/EventPager';
+import type { EventsQueryInput, EventsQueryPlan } from '../domain/eventQuery';
+import { oneLoginInteger, planEventsQuery, sortParam } from '../domain/eventQuery';
+import { badUserInput } from '../errors/errors';
+import type { EventDto, EventField } from '../upstream/dto';
+import type { OneLoginClient } from '../upstream/OneLoginClient';
+import { upstreamError, upstreamStatusOf } from '../upstream/upstreamError';
+import { mapWithConcurrency } from '../util/mapWithConcurrency';
+import type { EventCache } from './EventCache';
+import type { EventTypeCatalog } from './EventTypeCatalog';
+
+export interface EventsAPIOptions {
+  client: OneLoginClient;
+  cache: EventCache;
+  catalog: EventTypeCatalog;
+  paging: { defaultPageSize: number; maxPageSize: number };
+  /** OneLogin has no multi-id look-up: single GETs run at most this many at once. */
+  lookupConcurrency?: number;
+}
+
+/**
+ * OneLogin's events: `GET /api/1/events` (as Relay connections) and
+ * `GET /api/1/events/{id}`. Shared by all requests; per-request batching lives
+ * in the loaders built by createDataSources.
+ */
+export class EventsAPI {
+  constructor(private readonly options: EventsAPIOptions) {}
+
+  /**
+   * One page of a Relay connection over `GET /api/1/events`. `selection` names
+   * the `Event` fields the query asks for; only their upstream fields are
+   * requested (`fields=`).
+   */
+  async listEvents(
+    input: EventsQueryInput,
+    selection: readonly string[],
+  ): Promise<EventConnectionModel> {
+    const plan = planEventsQuery(input, this.options.paging);
+    const fields = await this.fieldsFor(selection);
+    if (plan.count === 0) {
+      return {
+        edges: [],
+        pageInfo: {
+          hasNextPage: plan.mode === 'backward' && plan.cursor !== null,
+          hasPreviousPage: plan.mode === 'forward' && plan.cursor !== null,
+          startCursor: null,
+          endCursor: null,
+        },
+      };
+    }
+    const { start, direction, reverseOutput } = walkPlan(plan);
+    const fromClient = plan.cursor;
+    const fetchPage: FetchPage = async (request) => {
+      try {
+        return await this.fetchPage(plan, fields, request);
+      } catch (error) {
+        // OneLogin refuses a cursor it no longer knows with a 400; when the cursor
+        // came from the client's argument, the client has to start again.
+        const clientToken =
+          fromClient &&
+          request.cursor &&
+          [fromClient.after, fromClient.before, fromClient.cursor?.token].includes(
+            request.cursor.token,
+          );
+        if (clientToken && upstreamStatusOf(error) === 400) throw expiredCursor(plan);
+        throw error;
+      }
+    };
+    let walked;
+    try {
+      walked = await walkEvents(fetchPage, start, direction, plan.count);
+    } catch (error) {
+      if (error instanceof CursorNotFoundError) throw expiredCursor(plan);
+      throw error;
+    }
+    const events = reverseOutput ? walked.events.reverse() : walked.events;
+    const edges = events.map(({ event, position }) => ({
+      cursor: encodeCursor(plan.key, position),
+      node: event,
+    }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: plan.mode === 'forward' ? walked.hasMore : plan.cursor !== null,
+        hasPreviousPage: plan.mode === 'backward' ? walked.hasMore : plan.cursor !== null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges[edges.length - 1]?.cursor ?? null,
+      },
+    };
+  }
+
+  /**
+   * Events by id, in the order of `ids` (null where OneLogin has none): from the
+   * cache when the cached copy has `fields`, otherwise one `GET /api/1/events/{id}`
+   * each, a few at a time.
+   */
+  async getEvents(
+    ids: readonly string[],
+    selection: readonly string[],
+  ): Promise<(EventDto | null)[]> {
+    const fields = await this.fieldsFor(selection);
+    const cached = await this.options.cache.getMany(ids, fields);
+    const missing = ids.filter((_id, i) => cached[i] === undefined);
+    const fetched = new Map<string, EventDto | null>();
+    await mapWithConcurrency(
+      [...new Set(missing)],
+      this.options.lookupConcurrency ?? 8,
+      async (id) => {
+        fetched.set(id, await this.fetchEvent(id));
+      },
+    );
+    const found = [...fetched.values()].filter((event): event is EventDto => event !== null);
+    this.options.cache.remember(found, true);
+    return ids.map((id, i) => cached[i] ?? fetched.get(id) ?? null);
+  }
+
+  /** Checks an event id argument: OneLogin ids are whole numbers up to 2147483647. */
+  validateEventId(id: string, argument: string): string {
+    return oneLoginInteger(id, argument);
+  }
+
+  private async fieldsFor(selection: readonly string[]): Promise<EventField[] | undefined> {
+    const messageFields = selectsMessage(selection)
+      ? (await this.options.catalog.get()).messageFields
+      : [];
+    return upstreamFieldsFor(selection, () => messageFields);
+  }
+
+  private async fetchPage(
+    plan: EventsQueryPlan,
+    fields: readonly EventField[] | undefined,
+    request: UpstreamPageRequest,
+  ): Promise<UpstreamPage> {
+    const answer = await this.options.client.get('GET /api/1/events', '/api/1/events', {
+      ...plan.params,
+      sort: sortParam(plan.order, request.reversed),
+      limit: String(request.limit),
+      fields: fields?.join(','),
+      after_cursor: request.cursor?.kind === 'after' ? request.cursor.token : undefined,
+      before_cursor: request.cursor?.kind === 'before' ? request.cursor.token : undefined,
+    });
+    const page = parseEventsPage(answer.status, answer.body);
+    this.options.cache.remember(page.items, fields === undefined);
+    return page;
+  }
+
+  private async fetchEvent(id: string): Promise<EventDto | null> {
+    const answer = await this.options.client.get(
+      'GET /api/1/events/:id',
+      `/api/1/events/${encodeURIComponent(id)}`,
+    );
+    if (answer.status === 404) return null;
+    // OneLogin answers `data: [event]`; its OpenAPI description says `data: event`. Both are read.
+    const data = (answer.body as { data?: unknown } | null)?.data;
+    const event = Array.isArray(data) ? data[0] : data;
+    if (event === undefined || event === null) return null;
+    if (!isEventDto(event))
+      throw upstreamError('onelogin', { kind: 'bad-response', status: answer.status });
+    return event;
+  }
+}
+
+/** How a plan maps onto a walk: which order the requests list in, and which way to go. */
+function walkPlan(plan: EventsQueryPlan): {
+  start: WalkStart;
+  direction: 'forward' | 'backward';
+  reverseOutput: boolean;
+} {
+  const { cursor } = plan;
+  if (plan.mode === 'forward') {
+    // Events after the cursor, in the connection's order.
+    if (!cursor)
+      return {
+        start: { kind: 'beginning', reversed: false },
+        direction: 'forward',
+        reverseOutput: false,
+      };
+    return {
+      start: { kind: 'position', position: cursor },
+      direction: cursor.reversed ? 'backward' : 'forward',
+      reverseOutput: false,
+    };
+  }
+  // Events before the cursor (or the last events): walked nearest first, returned in the connection's order.
+  if (!cursor)
+    return {
+      start: { kind: 'beginning', reversed: true },
+      direction: 'forward',
+      reverseOutput: true,
+    };
+  return {
+    start: { kind: 'position', position: cursor },
+    direction: cursor.reversed ? 'forward' : 'backward',
+    reverseOutput: true,
+  };
+}
+
+function expiredCursor(plan: EventsQueryPlan) {
+  return badUserInput(
+    `\`${plan.cursorArgument}\` no longer points at a position OneLogin can page from (its cursors expire): start again without \`${plan.cursorArgument}\`.`,
+    plan.cursorArgument,
+  );
+}
+
+function parseEventsPage(status: number, body: unknown): UpstreamPage {
+  const record = body as { data?: unknown; pagination?: Record<string, unknown> } | null;
+  if (status !== 200 || !Array.isArray(record?.data) || !record.data.every(isEventDto)) {
+    throw upstreamError('onelogin', { kind: 'bad-response', status });
+  }
+  return {
+    items: record.data,
+    afterCursor: cursorValue(record.pagination?.['after_cursor']),
+    beforeCursor: cursorValue(record.pagination?.['before_cursor']),
+  };
+}
+
+/** A usable cursor, or null; the literal string "null" (seen in OneLogin's OpenAPI examples) is null. */
+function cursorValue(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' && value !== 'null' ? value : null;
+}
+
+function isEventDto(value: unknown): value is EventDto {
+  if (typeof value !== 'object' || value === null) return false;
+  const id = (value as { id?: unknown }).id;
+  return (
+    (typeof id === 'number' && Number.isSafeInteger(id)) ||
+    (typeof id === 'string' && /^\d+$/.test(id))
+  );
+}

@@ -1,0 +1,49 @@
+import DataLoader from 'dataloader';
+
+import type { EventDto, EventTypeDto } from '../upstream/dto';
+import type { EventsAPI } from './EventsAPI';
+import type { Catalog, EventTypeCatalog } from './EventTypeCatalog';
+
+/** The long-lived clients every request shares (pools, caches, tokens). */
+export interface Services {
+  events: EventsAPI;
+  eventTypes: EventTypeCatalog;
+}
+
+/**
+ * What resolvers reach through `context.dataSources`. Created per request and
+ * cheap to create: the loaders are built on first use, so they batch within
+ * one request and never leak data between requests.
+ */
+export interface DataSources {
+  events: EventsAPI;
+  /** The event-type catalogue (cached; see EventTypeCatalog). */
+  eventTypeCatalog(): Promise<Catalog>;
+  /** One event type by id; every look-up in a request shares one catalogue read. */
+  loadEventType(id: string): Promise<EventTypeDto | null>;
+  /**
+   * One event by id; look-ups in the same tick are batched, answered from the
+   * cache where possible and otherwise fetched a few at a time.
+   * `selection` names the `Event` fields the caller needs.
+   */
+  loadEvent(id: string, selection: readonly string[]): Promise<EventDto | null>;
+}
+
+export function createDataSources(services: Services): DataSources {
+  let eventTypes: DataLoader<string, EventTypeDto | null> | undefined;
+  let events: DataLoader<string, EventDto | null> | undefined;
+  const selection = new Set<string>();
+  return {
+    events: services.events,
+    eventTypeCatalog: () => services.eventTypes.get(),
+    loadEventType(id) {
+      eventTypes ??= new DataLoader((ids) => services.eventTypes.lookup(ids));
+      return eventTypes.load(id);
+    },
+    loadEvent(id, fields) {
+      for (const field of fields) selection.add(field);
+      events ??= new DataLoader((ids) => services.events.getEvents(ids, [...selection]));
+      return events.load(id);
+    },
+  };
+}

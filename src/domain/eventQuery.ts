@@ -1,0 +1,206 @@
+import { badUserInput } from '../errors/errors';
+import type { EventPosition } from './eventCursor';
+import { connectionKey, decodeCursor } from './eventCursor';
+
+/** The largest value OneLogin accepts in a numeric filter (API.md §3.1: larger ones get a 400). */
+export const MAX_ONELOGIN_INTEGER = 2_147_483_647;
+const MAX_EVENT_TYPE_IDS = 50;
+const MAX_TEXT_FILTER_LENGTH = 200;
+
+export interface EventsQueryInput {
+  filter?: {
+    eventTypeIds?: readonly string[] | null;
+    userId?: string | null;
+    clientId?: string | null;
+    directoryId?: string | null;
+    resolution?: string | null;
+    since?: Date | null;
+    until?: Date | null;
+  } | null;
+  orderBy?: { field: 'CREATED_AT' | 'ID'; direction: 'ASC' | 'DESC' } | null;
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+export interface EventOrder {
+  field: 'created_at' | 'id';
+  direction: 'asc' | 'desc';
+}
+
+/** A validated `events` query, ready for OneLogin. */
+export interface EventsQueryPlan {
+  /** OneLogin filter parameters. */
+  params: Readonly<Record<string, string>>;
+  order: EventOrder;
+  /** Binds cursors to this filter and order. */
+  key: string;
+  mode: 'forward' | 'backward';
+  count: number;
+  /** The position of `after` (forward) or `before` (backward), if given. */
+  cursor: EventPosition | null;
+  cursorArgument: 'after' | 'before';
+}
+
+/**
+ * Checks every argument of `Query.events` and maps it onto OneLogin's
+ * parameters, before any upstream call. Each error names the argument and
+ * says what to fix.
+ */
+export function planEventsQuery(
+  input: EventsQueryInput,
+  paging: { defaultPageSize: number; maxPageSize: number },
+): EventsQueryPlan {
+  const { first, last, after, before } = input;
+  if (first != null && last != null) {
+    throw badUserInput(
+      'Pass either `first` (page forwards) or `last` (page backwards), not both.',
+      'first',
+    );
+  }
+  if (first != null && before != null) {
+    throw badUserInput(
+      '`before` goes with `last`: page forwards with `first` and `after`, backwards with `last` and `before`.',
+      'before',
+    );
+  }
+  if (last != null && after != null) {
+    throw badUserInput(
+      '`after` goes with `first`: page forwards with `first` and `after`, backwards with `last` and `before`.',
+      'after',
+    );
+  }
+  if (after != null && before != null) {
+    throw badUserInput('Pass either `after` or `before`, not both.', 'before');
+  }
+  const mode = last != null || before != null ? 'backward' : 'forward';
+  const countArgument = mode === 'forward' ? 'first' : 'last';
+  const count = (mode === 'forward' ? first : last) ?? paging.defaultPageSize;
+  if (!Number.isInteger(count) || count < 0 || count > paging.maxPageSize) {
+    throw badUserInput(
+      `\`${countArgument}\` must be a whole number from 0 to ${paging.maxPageSize} (got ${count}).`,
+      countArgument,
+    );
+  }
+
+  const params = filterParams(input.filter ?? {});
+  const orderBy = input.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
+  const order: EventOrder = {
+    field: orderBy.field === 'ID' ? 'id' : 'created_at',
+    direction: orderBy.direction === 'ASC' ? 'asc' : 'desc',
+  };
+  const key = connectionKey({ params, order });
+
+  const cursorArgument = mode === 'forward' ? 'after' : 'before';
+  const cursorText = mode === 'forward' ? after : before;
+  let cursor: EventPosition | null = null;
+  if (cursorText != null) {
+    const decoded = decodeCursor(key, cursorText);
+    if (!decoded.ok) {
+      throw badUserInput(
+        decoded.reason === 'malformed'
+          ? `\`${cursorArgument}\` is not a cursor of this connection: pass an edge \`cursor\`, \`startCursor\` or \`endCursor\` exactly as the gateway returned it.`
+          : `\`${cursorArgument}\` is a cursor from a different \`filter\` or \`orderBy\`: page with the same filter and order the cursor came from, or start again without \`${cursorArgument}\`.`,
+        cursorArgument,
+      );
+    }
+    cursor = decoded.position;
+  }
+  return { params, order, key, mode, count, cursor, cursorArgument };
+}
+
+/** The upstream `sort` value, e.g. `-created_at`; `reversed` flips the direction. */
+export function sortParam(order: EventOrder, reversed: boolean): string {
+  const ascending = (order.direction === 'asc') !== reversed;
+  return `${ascending ? '+' : '-'}${order.field}`;
+}
+
+function filterParams(filter: NonNullable<EventsQueryInput['filter']>): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (filter.eventTypeIds != null) {
+    if (filter.eventTypeIds.length === 0) {
+      throw badUserInput(
+        '`filter.eventTypeIds` must not be empty: omit it to include every event type.',
+        'filter.eventTypeIds',
+      );
+    }
+    if (filter.eventTypeIds.length > MAX_EVENT_TYPE_IDS) {
+      throw badUserInput(
+        `\`filter.eventTypeIds\` takes at most ${MAX_EVENT_TYPE_IDS} ids (got ${filter.eventTypeIds.length}).`,
+        'filter.eventTypeIds',
+      );
+    }
+    const ids = filter.eventTypeIds.map((id) => oneLoginInteger(id, 'filter.eventTypeIds'));
+    params['event_type_id'] = [...new Set(ids)].join(',');
+  }
+  if (filter.userId != null) params['user_id'] = oneLoginInteger(filter.userId, 'filter.userId');
+  if (filter.clientId != null) params['client_id'] = text(filter.clientId, 'filter.clientId');
+  if (filter.directoryId != null)
+    params['directory_id'] = oneLoginInteger(filter.directoryId, 'filter.directoryId');
+  if (filter.resolution != null)
+    params['resolution'] = text(filter.resolution, 'filter.resolution');
+  if (filter.since != null) params['since'] = instant(filter.since, 'filter.since');
+  if (filter.until != null) params['until'] = instant(filter.until, 'filter.until');
+  if (
+    filter.since != null &&
+    filter.until != null &&
+    filter.until.getTime() <= filter.since.getTime()
+  ) {
+    throw badUserInput(
+      `\`filter.until\` (${params['until']}) must be after \`filter.since\` (${params['since']}).`,
+      'filter.until',
+    );
+  }
+  return params;
+}
+
+/** A OneLogin numeric id as the canonical decimal string; checks the range OneLogin accepts. */
+export function oneLoginInteger(value: string, argument: string): string {
+  const trimmed = value.trim();
+  if (
+    !/^\d{1,10}$/.test(trimmed) ||
+    Number(trimmed) < 1 ||
+    Number(trimmed) > MAX_ONELOGIN_INTEGER
+  ) {
+    throw badUserInput(
+      `\`${argument}\` must be a OneLogin id: a whole number from 1 to ${MAX_ONELOGIN_INTEGER} (got "${truncate(value)}").`,
+      argument,
+    );
+  }
+  return String(Number(trimmed));
+}
+
+function text(value: string, argument: string): string {
+  if (
+    value.length === 0 ||
+    value.length > MAX_TEXT_FILTER_LENGTH ||
+    hasControlCharacter(value)
+  ) {
+    throw badUserInput(
+      `\`${argument}\` must be 1 to ${MAX_TEXT_FILTER_LENGTH} characters without control characters.`,
+      argument,
+    );
+  }
+  return value;
+}
+
+function instant(value: Date, argument: string): string {
+  if (Number.isNaN(value.getTime())) {
+    throw badUserInput(`\`${argument}\` is not a valid date-time.`, argument);
+  }
+  // OneLogin's documented form: UTC with milliseconds, e.g. 2018-11-01T19:44:55.000Z.
+  return value.toISOString();
+}
+
+function truncate(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}
+
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}

@@ -1,0 +1,28 @@
+/**
+ * Values of `extensions.code` that clients may depend on. Adding a code is safe;
+ * renaming one is a breaking change. The README's error table lists them all.
+ */
+export enum ErrorCode {
+  /** An argument, cursor, date or input is invalid; the message says what to fix. No upstream call was made. */
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  /** A bug or an unexpected failure in the gateway; details are in the gateway's log only. */
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** The field needs an upstream the gateway has no credentials for (e.g. the legacy API key). */
+  UPSTREAM_NOT_CONFIGURED = 'UPSTREAM_NOT_CONFIGURED',
+  /** OneLogin rejected the gateway's own credentials (client id/secret or API key). */
+  UPSTREAM_AUTH_FAILED = 'UPSTREAM_AUTH_FAILED',
+  /** OneLogin refused the call: the API credential's scope does not allow it. */
+  UPSTREAM_FORBIDDEN = 'UPSTREAM_FORBIDDEN',
+  /** OneLogin's account rate limit is spent; `extensions.retryAfterSeconds` says when to try again. */
+  UPSTREAM_RATE_LIMITED = 'UPSTREAM_RATE_LIMITED',
+  /** OneLogin did not answer in time. */
+  UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT',
+  /** OneLogin answered with a server error or could not be reached, also after retries. */
+  UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE',
+  /** OneLogin answered with something the gateway could not read. */
+  UPSTREAM_BAD_RESPONSE = 'UPSTREAM_BAD_RESPONSE',
+  /** OneLogin rejected a request the gateway built; see the gateway's log. */
+  UPSTREAM_REJECTED = 'UPSTREAM_REJECTED',
+  /** A write may or may not have reached OneLogin (e.g. a timeout after sending); it was not retried. */
+  UPSTREAM_OUTCOME_UNKNOWN = 'UPSTREAM_OUTCOME_UNKNOWN',
+}

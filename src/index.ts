@@ -1,0 +1,77 @@
+/**
+ * Process entry: configuration → (demo: the embedded OneLogin simulator) →
+ * gateway → listen. Stops cleanly on SIGINT/SIGTERM.
+ */
+import type { Config } from './config/loadConfig';
+import { ConfigError, loadConfig } from './config/loadConfig';
+import { createLogger } from './logging/createLogger';
+import { startGateway } from './server/startGateway';
+import { DEMO_CREDENTIALS, startSimulator } from './simulator';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+
+  let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
+  if (config.demo) {
+    simulator = await startSimulator({
+      seed: config.demoSimulator.seed,
+      eventCount: config.demoSimulator.events,
+    });
+    logger.warn(
+      {
+        simulator: simulator.url,
+        seed: config.demoSimulator.seed,
+        events: config.demoSimulator.events,
+      },
+      `DEMO MODE: no OneLogin credentials are configured, so the gateway serves the embedded OneLogin simulator at ${simulator.url}. ` +
+        'Set ONELOGIN_BASE_URL, ONELOGIN_CLIENT_ID and ONELOGIN_CLIENT_SECRET to use a real OneLogin account.',
+    );
+    config = {
+      ...config,
+      oneLogin: {
+        baseURL: simulator.url,
+        clientId: DEMO_CREDENTIALS.clientId,
+        clientSecret: DEMO_CREDENTIALS.clientSecret,
+      },
+      legacy: { baseURL: simulator.url, apiKey: DEMO_CREDENTIALS.apiKey },
+    };
+  }
+
+  const gateway = await startGateway({ config, logger });
+  logger.info(
+    { url: gateway.url, demo: config.demo, cache: config.cache.redisURL ? 'redis' : 'memory' },
+    `GraphQL gateway ready at ${gateway.url}${config.graphql.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`,
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    void Promise.all([gateway.stop(), simulator?.close()])
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+import { RETURNED_EVENT_FIELD_SET } from '../../domain/eventFields';
+import { renderMessage } from '../../domain/eventMessage';
+import { riskLevelOf, riskReasonsOf } from '../../domain/riskLevel';
+import type { EventResolvers } from '../../__generated__/resolvers-types';
+import type { EventDto } from '../../upstream/dto';
+
+/** An id field: OneLogin sends numbers (sometimes numeric strings); GraphQL gets strings. */
+const id = (value: number | string | null | undefined): string | null =>
+  value === null || value === undefined || value === '' ? null : String(value);
+/** Text: OneLogin sends "" where it means "nothing" (e.g. `actor_system`); that is null. */
+const text = (value: string | null | undefined): string | null =>
+  value === null || value === undefined || value === '' ? null : value;
+const riskScore = (event: EventDto): number | null => {
+  const score = event.risk_score;
+  if (score === null || score === undefined || score === '') return null;
+  const number = Number(score);
+  return Number.isFinite(number) ? number : null;
+};
+
+/** `parent` is the upstream EventDto (see `mappers` in codegen.yml). */
+export const Event: EventResolvers = {
+  id: (event) => String(event.id),
+  createdAt: (event) => event.created_at as string,
+  accountId: (event) => String(event.account_id),
+  eventTypeId: (event) => String(event.event_type_id),
+  eventType: (event, _args, { dataSources }) => {
+    const typeId = id(event.event_type_id);
+    return typeId === null ? null : dataSources.loadEventType(typeId);
+  },
+  message: async (event, _args, { dataSources }) => {
+    const typeId = id(event.event_type_id);
+    const type = typeId === null ? null : await dataSources.loadEventType(typeId);
+    return type?.description
+      ? renderMessage(type.description, event, RETURNED_EVENT_FIELD_SET)
+      : null;
+  },
+  userId: (event) => id(event.user_id),
+  userName: (event) => text(event.user_name),
+  actorUserId: (event) => id(event.actor_user_id),
+  actorUserName: (event) => text(event.actor_user_name),
+  actorSystem: (event) => text(event.actor_system),
+  assumingActingUserId: (event) => id(event.assuming_acting_user_id),
+  notes: (event) => text(event.notes),
+  ipAddress: (event) => text(event.ipaddr),
+  proxyIpAddress: (event) => text(event.proxy_ip),
+  roleId: (event) => id(event.role_id),
+  roleName: (event) => text(event.role_name),
+  appId: (event) => id(event.app_id),
+  appName: (event) => text(event.app_name ?? event['app-name']),
+  groupId: (event) => id(event.group_id),
+  groupName: (event) => text(event.group_name ?? event['group-name']),
+  otpDeviceId: (event) => id(event.otp_device_id),
+  otpDeviceName: (event) => text(event.otp_device_name),
+  policyId: (event) => id(event.policy_id),
+  policyName: (event) => text(event.policy_name),
+  customMessage: (event) => text(event.custom_message),
+  operationName: (event) => text(event.operation_name),
+  directorySyncRunId: (event) => id(event.directory_sync_run_id),
+  directoryId: (event) => id(event.directory_id),
+  resolution: (event) => text(event.resolution),
+  clientId: (event) => id(event.client_id),
+  resourceTypeId: (event) => id(event.resource_type_id),
+  errorDescription: (event) => text(event.error_description),
+  riskScore: (event) => riskScore(event),
+  riskLevel: (event) => riskLevelOf(riskScore(event)),
+  riskReasons: (event) => riskReasonsOf(event.risk_reasons),
+  riskCookieId: (event) => text(event.risk_cookie_id),
+  browserFingerprint: (event) => text(event.browser_fingerprint),
+  adcId: (event) => id(event.adc_id),
+  assumedBySuperadminOrReseller: (event) => id(event.assumed_by_superadmin_or_reseller),
+  certificateId: (event) => id(event.certificate_id),
+  mappingId: (event) => id(event.mapping_id),
+  objectId: (event) => id(event.object_id),
+  privilegeId: (event) => id(event.privilege_id),
+  radiusConfigId: (event) => id(event.radius_config_id),
+  serviceDirectoryId: (event) => id(event.service_directory_id),
+  trustedIdpId: (event) => id(event.trusted_idp_id),
+  userFieldId: (event) => id(event.user_field_id),
+  param: (event) => text(event.param),
+  policyType: (event) => text(event.policy_type),
+  resolvedAt: (event) => text(event.resolved_at),
+  solved: (event) => (typeof event.solved === 'boolean' ? event.solved : null),
+};

@@ -1,0 +1,9 @@
+import type { QueryResolvers } from '../../__generated__/resolvers-types';
+import { selectedFields, selectedNodeFields } from '../selection';
+
+export const eventQueries: QueryResolvers = {
+  events: (_parent, args, { dataSources }, info) =>
+    dataSources.events.listEvents(args, selectedNodeFields(info)),
+  event: (_parent, { id }, { dataSources }, info) =>
+    dataSources.loadEvent(dataSources.events.validateEventId(id, 'id'), selectedFields(info)),
+};

@@ -1,0 +1,8 @@
+import { DateTimeResolver, IPResolver, NonNegativeIntResolver } from 'graphql-scalars';
+
+/** The custom scalars of schema/base.graphql, from graphql-scalars. */
+export const scalars = {
+  DateTime: DateTimeResolver,
+  IP: IPResolver,
+  NonNegativeInt: NonNegativeIntResolver,
+};

@@ -1,0 +1,69 @@
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { ApolloServer } from '@apollo/server';
+
+import { createCacheStores } from '../cache/createCacheStores';
+import type { Config } from '../config/loadConfig';
+import { createDataSources } from '../datasources/createDataSources';
+import type { Logger } from '../logging/createLogger';
+import { createApolloServer } from './createApolloServer';
+import { createHttpServer, GRAPHQL_PATH } from './createHttpServer';
+import { createServices } from './createServices';
+import type { Context } from './context';
+
+export interface Gateway {
+  /** e.g. http://localhost:4000/graphql */
+  url: string;
+  port: number;
+  apollo: ApolloServer<Context>;
+  httpServer: http.Server;
+  /** Stops accepting requests, lets running ones finish (up to 10 s), then closes upstream pools and caches. */
+  stop(): Promise<void>;
+}
+
+/** Builds everything from configuration and listens on config.host:config.port. */
+export async function startGateway(options: { config: Config; logger: Logger }): Promise<Gateway> {
+  const { config, logger } = options;
+  const caches = await createCacheStores({ config: config.cache, logger });
+  const handles = createServices({ config, caches, logger });
+  const apollo = createApolloServer({ config, logger });
+  await apollo.start();
+  const httpServer = createHttpServer({
+    apollo,
+    context: () => ({ dataSources: createDataSources(handles.services) }),
+    corsOrigins: config.cors.origins,
+    logger,
+    health: () => ({ cache: caches.kind, rateLimit: handles.client.rateLimitSnapshot() ?? null }),
+  });
+  httpServer.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`,
+    port,
+    apollo,
+    httpServer,
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        const force = setTimeout(() => httpServer.closeAllConnections(), 10_000);
+        await closed;
+        clearTimeout(force);
+        await apollo.stop();
+        await handles.close();
+        await caches.close();
+      })();
+      return stopping;
+    },
+  };
+}

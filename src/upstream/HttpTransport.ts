@@ -1,0 +1,199 @@
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import type { Dispatcher } from 'undici';
+import { Pool } from 'undici';
+
+import type { Logger } from '../logging/createLogger';
+import type { UpstreamFailure } from './upstreamError';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  /** Path with a leading slash, already encoded. */
+  path: string;
+  query?: Readonly<Record<string, string | undefined>>;
+  headers?: Readonly<Record<string, string>>;
+  body?: string;
+  /**
+   * True for calls that may be repeated without effect (GETs, token requests):
+   * they are retried after a network error, a 5xx or an unreadable answer.
+   * False for writes: never retried, and a failure after sending is reported as
+   * an unknown outcome.
+   */
+  idempotent: boolean;
+  /** A name for logs, e.g. `GET /api/1/events`; never includes credentials. */
+  route: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: string;
+}
+
+/** A failed upstream call, as data; `upstreamError` turns it into a GraphQL error. */
+export class UpstreamFailureError extends Error {
+  override name = 'UpstreamFailureError';
+  constructor(
+    readonly failure: UpstreamFailure,
+    /** Whether trying again may help (used only for idempotent calls). */
+    readonly retryable: boolean,
+  ) {
+    super(`upstream ${failure.kind}${'status' in failure ? ` ${failure.status}` : ''}`);
+  }
+}
+
+export interface HttpTransportOptions {
+  /** e.g. https://acme.onelogin.com */
+  origin: string;
+  timeoutMs: number;
+  maxConnections: number;
+  retries: number;
+  logger: Logger;
+}
+
+// Connection errors that mean the request never left the gateway.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
+const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
+
+/**
+ * HTTP to one upstream origin: a keep-alive connection pool (undici), a time
+ * limit per attempt, and retries with exponential backoff (cockatiel) for
+ * idempotent calls. It knows nothing about OneLogin's bodies: `interpret` turns
+ * a response into a value or an `UpstreamFailureError`, inside the retry loop,
+ * so an unreadable answer is retried like a 5xx.
+ */
+export class HttpTransport {
+  private readonly pool: Pool;
+  private readonly retryPolicy;
+
+  constructor(private readonly options: HttpTransportOptions) {
+    this.pool = new Pool(options.origin, {
+      connections: options.maxConnections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connectTimeout: Math.min(options.timeoutMs, 10_000),
+      maxResponseSize: MAX_RESPONSE_BYTES,
+    });
+    this.retryPolicy = retry(
+      handleWhen((error) => error instanceof UpstreamFailureError && error.retryable),
+      {
+        maxAttempts: options.retries,
+        backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }),
+      },
+    );
+  }
+
+  async request<T>(request: HttpRequest, interpret: (response: HttpResponse) => T): Promise<T> {
+    if (!request.idempotent || this.options.retries === 0) {
+      return interpret(await this.attempt(request));
+    }
+    return this.retryPolicy.execute(async ({ attempt }) => {
+      if (attempt > 0)
+        this.options.logger.debug({ route: request.route, attempt }, 'upstream retry');
+      return interpret(await this.attempt(request));
+    });
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async attempt(request: HttpRequest): Promise<HttpResponse> {
+    const started = performance.now();
+    const path = request.query ? request.path + queryString(request.query) : request.path;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.pool.request({
+        method: request.method,
+        path,
+        headers: request.headers,
+        body: request.body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      throw this.transportFailure(request, error, started);
+    }
+    let body: string;
+    try {
+      body = await response.body.text();
+    } catch (error) {
+      throw this.transportFailure(request, error, started);
+    }
+    const ms = Math.round(performance.now() - started);
+    this.options.logger.debug(
+      { route: request.route, status: response.statusCode, ms },
+      'upstream response',
+    );
+    if (request.idempotent && RETRYABLE_STATUSES.has(response.statusCode)) {
+      // Retried inside the policy; after the last attempt the caller maps it.
+      throw new UpstreamFailureError(
+        { kind: 'status', status: response.statusCode, rateLimited: false },
+        true,
+      );
+    }
+    return { status: response.statusCode, headers: response.headers, body };
+  }
+
+  private transportFailure(
+    request: HttpRequest,
+    error: unknown,
+    started: number,
+  ): UpstreamFailureError {
+    const ms = Math.round(performance.now() - started);
+    const code = errorCode(error);
+    const timedOut =
+      code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      code === 'UND_ERR_BODY_TIMEOUT' ||
+      (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
+    const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+    this.options.logger.warn(
+      {
+        route: request.route,
+        ms,
+        error: code ?? (error instanceof Error ? error.name : 'unknown'),
+      },
+      'upstream call failed',
+    );
+    if (!request.idempotent && !notSent) {
+      return new UpstreamFailureError({ kind: 'outcome-unknown' }, false);
+    }
+    if (timedOut) {
+      // Not retried: a hung upstream would otherwise cost retries × the time limit.
+      return new UpstreamFailureError({ kind: 'timeout' }, false);
+    }
+    return new UpstreamFailureError({ kind: 'network' }, true);
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const own = (error as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+/** `?a=1&b=2` from the defined entries, in the order given; '' when none. */
+export function queryString(query: Readonly<Record<string, string | undefined>>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.append(key, value);
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/** The first value of a response header, lower-case name. */
+export function headerValue(response: HttpResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,168 @@
+import type { Logger } from '../logging/createLogger';
+import type { HttpResponse, HttpTransport } from './HttpTransport';
+import { headerValue, queryString, UpstreamFailureError } from './HttpTransport';
+import { parseErrorBody } from './parseErrorBody';
+import type { TokenProvider } from './TokenProvider';
+import { upstreamError } from './upstreamError';
+
+export interface OneLoginClientOptions {
+  transport: HttpTransport;
+  tokens: TokenProvider;
+  logger: Logger;
+}
+
+/** The account's rate-limit budget as the last response reported it (API.md §7.2). */
+export interface RateLimitSnapshot {
+  limit: number;
+  remaining: number;
+  /** Seconds until the budget is reset, as of `observedAt`. */
+  resetSeconds: number;
+  observedAt: number;
+}
+
+/** A successful (2xx) or "not found" (404) answer; every other status is thrown. */
+export interface OneLoginAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Authenticated GETs against OneLogin's /1 API. Knows tokens, rate-limit
+ * headers and error envelopes; knows nothing about GraphQL types.
+ *
+ * - Identical concurrent GETs share one upstream request (the URL is the key;
+ *   the token is not part of it, since every caller uses the same account).
+ * - A 401 invalidates the token, fetches a new one and retries once.
+ * - Failures leave as GraphQL errors built by `upstreamError`.
+ */
+export class OneLoginClient {
+  private readonly inFlight = new Map<string, Promise<OneLoginAnswer>>();
+  private rateLimit: RateLimitSnapshot | undefined;
+
+  constructor(private readonly options: OneLoginClientOptions) {}
+
+  /** GET `path` with `query`; `route` names the endpoint in logs and errors. */
+  get(
+    route: string,
+    path: string,
+    query: Readonly<Record<string, string | undefined>> = {},
+  ): Promise<OneLoginAnswer> {
+    const key = path + queryString(query);
+    const existing = this.inFlight.get(key);
+    if (existing) return existing;
+    const call = this.authorizedGet(route, path, query).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, call);
+    return call;
+  }
+
+  /** The latest rate-limit headers seen, for metrics and the health endpoint. */
+  rateLimitSnapshot(): RateLimitSnapshot | undefined {
+    return this.rateLimit;
+  }
+
+  private async authorizedGet(
+    route: string,
+    path: string,
+    query: Readonly<Record<string, string | undefined>>,
+  ): Promise<OneLoginAnswer> {
+    try {
+      const token = await this.options.tokens.getToken();
+      try {
+        return await this.send(route, path, query, token);
+      } catch (error) {
+        if (!(error instanceof UpstreamFailureError) || !isStatus(error, 401)) throw error;
+        // The token expired early or was revoked: one new token, one more try.
+        this.options.tokens.invalidate(token);
+        const fresh = await this.options.tokens.getToken();
+        return await this.send(route, path, query, fresh);
+      }
+    } catch (error) {
+      if (error instanceof UpstreamFailureError) {
+        throw upstreamError('onelogin', error.failure);
+      }
+      throw error;
+    }
+  }
+
+  private send(
+    route: string,
+    path: string,
+    query: Readonly<Record<string, string | undefined>>,
+    token: string,
+  ): Promise<OneLoginAnswer> {
+    return this.options.transport.request(
+      {
+        method: 'GET',
+        path,
+        query,
+        route,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        idempotent: true,
+      },
+      (response) => this.interpret(route, response),
+    );
+  }
+
+  private interpret(route: string, response: HttpResponse): OneLoginAnswer {
+    this.recordRateLimit(response);
+    const { status } = response;
+    if ((status >= 200 && status < 300) || status === 404) {
+      let body: unknown;
+      try {
+        body = response.body === '' ? null : JSON.parse(response.body);
+      } catch {
+        // Truncated or non-JSON: a glitch worth one more try.
+        throw new UpstreamFailureError({ kind: 'bad-response', status }, true);
+      }
+      return { status, body };
+    }
+    const parsed = parseErrorBody(response.body);
+    this.options.logger.warn(
+      { route, status, upstreamMessage: parsed.message },
+      'OneLogin answered with an error',
+    );
+    if (status === 429 || parsed.rateLimited) {
+      throw new UpstreamFailureError(
+        {
+          kind: 'status',
+          status,
+          rateLimited: true,
+          retryAfterSeconds: this.retryAfterSeconds(response),
+        },
+        false,
+      );
+    }
+    throw new UpstreamFailureError({ kind: 'status', status, rateLimited: false }, false);
+  }
+
+  private recordRateLimit(response: HttpResponse): void {
+    const limit = Number(headerValue(response, 'x-ratelimit-limit'));
+    const remaining = Number(headerValue(response, 'x-ratelimit-remaining'));
+    const resetSeconds = Number(headerValue(response, 'x-ratelimit-reset'));
+    if (!Number.isFinite(limit) || !Number.isFinite(remaining)) return;
+    this.rateLimit = {
+      limit,
+      remaining,
+      resetSeconds: Number.isFinite(resetSeconds) ? resetSeconds : 0,
+      observedAt: Date.now(),
+    };
+    if (remaining > 0 && remaining <= limit * 0.05 && remaining % 10 === 0) {
+      this.options.logger.warn(
+        { remaining, limit },
+        "OneLogin's hourly rate-limit budget is nearly spent",
+      );
+    }
+  }
+
+  private retryAfterSeconds(response: HttpResponse): number | undefined {
+    const retryAfter = Number(headerValue(response, 'retry-after'));
+    if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter;
+    // X-RateLimit-Reset is seconds left in the window, not an epoch (API.md §7.2).
+    const reset = Number(headerValue(response, 'x-ratelimit-reset'));
+    return Number.isFinite(reset) && reset >= 0 ? reset : undefined;
+  }
+}
+
+function isStatus(error: UpstreamFailureError, status: number): boolean {
+  return error.failure.kind === 'status' && error.failure.status === status;
+}

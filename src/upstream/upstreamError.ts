@@ -1,0 +1,98 @@
+import { GraphQLError } from 'graphql';
+
+import { ErrorCode } from '../errors/ErrorCode';
+
+/** Which upstream a failure came from, as shown in `extensions.upstream.service`. */
+export type UpstreamService = 'onelogin' | 'onelogin-legacy';
+
+/**
+ * What went wrong with an upstream call, before it becomes a GraphQL error:
+ * an HTTP status with the parts of the body that matter, or a transport failure.
+ */
+export type UpstreamFailure =
+  | { kind: 'status'; status: number; rateLimited: boolean; retryAfterSeconds?: number | undefined }
+  | { kind: 'timeout' }
+  | { kind: 'network' }
+  | { kind: 'bad-response'; status: number }
+  | { kind: 'outcome-unknown' };
+
+/**
+ * The single table from upstream answers to `extensions.code` (API.md §7.1 lists
+ * the shapes). test/unit/upstreamError.test.ts runs every row.
+ *
+ * - 400 is UPSTREAM_REJECTED: the gateway validates every argument before it calls
+ *   OneLogin, so a 400 means the gateway built a request OneLogin did not accept.
+ *   Callers that pass a client's value through (a cursor) catch it and say so.
+ * - 401 reaches this table only after the token was refreshed and the call retried.
+ * - 429, and the 400 whose message is `rate_limit_exceeded` (seen in StreamAlert's
+ *   client), both mean the account's hourly budget is spent.
+ */
+const CODE_BY_STATUS: ReadonlyMap<number, ErrorCode> = new Map([
+  [400, ErrorCode.UPSTREAM_REJECTED],
+  [401, ErrorCode.UPSTREAM_AUTH_FAILED],
+  [403, ErrorCode.UPSTREAM_FORBIDDEN],
+  [404, ErrorCode.UPSTREAM_REJECTED],
+  [405, ErrorCode.UPSTREAM_REJECTED],
+  [409, ErrorCode.UPSTREAM_REJECTED],
+  [415, ErrorCode.UPSTREAM_REJECTED],
+  [422, ErrorCode.UPSTREAM_REJECTED],
+  [429, ErrorCode.UPSTREAM_RATE_LIMITED],
+]);
+
+const MESSAGE_BY_CODE: Readonly<Record<string, string>> = {
+  [ErrorCode.UPSTREAM_REJECTED]: 'OneLogin rejected the request the gateway sent',
+  [ErrorCode.UPSTREAM_AUTH_FAILED]: "OneLogin rejected the gateway's API credentials",
+  [ErrorCode.UPSTREAM_FORBIDDEN]: "The gateway's OneLogin API credential is not allowed to do this",
+  [ErrorCode.UPSTREAM_RATE_LIMITED]: "OneLogin's rate limit for the account is spent",
+  [ErrorCode.UPSTREAM_UNAVAILABLE]: 'OneLogin is unavailable',
+  [ErrorCode.UPSTREAM_TIMEOUT]: 'OneLogin did not answer in time',
+  [ErrorCode.UPSTREAM_BAD_RESPONSE]: 'OneLogin sent an answer the gateway could not read',
+  [ErrorCode.UPSTREAM_OUTCOME_UNKNOWN]:
+    'The request may or may not have reached OneLogin (no answer was received); it was not retried',
+};
+
+export function codeForFailure(failure: UpstreamFailure): ErrorCode {
+  switch (failure.kind) {
+    case 'timeout':
+      return ErrorCode.UPSTREAM_TIMEOUT;
+    case 'network':
+      return ErrorCode.UPSTREAM_UNAVAILABLE;
+    case 'bad-response':
+      return ErrorCode.UPSTREAM_BAD_RESPONSE;
+    case 'outcome-unknown':
+      return ErrorCode.UPSTREAM_OUTCOME_UNKNOWN;
+    case 'status':
+      if (failure.rateLimited) return ErrorCode.UPSTREAM_RATE_LIMITED;
+      return (
+        CODE_BY_STATUS.get(failure.status) ??
+        (failure.status >= 500 ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.UPSTREAM_REJECTED)
+      );
+  }
+}
+
+/**
+ * The GraphQL error for an upstream failure. It carries the status and the
+ * service, never the upstream body, URL or headers.
+ */
+export function upstreamError(service: UpstreamService, failure: UpstreamFailure): GraphQLError {
+  const code = codeForFailure(failure);
+  const status =
+    failure.kind === 'status' || failure.kind === 'bad-response' ? failure.status : null;
+  const retryAfterSeconds =
+    failure.kind === 'status' && failure.rateLimited ? failure.retryAfterSeconds : undefined;
+  const message = MESSAGE_BY_CODE[code] ?? 'OneLogin request failed';
+  return new GraphQLError(status === null ? message : `${message} (HTTP ${status})`, {
+    extensions: {
+      code,
+      upstream: { service, status },
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    },
+  });
+}
+
+/** The upstream status of an error built by `upstreamError`, if any. */
+export function upstreamStatusOf(error: unknown): number | null {
+  if (!(error instanceof GraphQLError)) return null;
+  const upstream = error.extensions['upstream'] as { status?: unknown } | undefined;
+  return typeof upstream?.status === 'number' ? upstream.status : null;
+}
