@@ -1,0 +1,105 @@
+import { Writable } from 'node:stream';
+
+import { loadConfig } from '../../src/config/loadConfig';
+import { createLogger, type Logger } from '../../src/logging/createLogger';
+import { startGateway, type Gateway } from '../../src/server/startGateway';
+import { DEMO_CREDENTIALS, startSimulator } from '../../src/simulator';
+import type { SimulatorHandle, SimulatorOptions } from '../../src/simulator';
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  data?: TData | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+export interface TestGateway {
+  /** The gateway's GraphQL URL. */
+  url: string;
+  gateway: Gateway;
+  simulator: SimulatorHandle;
+  /** Every log line the gateway wrote (JSON), to assert on, e.g. that no secret is logged. */
+  logs: string[];
+  /** POSTs a GraphQL operation over real HTTP and returns the parsed body. */
+  execute<TData = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<TData>>;
+  /** POSTs and returns the HTTP status and raw text as well. */
+  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
+  /** Upstream calls per simulator route since the last reset. */
+  upstreamCalls(): Record<string, number>;
+  resetUpstreamCalls(): void;
+  stop(): Promise<void>;
+}
+
+export interface StartTestGatewayOptions {
+  /** Extra environment for loadConfig (e.g. EVENTS_MAX_PAGE_SIZE). */
+  env?: Record<string, string>;
+  /** Options for a new simulator (ignored with `simulator`). */
+  simulatorOptions?: SimulatorOptions;
+  /** Reuse a running simulator; the caller closes it. */
+  simulator?: SimulatorHandle;
+  /** Leave the legacy API key out of the configuration. */
+  withoutApiKey?: boolean;
+}
+
+/**
+ * The real gateway, listening on a free port, against the OneLogin simulator
+ * (a new one unless one is passed in), configured as in production except for
+ * the URLs and a recording logger.
+ */
+export async function startTestGateway(options: StartTestGatewayOptions = {}): Promise<TestGateway> {
+  const ownSimulator = options.simulator === undefined;
+  const simulator =
+    options.simulator ?? (await startSimulator({ eventCount: 2000, ...options.simulatorOptions }));
+  const logs: string[] = [];
+  const logger: Logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        logs.push(chunk.toString('utf8'));
+        callback();
+      },
+    }),
+  });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ONELOGIN_BASE_URL: simulator.url,
+    ONELOGIN_CLIENT_ID: DEMO_CREDENTIALS.clientId,
+    ONELOGIN_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
+    ONELOGIN_LEGACY_BASE_URL: simulator.url,
+    ...(options.withoutApiKey ? {} : { ONELOGIN_API_KEY: DEMO_CREDENTIALS.apiKey }),
+    UPSTREAM_TIMEOUT_MS: '2000',
+    ...options.env,
+  });
+  const gateway = await startGateway({ config, logger });
+
+  const post = async (body: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+  return {
+    url: gateway.url,
+    gateway,
+    simulator,
+    logs,
+    post,
+    async execute<TData>(query: string, variables?: Record<string, unknown>) {
+      const { text } = await post({ query, variables });
+      return JSON.parse(text) as GraphQLResponse<TData>;
+    },
+    upstreamCalls() {
+      const snapshot = simulator.counters.snapshot();
+      return Object.fromEntries(Object.entries(snapshot.byRoute).map(([route, counts]) => [route, counts.total]));
+    },
+    resetUpstreamCalls: () => simulator.counters.reset(),
+    async stop() {
+      await gateway.stop();
+      if (ownSimulator) await simulator.close();
+    },
+  };
+}
