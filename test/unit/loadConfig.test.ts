@@ -1,0 +1,85 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { loadConfig } from '../../src/config/loadConfig';
+
+const credentials = {
+  ONELOGIN_BASE_URL: 'https://acme.onelogin.com',
+  ONELOGIN_CLIENT_ID: 'id',
+  ONELOGIN_CLIENT_SECRET: 'secret',
+};
+
+describe('loadConfig', () => {
+  it('runs in demo mode when no OneLogin variable is set', () => {
+    const config = loadConfig({});
+    expect(config.demo).toBe(true);
+    expect(config.oneLogin).toBeUndefined();
+    expect(config.port).toBe(4000);
+    expect(config.graphql).toEqual({ introspection: true, sandbox: true });
+    expect(config.cache.eventTypesTtlSeconds).toBe(3600);
+  });
+
+  it('reads a complete OneLogin configuration', () => {
+    const config = loadConfig({ ...credentials, ONELOGIN_API_KEY: 'key' });
+    expect(config.demo).toBe(false);
+    expect(config.oneLogin).toEqual({
+      baseURL: 'https://acme.onelogin.com',
+      clientId: 'id',
+      clientSecret: 'secret',
+    });
+    expect(config.legacy).toEqual({ baseURL: 'https://api.onelogin.com', apiKey: 'key' });
+  });
+
+  it('refuses half a configuration instead of falling back to demo mode', () => {
+    expect(() => loadConfig({ ONELOGIN_CLIENT_ID: 'id' })).toThrow(
+      'OneLogin is partly configured: also set ONELOGIN_BASE_URL, ONELOGIN_CLIENT_SECRET',
+    );
+  });
+
+  it('never repeats a secret in its messages', () => {
+    let message = '';
+    try {
+      loadConfig({
+        ...credentials,
+        ONELOGIN_BASE_URL: 'not a url',
+        REDIS_URL: 'http://user:hunter2@redis',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('ONELOGIN_BASE_URL must be an absolute URL');
+    expect(message).toContain('REDIS_URL must start with redis://');
+    expect(message).not.toContain('secret');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT must be a whole number from 0 to 65535 (got "eighty").'],
+    [
+      { EVENT_TYPES_CACHE_TTL_SECONDS: '90000' },
+      'EVENT_TYPES_CACHE_TTL_SECONDS must be a whole number from 1 to 86400',
+    ],
+    [
+      { LOG_LEVEL: 'loud' },
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    ],
+    [
+      {
+        ONELOGIN_BASE_URL: 'https://acme.onelogin.com/api/1',
+        ONELOGIN_CLIENT_ID: 'a',
+        ONELOGIN_CLIENT_SECRET: 'b',
+      },
+      'must be the host only',
+    ],
+    [
+      { EVENTS_DEFAULT_PAGE_SIZE: '900' },
+      'EVENTS_DEFAULT_PAGE_SIZE (900) must not exceed EVENTS_MAX_PAGE_SIZE (500).',
+    ],
+    [{ NODE_ENV: 'production' }, 'NODE_ENV=production needs OneLogin credentials'],
+  ])('explains what to fix for %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('serves the simulator in production only when asked to', () => {
+    expect(loadConfig({ NODE_ENV: 'production', DEMO_MODE: 'true' }).demo).toBe(true);
+  });
+});
