@@ -1,0 +1,22 @@
+/**
+ * A faithful simulator of OneLogin's events APIs, for demo mode, tests and benchmarks
+ * (issue 2). Start it in-process with `startSimulator()` or standalone with
+ * `npm run simulator -- --help`.
+ */
+export { startSimulator } from './startSimulator';
+export { DEMO_CREDENTIALS } from './demoCredentials';
+export type {
+  CounterSnapshot,
+  EventRecord,
+  EventTypeRecord,
+  FailedProvisioningRecord,
+  FailedProvisioningUser,
+  FaultController,
+  FaultInjection,
+  FaultKind,
+  FaultRates,
+  SimulatorData,
+  SimulatorHandle,
+  SimulatorLogger,
+  SimulatorOptions,
+} from './types';
