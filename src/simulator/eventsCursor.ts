@@ -43,7 +43,7 @@ const CURSOR_TEXT =
  * base64: a `+` turned into a space by a client that did not encode it, URL-safe letters, padding.
  */
 export function decodeEventsCursor(raw: string): EventsCursor | null {
-  const base64 = raw.trim().replace(/ /g, '+').replace(/-/g, '+').replace(/_/g, '/');
+  const base64 = raw.replace(/ /g, '+').replace(/-/g, '+').replace(/_/g, '/');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return null;
   const match = CURSOR_TEXT.exec(Buffer.from(base64, 'base64').toString('utf8'));
   if (!match) return null;

@@ -7,17 +7,17 @@ export interface Walk {
   events: EventRecord[];
 }
 
-/** Follows `after_cursor` from the first page until it is null. */
+/** Follows `after_cursor` from the first page until it is null; `betweenPages` runs before each next page. */
 export async function walkForward(
   simulator: SimulatorHandle,
   token: string,
   query: string,
-  beforeEachPage: () => Promise<void> = async () => undefined,
+  betweenPages: () => Promise<void> = async () => undefined,
 ): Promise<Walk> {
   const pages: EventsPage[] = [];
   let cursor: string | null = null;
   do {
-    await beforeEachPage();
+    if (cursor !== null) await betweenPages();
     const separator = query === '' ? '' : '&';
     const page: EventsPage = await getEvents(
       simulator,
