@@ -5,7 +5,7 @@ import type { EventKey, EventsSort } from '../eventsCursor';
 import { parseInstant } from '../parseInstant';
 import { queryEvents } from '../queryEvents';
 import type { EventsQuery } from '../queryEvents';
-import { SUCCESS_STATUS, apiError, jsonResponse } from '../responses';
+import { JSON_CONTENT_TYPE, SUCCESS_STATUS, apiError, jsonResponse } from '../responses';
 import type { SimRequest, SimResponse } from '../responses';
 import type { EventRecord } from '../types';
 
@@ -245,10 +245,18 @@ export function handleGetEvent(
   }
 }
 
+/** The catalogue never changes, so each simulator serialises it once. */
+const eventTypesBodies = new WeakMap<SimulatorState, string>();
+
 /** `GET /api/1/events/types` (API.md §4): every type, not paginated, in the doc's key order. */
 export function handleEventTypes(state: SimulatorState): SimResponse {
-  return jsonResponse(200, {
-    status: SUCCESS_STATUS,
-    data: state.eventTypes.map(({ id, name, description }) => ({ name, description, id })),
-  });
+  let body = eventTypesBodies.get(state);
+  if (body === undefined) {
+    body = JSON.stringify({
+      status: SUCCESS_STATUS,
+      data: state.eventTypes.map(({ id, name, description }) => ({ name, description, id })),
+    });
+    eventTypesBodies.set(state, body);
+  }
+  return { status: 200, headers: { 'Content-Type': JSON_CONTENT_TYPE }, body };
 }
