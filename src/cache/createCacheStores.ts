@@ -1,9 +1,9 @@
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { Keyv } from 'keyv';
-import { LRUCache } from 'lru-cache';
 
 import { redactURL, type Config } from '../config/loadConfig';
 import type { Logger } from '../logging/createLogger';
+import { LruMap } from './LruMap';
 
 /**
  * The gateway's shared caches, one keyv namespace each. In process memory by
@@ -30,7 +30,7 @@ export async function createCacheStores(options: {
   if (config.redisURL === undefined) {
     const memory = (namespace: string, max: number) =>
       new Keyv({
-        store: new LRUCache<string, object>({ max: Math.max(1, max) }),
+        store: new LruMap<string, unknown>(Math.max(1, max)),
         namespace: `${config.namespace}:${namespace}`,
         // Values are kept as they are: nobody mutates a cached object, and
         // JSON round trips would cost CPU on every hit.

@@ -86,14 +86,15 @@ export async function walkEvents(
         }
       : null;
   };
-  const range = (from: number, to: number) => {
+  /** Page indices from `from` to the page's end in walk order (empty when `from` is past it). */
+  const indicesFrom = (page: UpstreamPage, from: number) => {
     const out: number[] = [];
-    if (from <= to) for (let i = from; i <= to; i += 1) out.push(i);
-    else for (let i = from; i >= to; i -= 1) out.push(i);
+    if (direction === 'forward') for (let i = from; i < page.items.length; i += 1) out.push(i);
+    else for (let i = from; i >= 0; i -= 1) out.push(i);
     return out;
   };
   const walkOrder = (page: UpstreamPage) =>
-    direction === 'forward' ? range(0, page.items.length - 1) : range(page.items.length - 1, 0);
+    indicesFrom(page, direction === 'forward' ? 0 : page.items.length - 1);
 
   let next: UpstreamPageRequest | null;
   if (count <= 0) return { events, hasMore: false };
@@ -125,8 +126,7 @@ export async function walkEvents(
         index = indexOfEvent(page, at.id);
       }
       if (index < 0) throw new CursorNotFoundError(`event ${at.id} is no longer on its page`);
-      const indices =
-        direction === 'forward' ? range(index + 1, page.items.length - 1) : range(index - 1, 0);
+      const indices = indicesFrom(page, direction === 'forward' ? index + 1 : index - 1);
       if (take(page, request, indices)) return { events, hasMore: true };
       next = continuation(page);
       if (events.length === count) return { events, hasMore: next !== null };

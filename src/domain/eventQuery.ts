@@ -172,11 +172,7 @@ export function oneLoginInteger(value: string, argument: string): string {
 }
 
 function text(value: string, argument: string): string {
-  if (
-    value.length === 0 ||
-    value.length > MAX_TEXT_FILTER_LENGTH ||
-    hasControlCharacter(value)
-  ) {
+  if (value.length === 0 || value.length > MAX_TEXT_FILTER_LENGTH || hasControlCharacter(value)) {
     throw badUserInput(
       `\`${argument}\` must be 1 to ${MAX_TEXT_FILTER_LENGTH} characters without control characters.`,
       argument,

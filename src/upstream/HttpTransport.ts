@@ -153,7 +153,9 @@ export class HttpTransport {
     const timedOut =
       code === 'UND_ERR_HEADERS_TIMEOUT' ||
       code === 'UND_ERR_BODY_TIMEOUT' ||
-      (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
+      // By name, not instanceof: the abort reason is a DOMException, which may come from another realm.
+      errorName(error) === 'TimeoutError' ||
+      errorName(error) === 'AbortError';
     const notSent = code !== undefined && NOT_SENT_CODES.has(code);
     this.options.logger.warn(
       {
@@ -172,6 +174,12 @@ export class HttpTransport {
     }
     return new UpstreamFailureError({ kind: 'network' }, true);
   }
+}
+
+function errorName(error: unknown): string | undefined {
+  const name =
+    typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : undefined;
 }
 
 function errorCode(error: unknown): string | undefined {

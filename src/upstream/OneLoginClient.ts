@@ -159,7 +159,12 @@ export class OneLoginClient {
     if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter;
     // X-RateLimit-Reset is seconds left in the window, not an epoch (API.md §7.2).
     const reset = Number(headerValue(response, 'x-ratelimit-reset'));
-    return Number.isFinite(reset) && reset >= 0 ? reset : undefined;
+    if (Number.isFinite(reset) && reset >= 0) return reset;
+    // The 400 `rate_limit_exceeded` variant may carry neither header: the last
+    // budget OneLogin reported still says when the window ends.
+    const last = this.rateLimit;
+    if (!last) return undefined;
+    return Math.max(0, Math.ceil(last.resetSeconds - (Date.now() - last.observedAt) / 1000));
   }
 }
 

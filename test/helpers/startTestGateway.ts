@@ -8,7 +8,11 @@ import type { SimulatorHandle, SimulatorOptions } from '../../src/simulator';
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   data?: TData | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  errors?: Array<{
+    message: string;
+    path?: Array<string | number>;
+    extensions?: Record<string, unknown>;
+  }>;
 }
 
 export interface TestGateway {
@@ -47,7 +51,9 @@ export interface StartTestGatewayOptions {
  * (a new one unless one is passed in), configured as in production except for
  * the URLs and a recording logger.
  */
-export async function startTestGateway(options: StartTestGatewayOptions = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  options: StartTestGatewayOptions = {},
+): Promise<TestGateway> {
   const ownSimulator = options.simulator === undefined;
   const simulator =
     options.simulator ?? (await startSimulator({ eventCount: 2000, ...options.simulatorOptions }));
@@ -94,7 +100,9 @@ export async function startTestGateway(options: StartTestGatewayOptions = {}): P
     },
     upstreamCalls() {
       const snapshot = simulator.counters.snapshot();
-      return Object.fromEntries(Object.entries(snapshot.byRoute).map(([route, counts]) => [route, counts.total]));
+      return Object.fromEntries(
+        Object.entries(snapshot.byRoute).map(([route, counts]) => [route, counts.total]),
+      );
     },
     resetUpstreamCalls: () => simulator.counters.reset(),
     async stop() {

@@ -198,3 +198,40 @@ describe('walkEvents', () => {
     expect(result.events[39]!.position.after).toBeUndefined();
   });
 });
+
+describe('walkEvents from the ends of a page', () => {
+  it('finds nothing before the first event of the list', async () => {
+    const upstream = keysetUpstream(range(1, 30));
+    const page = await walkEvents(
+      upstream.fetchPage,
+      { kind: 'beginning', reversed: false },
+      'forward',
+      10,
+    );
+    const result = await walkEvents(
+      upstream.fetchPage,
+      { kind: 'position', position: page.events[0]!.position },
+      'backward',
+      5,
+    );
+    expect(result).toEqual({ events: [], hasMore: false });
+  });
+
+  it('continues on the next page after the last event of a page that has no after cursor recorded', async () => {
+    const upstream = keysetUpstream(range(1, 30));
+    const page = await walkEvents(
+      upstream.fetchPage,
+      { kind: 'beginning', reversed: false },
+      'forward',
+      10,
+    );
+    const { after: _after, ...withoutShortcut } = page.events[9]!.position;
+    const result = await walkEvents(
+      upstream.fetchPage,
+      { kind: 'position', position: withoutShortcut },
+      'forward',
+      3,
+    );
+    expect(idsOf(result)).toEqual([11, 12, 13]);
+  });
+});

@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+
+import { DEMO_CREDENTIALS } from '../../src/simulator';
+import { startRecordingProxy, type RecordingProxy } from '../helpers/startRecordingProxy';
+import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
+
+const LIST = `query { events(first: 2) { nodes { id } } }`;
+
+describe('upstream failures and tokens', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ env: { UPSTREAM_TIMEOUT_MS: '400' } });
+    await gateway.execute(LIST); // token and warm pool
+  });
+  afterAll(async () => {
+    await gateway.stop();
+  });
+  beforeEach(() => {
+    gateway.simulator.faults.clear();
+    gateway.resetUpstreamCalls();
+  });
+
+  it('retries a 503 and answers when OneLogin recovers', async () => {
+    gateway.simulator.faults.inject({
+      kind: 'status',
+      status: 503,
+      route: 'GET /api/1/events',
+      times: 2,
+    });
+    const result = await gateway.execute<{ events: { nodes: unknown[] } }>(LIST);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.events.nodes).toHaveLength(2);
+    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 3 });
+  });
+
+  it.each([
+    [
+      { kind: 'status' as const, status: 500 as const },
+      'UPSTREAM_UNAVAILABLE',
+      'OneLogin is unavailable (HTTP 500)',
+      500,
+    ],
+    [
+      { kind: 'status' as const, status: 502 as const },
+      'UPSTREAM_UNAVAILABLE',
+      'OneLogin is unavailable (HTTP 502)',
+      502,
+    ],
+    [{ kind: 'drop' as const }, 'UPSTREAM_UNAVAILABLE', 'OneLogin is unavailable', null],
+    [
+      { kind: 'truncate' as const },
+      'UPSTREAM_BAD_RESPONSE',
+      'OneLogin sent an answer the gateway could not read (HTTP 200)',
+      200,
+    ],
+  ])('reports %j that persists after retries as %s', async (fault, code, message, status) => {
+    gateway.simulator.faults.inject({ ...fault, route: 'GET /api/1/events', times: 3 });
+    const result = await gateway.execute(LIST);
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message,
+          path: ['events'],
+          locations: [{ line: 1, column: 9 }],
+          extensions: { code, upstream: { service: 'onelogin', status } },
+        },
+      ],
+    });
+    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 3 });
+  });
+
+  it('reports a hung upstream as UPSTREAM_TIMEOUT without retrying it', async () => {
+    gateway.simulator.faults.inject({ kind: 'hang', route: 'GET /api/1/events' });
+    const result = await gateway.execute(LIST);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: 'OneLogin did not answer in time',
+        extensions: { code: 'UPSTREAM_TIMEOUT', upstream: { service: 'onelogin', status: null } },
+      }),
+    ]);
+    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 1 });
+  });
+
+  it.each([
+    [{ kind: 'rateLimit429' as const }, 429],
+    [{ kind: 'rateLimit400' as const }, 400],
+  ])('reports rate limiting (%j) with when to try again', async (fault, status) => {
+    gateway.simulator.faults.inject({ ...fault, route: 'GET /api/1/events' });
+    const result = await gateway.execute(LIST);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: `OneLogin's rate limit for the account is spent (HTTP ${status})`,
+        extensions: expect.objectContaining({
+          code: 'UPSTREAM_RATE_LIMITED',
+          upstream: { service: 'onelogin', status },
+        }),
+      }),
+    ]);
+    expect(typeof result.errors![0]!.extensions!['retryAfterSeconds']).toBe('number');
+  });
+
+  it('refreshes an expired token once and retries', async () => {
+    gateway.simulator.tokens.expireAll();
+    const result = await gateway.execute<{ events: { nodes: unknown[] } }>(LIST);
+    expect(result.data!.events.nodes).toHaveLength(2);
+    expect(gateway.upstreamCalls()).toEqual({
+      'GET /api/1/events': 2,
+      'POST /auth/oauth2/v2/token': 1,
+    });
+  });
+
+  it('refreshes a revoked token once and retries', async () => {
+    gateway.simulator.tokens.revokeAll();
+    const result = await gateway.execute<{ events: { nodes: unknown[] } }>(LIST);
+    expect(result.data!.events.nodes).toHaveLength(2);
+    expect(gateway.upstreamCalls()).toEqual({
+      'GET /api/1/events': 2,
+      'POST /auth/oauth2/v2/token': 1,
+    });
+  });
+
+  it('shares one token request and one upstream GET among identical concurrent queries', async () => {
+    const slow = await startTestGateway({ simulatorOptions: { eventCount: 200, latencyMs: 150 } });
+    try {
+      const results = await Promise.all(Array.from({ length: 6 }, () => slow.execute(LIST)));
+      expect(new Set(results.map((result) => JSON.stringify(result))).size).toBe(1);
+      expect(slow.upstreamCalls()).toEqual({
+        'POST /auth/oauth2/v2/token': 1,
+        'GET /api/1/events': 1,
+      });
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('never shows the upstream body, URL, token or secret to clients or in logs', async () => {
+    gateway.simulator.faults.inject({
+      kind: 'status',
+      status: 503,
+      route: 'GET /api/1/events',
+      times: 3,
+    });
+    const { text } = await gateway.post({ query: LIST });
+    expect(text).not.toContain(gateway.simulator.url);
+    expect(text).not.toContain('127.0.0.1');
+    expect(text).not.toContain('stack');
+    const everything = text + gateway.logs.join('');
+    expect(everything).not.toContain(DEMO_CREDENTIALS.clientSecret);
+    expect(everything).not.toMatch(/Bearer [0-9a-f]{20,}/i);
+    expect(everything).not.toMatch(/[0-9a-f]{64}/); // access tokens are 64 hex characters
+  });
+});
+
+describe('credentials OneLogin rejects', () => {
+  it('report UPSTREAM_AUTH_FAILED without the secret', async () => {
+    const gateway = await startTestGateway({
+      env: { ONELOGIN_CLIENT_SECRET: 'wrong-secret-value' },
+    });
+    try {
+      const result = await gateway.execute(LIST);
+      expect(result).toEqual({
+        data: null,
+        errors: [
+          {
+            message: "OneLogin rejected the gateway's API credentials (HTTP 401)",
+            path: ['events'],
+            locations: [{ line: 1, column: 9 }],
+            extensions: {
+              code: 'UPSTREAM_AUTH_FAILED',
+              upstream: { service: 'onelogin', status: 401 },
+            },
+          },
+        ],
+      });
+      expect(gateway.logs.join('')).not.toContain('wrong-secret-value');
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+describe('the fields= projection', () => {
+  let proxy: RecordingProxy;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    proxy = await startRecordingProxy(gateway.simulator.url);
+  });
+  afterAll(async () => {
+    await gateway.stop();
+    await proxy.close();
+  });
+
+  it('asks OneLogin only for the fields the query selects', async () => {
+    const viaProxy = await startTestGateway({
+      simulator: gateway.simulator,
+      env: { ONELOGIN_BASE_URL: proxy.url },
+    });
+    try {
+      await viaProxy.execute(`query {
+        events(first: 10, filter: { eventTypeIds: ["5", "6"] }) { nodes { id createdAt userName riskLevel eventType { name } } }
+      }`);
+      const list = proxy.requests.find((request) => request.url.startsWith('/api/1/events?'));
+      expect(list?.query).toEqual({
+        event_type_id: '5,6',
+        sort: '-created_at',
+        limit: '10',
+        fields: 'id,created_at,user_name,risk_score,event_type_id',
+      });
+    } finally {
+      await viaProxy.stop();
+    }
+  });
+});
