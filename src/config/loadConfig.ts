@@ -40,6 +40,8 @@ export interface Config {
     redisURL: string | undefined;
     namespace: string;
     eventTypesTtlSeconds: number;
+    /** An unknown event type id refreshes the catalogue at most this often. */
+    eventTypesRefreshSeconds: number;
     eventTtlSeconds: number;
     /** In-memory event cache size (entries); Redis is bounded by its own eviction policy. */
     eventMaxEntries: number;
@@ -186,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: read('CACHE_NAMESPACE') ?? 'onelogin-events-gateway',
       // OneLogin asks clients to keep the catalogue for at most 24 hours (API.md §4).
       eventTypesTtlSeconds: integer('EVENT_TYPES_CACHE_TTL_SECONDS', 3600, 1, 86_400),
+      eventTypesRefreshSeconds: integer('EVENT_TYPES_REFRESH_INTERVAL_SECONDS', 60, 0, 86_400),
       eventTtlSeconds: integer('EVENT_CACHE_TTL_SECONDS', 3600, 0, 30 * 86_400),
       eventMaxEntries: integer('EVENT_CACHE_MAX_ENTRIES', 50_000, 0, 10_000_000),
       failedProvisioningsTtlSeconds: integer('FAILED_PROVISIONINGS_CACHE_TTL_SECONDS', 60, 0, 3600),

@@ -138,10 +138,12 @@ function parseEventTypes(status: number, body: unknown): EventTypeDto[] {
     const id = Number(record?.['id']);
     const name = record?.['name'];
     const description = record?.['description'];
-    if (!Number.isSafeInteger(id) || typeof name !== 'string') continue; // skip what cannot be an event type
+    if (!Number.isSafeInteger(id)) continue; // skip what cannot be an event type
     types.push({
       id,
-      name,
+      // Every type has a name in OneLogin's catalogue, but one id of its OpenAPI
+      // enum (3028) has none in any public source, and the simulator serves it so.
+      name: typeof name === 'string' && name !== '' ? name : `EVENT_TYPE_${id}`,
       description: typeof description === 'string' && description !== '' ? description : null,
     });
   }
