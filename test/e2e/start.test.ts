@@ -1,0 +1,97 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
+
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+/** The environment of a fresh shell: no OneLogin or Redis settings. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('ONELOGIN_') && key !== 'REDIS_URL' && key !== 'NODE_ENV') env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+function start(env: Record<string, string>): {
+  child: ChildProcessWithoutNullStreams;
+  lines: string[];
+  stderr: string[];
+} {
+  const child = spawn(TSX, ['src/index.ts'], { cwd: ROOT, env: cleanEnv(env) });
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  return { child, lines, stderr };
+}
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+describe('npm start', () => {
+  it('runs in demo mode on the embedded simulator without credentials, says so first, and serves Sandbox', async () => {
+    const { child, lines } = start({ PORT: '0', DEMO_EVENTS: '300' });
+    try {
+      const ready = await waitFor(() =>
+        lines.map((line) => JSON.parse(line) as { msg: string; url?: string }).find((l) => l.url),
+      );
+      const first = JSON.parse(lines[0] as string) as { msg: string; simulator: string };
+      expect(first.msg).toMatch(
+        /^DEMO MODE: no OneLogin credentials are configured, so the gateway serves the embedded OneLogin simulator at http:\/\/127\.0\.0\.1:\d+\./,
+      );
+      expect(ready.msg).toBe(
+        `GraphQL gateway ready at ${ready.url} (open it in a browser for Apollo Sandbox)`,
+      );
+
+      const page = await fetch(ready.url as string, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('embeddable-sandbox');
+
+      const response = await fetch(ready.url as string, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ events(first: 2) { nodes { id message } } }' }),
+      });
+      const body = (await response.json()) as { data: { events: { nodes: unknown[] } } };
+      expect(body.data.events.nodes).toHaveLength(2);
+
+      child.kill('SIGTERM');
+      expect(await exitCode(child)).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses half a configuration with a message that says what to set', async () => {
+    const { child, stderr } = start({ PORT: '0', ONELOGIN_CLIENT_ID: 'abc' });
+    expect(await exitCode(child)).toBe(1);
+    expect(stderr.join('')).toBe(
+      'Invalid configuration:\n- OneLogin is partly configured: also set ONELOGIN_BASE_URL, ONELOGIN_CLIENT_SECRET ' +
+        '(or unset every ONELOGIN_* variable to run in demo mode on the embedded simulator).\n',
+    );
+  });
+});

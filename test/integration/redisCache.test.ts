@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createClient } from '@keyv/redis';
+
+import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { startTestGateway } from '../helpers/startTestGateway';
+
+const redisURL = process.env['REDIS_URL'];
+if (!redisURL) {
+  // Printed once per run so a skipped suite is never silent.
+  process.stdout.write(
+    'redisCache.test.ts: REDIS_URL is not set, so the Redis cache tests are skipped.\n',
+  );
+}
+const describeWithRedis = redisURL ? describe : describe.skip;
+
+describeWithRedis('caches in Redis, shared by replicas', () => {
+  let simulator: SimulatorHandle;
+  const namespace = `test-${process.pid}-${Date.now()}`;
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ eventCount: 500 });
+  });
+  afterAll(async () => {
+    await simulator.close();
+    const client = createClient({ url: redisURL });
+    await client.connect();
+    const keys = await client.keys(`${namespace}*`);
+    if (keys.length > 0) await client.del(keys);
+    await client.quit();
+  });
+
+  it('lets a second replica use the catalogue and the events the first one fetched', async () => {
+    const env = { REDIS_URL: redisURL as string, CACHE_NAMESPACE: namespace };
+    const first = await startTestGateway({ simulator, env });
+    const second = await startTestGateway({ simulator, env });
+    try {
+      const page = await first.execute<{
+        events: { nodes: { id: string; eventType: { name: string } }[] };
+      }>(`query { events(first: 5) { nodes { id userName eventType { name } } } }`);
+      const id = page.data!.events.nodes[3]!.id;
+      // The cache is written in the background; give it a moment.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      simulator.counters.reset();
+
+      const result = await second.execute<{
+        event: { id: string; userName: string | null; eventType: { name: string } };
+      }>(`query ($id: ID!) { event(id: $id) { id userName eventType { name } } }`, { id });
+      const record = simulator.data.events().find((event) => String(event.id) === id)!;
+      expect(result).toEqual({
+        data: {
+          event: {
+            id,
+            userName: record.user_name || null,
+            eventType: page.data!.events.nodes[3]!.eventType,
+          },
+        },
+      });
+      // Neither the event nor the catalogue came from OneLogin (so no token was needed either).
+      expect(second.upstreamCalls()).toEqual({});
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  });
+});
