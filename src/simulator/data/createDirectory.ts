@@ -9,6 +9,8 @@ export interface Directory {
   /** The people who act on others (create users, assign roles, …). */
   admins: Person[];
   apps: App[];
+  /** The apps OneLogin provisions users to. */
+  provisionedApps: App[];
   roles: Entity[];
   groups: Entity[];
   policies: Entity[];
@@ -259,6 +261,7 @@ export function createDirectory(random: Random): Directory {
     people,
     admins,
     apps,
+    provisionedApps: apps.filter((app) => app.provisioned),
     roles,
     groups,
     policies,

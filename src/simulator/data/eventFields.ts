@@ -39,12 +39,22 @@ export const EVENT_FIELDS = [
   'browser_fingerprint',
 ] as const satisfies ReadonlyArray<keyof EventRecord>;
 
-/** What an event says, without the three fields the account assigns. */
-export type EventFields = Omit<EventRecord, 'id' | 'created_at' | 'account_id'>;
+/**
+ * An event being put together: every field of the record, with `id`, `created_at` and
+ * `account_id` still unset until `createEventRecord` finishes it.
+ */
+export type EventFields = EventRecord;
 
-/** An event of `eventTypeId` that names nothing: every field null but `actor_system` (""). */
+/**
+ * An event of `eventTypeId` that names nothing: every field null but `actor_system` (""). Its
+ * keys are in `EVENT_FIELDS` order so that JSON output matches the samples; it is one literal so
+ * that V8 gives every event the same shape, which keeps generating 20 000 of them fast.
+ */
 export function emptyEventFields(eventTypeId: number): EventFields {
   return {
+    id: 0,
+    created_at: '',
+    account_id: 0,
     user_id: null,
     event_type_id: eventTypeId,
     notes: null,
@@ -81,52 +91,15 @@ export function emptyEventFields(eventTypeId: number): EventFields {
   };
 }
 
-/**
- * The full record, its keys in `EVENT_FIELDS` order so that JSON output matches the samples.
- * Written as a literal, not a loop over the keys: V8 then gives every event the same shape, and
- * generating 20 000 events is several times faster.
- */
+/** Finishes a draft in place: the id, the instant and the account make it a record. */
 export function createEventRecord(
   id: number,
   createdAtMs: number,
   accountId: number,
   fields: EventFields,
 ): EventRecord {
-  return {
-    id,
-    created_at: new Date(createdAtMs).toISOString(),
-    account_id: accountId,
-    user_id: fields.user_id,
-    event_type_id: fields.event_type_id,
-    notes: fields.notes,
-    ipaddr: fields.ipaddr,
-    actor_user_id: fields.actor_user_id,
-    assuming_acting_user_id: fields.assuming_acting_user_id,
-    role_id: fields.role_id,
-    app_id: fields.app_id,
-    group_id: fields.group_id,
-    otp_device_id: fields.otp_device_id,
-    policy_id: fields.policy_id,
-    actor_system: fields.actor_system,
-    custom_message: fields.custom_message,
-    role_name: fields.role_name,
-    app_name: fields.app_name,
-    group_name: fields.group_name,
-    actor_user_name: fields.actor_user_name,
-    user_name: fields.user_name,
-    policy_name: fields.policy_name,
-    otp_device_name: fields.otp_device_name,
-    operation_name: fields.operation_name,
-    directory_sync_run_id: fields.directory_sync_run_id,
-    directory_id: fields.directory_id,
-    resolution: fields.resolution,
-    client_id: fields.client_id,
-    resource_type_id: fields.resource_type_id,
-    error_description: fields.error_description,
-    proxy_ip: fields.proxy_ip,
-    risk_score: fields.risk_score,
-    risk_reasons: fields.risk_reasons,
-    risk_cookie_id: fields.risk_cookie_id,
-    browser_fingerprint: fields.browser_fingerprint,
-  };
+  fields.id = id;
+  fields.created_at = new Date(createdAtMs).toISOString();
+  fields.account_id = accountId;
+  return fields;
 }

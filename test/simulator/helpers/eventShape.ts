@@ -24,9 +24,11 @@ const INTEGER_FIELDS = new Set([
 ]);
 const NEVER_NULL = new Set(['id', 'created_at', 'account_id', 'event_type_id']);
 
-/** Fails unless `event` has exactly the sample's keys, in order, each of its documented type. */
-export function expectSampleShape(event: unknown): void {
-  expect(Object.keys(event as object)).toEqual(SAMPLE_EVENT_KEYS);
+/** What is wrong with `event`'s shape: keys other than the sample's, or values of the wrong type. */
+export function sampleShapeProblems(event: unknown): string[] {
+  const problems: string[] = [];
+  const keys = Object.keys(event as object);
+  if (keys.join() !== SAMPLE_EVENT_KEYS.join()) problems.push(`keys: ${keys.join()}`);
   for (const [field, value] of Object.entries(event as Record<string, unknown>)) {
     const expected = INTEGER_FIELDS.has(field) ? 'integer' : 'string';
     const actual =
@@ -38,9 +40,19 @@ export function expectSampleShape(event: unknown): void {
             ? 'string'
             : typeof value;
     if (actual === 'null' && !NEVER_NULL.has(field)) continue;
-    expect({ field, type: actual }).toEqual({ field, type: expected });
+    if (actual !== expected) problems.push(`${field}: ${actual}, not ${expected}`);
   }
-  expect((event as { created_at: string }).created_at).toMatch(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
-  );
+  const createdAt = (event as { created_at?: unknown }).created_at;
+  if (
+    typeof createdAt !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(createdAt)
+  ) {
+    problems.push(`created_at: ${String(createdAt)}`);
+  }
+  return problems;
+}
+
+/** Fails unless `event` has exactly the sample's keys, in order, each of its documented type. */
+export function expectSampleShape(event: unknown): void {
+  expect(sampleShapeProblems(event)).toEqual([]);
 }
