@@ -6,6 +6,7 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
+import { executeSync, parse } from 'graphql';
 
 import type { Config } from '../config/loadConfig';
 import { formatError } from '../errors/formatError';
@@ -20,6 +21,14 @@ export function buildSchema(): GraphQLSchema {
   // The generated resolver map types scalars and federation fields more
   // precisely than @apollo/subgraph's own resolver type can express.
   return buildSubgraphSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+}
+
+/** The subgraph SDL a router composes, as `{ _service { sdl } }` answers it. */
+export function subgraphSDL(schema: GraphQLSchema = buildSchema()): string {
+  const result = executeSync({ schema, document: parse('{ _service { sdl } }') });
+  const sdl = (result.data as { _service?: { sdl?: unknown } } | null | undefined)?._service?.sdl;
+  if (typeof sdl !== 'string') throw new Error('the schema does not answer _service { sdl }');
+  return sdl;
 }
 
 /** Apollo Server for the gateway, not yet started or listening. */

@@ -1,8 +1,10 @@
 import { RETURNED_EVENT_FIELD_SET } from '../../domain/eventFields';
+import { oneLoginInteger } from '../../domain/eventQuery';
 import { renderMessage } from '../../domain/eventMessage';
 import { riskLevelOf, riskReasonsOf } from '../../domain/riskLevel';
 import type { EventResolvers } from '../../__generated__/resolvers-types';
 import type { EventDto } from '../../upstream/dto';
+import { selectedFields } from '../selection';
 
 /** An id field: OneLogin sends numbers (sometimes numeric strings); GraphQL gets strings. */
 const id = (value: number | string | null | undefined): string | null =>
@@ -17,8 +19,17 @@ const riskScore = (event: EventDto): number | null => {
   return Number.isFinite(number) ? number : null;
 };
 
+/** A `User` entity reference for another subgraph to resolve. */
+const userReference = (value: number | string | null | undefined) => {
+  const userId = id(value);
+  return userId === null ? null : { id: userId };
+};
+
 /** `parent` is the upstream EventDto (see `mappers` in codegen.yml). */
 export const Event: EventResolvers = {
+  /** Federation: events referenced by other subgraphs, batched and cache-first (see DataSources.loadEvent). */
+  __resolveReference: (reference, { dataSources }, info) =>
+    dataSources.loadEvent(oneLoginInteger(String(reference.id), 'Event.id'), selectedFields(info)),
   id: (event) => String(event.id),
   createdAt: (event) => event.created_at as string,
   accountId: (event) => String(event.account_id),
@@ -35,8 +46,10 @@ export const Event: EventResolvers = {
       : null;
   },
   userId: (event) => id(event.user_id),
+  user: (event) => userReference(event.user_id),
   userName: (event) => text(event.user_name),
   actorUserId: (event) => id(event.actor_user_id),
+  actorUser: (event) => userReference(event.actor_user_id),
   actorUserName: (event) => text(event.actor_user_name),
   actorSystem: (event) => text(event.actor_system),
   assumingActingUserId: (event) => id(event.assuming_acting_user_id),

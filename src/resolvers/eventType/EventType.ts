@@ -1,8 +1,12 @@
 import { placeholdersOf } from '../../domain/eventMessage';
+import { oneLoginInteger } from '../../domain/eventQuery';
 import type { EventTypeResolvers } from '../../__generated__/resolvers-types';
 
 /** `parent` is the upstream EventTypeDto. */
 export const EventType: EventTypeResolvers = {
+  /** Federation: any number of references cost one catalogue read (DataLoader over the cached catalogue). */
+  __resolveReference: (reference, { dataSources }) =>
+    dataSources.loadEventType(oneLoginInteger(String(reference.id), 'EventType.id')),
   id: (type) => String(type.id),
   placeholders: (type) => placeholdersOf(type.description),
 };
