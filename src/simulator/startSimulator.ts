@@ -38,7 +38,8 @@ function requireText(name: string, value: string): string {
 }
 
 function htmlError(status: number, title: string): SimResponse {
-  // 502 and 503 come from the load balancer in front of the API, which answers in HTML.
+  // [I] A 502 or 503 comes from the load balancer in front of the API, which answers in HTML,
+  // so clients must survive an error body that is not JSON.
   return {
     status,
     headers: { 'Content-Type': 'text/html' },
@@ -99,6 +100,8 @@ function resourceCall(
   if (failure) return withRateLimitHeaders(failure, state.rateLimiter.peek());
   const budget = state.rateLimiter.consume();
   if (!budget.allowed) {
+    // [I] No official page shows the body; XSOAR meets a 429 here (API.md §7.1), and the
+    // message is the one StreamAlert matches, so that clients keyed on either recognise it.
     return withRateLimitHeaders(
       apiError(429, 'rate_limit_exceeded', { 'Retry-After': String(budget.resetSeconds) }),
       budget,
@@ -164,7 +167,8 @@ function readBody(request: http.IncomingMessage): Promise<Buffer | null> {
     });
     request.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
     request.on('error', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
-    request.on('aborted', () => resolve(Buffer.concat(chunks)));
+    // A client that goes away mid-body: answer what arrived (nobody reads it).
+    request.on('close', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
   });
 }
 

@@ -79,6 +79,12 @@ function withRole(fields: EventFields, role: Entity): EventFields {
   return fields;
 }
 
+function withGroup(fields: EventFields, group: Entity): EventFields {
+  fields.group_id = group.id;
+  fields.group_name = group.name;
+  return fields;
+}
+
 function withOtpDevice(fields: EventFields, person: Person): EventFields {
   if (person.otpDevice) {
     fields.otp_device_id = person.otpDevice.id;
@@ -272,7 +278,7 @@ const accountAdministration: Scenario = {
       ['password', 2],
     ] as const);
     if (kind === 'create') {
-      const created = adminEvent(13, admin, person);
+      const created = withGroup(adminEvent(13, admin, person), person.group);
       if (person.directory) created.directory_id = person.directory.id;
       emit(start, created);
       emit(start + random.int(2_000, 60_000), withRole(adminEvent(4, admin, person), person.role));
@@ -284,7 +290,9 @@ const accountAdministration: Scenario = {
       return;
     }
     if (kind === 'update') {
-      emit(start, adminEvent(14, admin, person));
+      const updated = adminEvent(14, admin, person);
+      // Some updates move the person to another group.
+      emit(start, random.chance(0.3) ? withGroup(updated, random.pick(directory.groups)) : updated);
       return;
     }
     if (kind === 'password') {

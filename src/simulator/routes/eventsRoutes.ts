@@ -232,6 +232,7 @@ export function handleGetEvent(
   try {
     const id = parseInteger('id', decodeURIComponent(rawId));
     const index = state.store.indexOfId(id);
+    // [I] The 404 body is undocumented (API.md §14); this is the /1 envelope D-RL shows for 404.
     if (index < 0) return apiError(404, `Event ${id} not found`);
     const fields = parseFields(lastValue(request.query, 'fields'));
     return jsonResponse(200, {
