@@ -78,17 +78,16 @@ export class EventsAPI {
       throw error;
     }
     const events = reverseOutput ? walked.events.reverse() : walked.events;
-    const edges = events.map(({ event, position }) => ({
-      cursor: encodeCursor(plan.key, position),
-      node: event,
-    }));
+    const edges = events.map(({ event, position }) => ({ node: event, key: plan.key, position }));
+    const first = edges[0];
+    const last = edges[edges.length - 1];
     return {
       edges,
       pageInfo: {
         hasNextPage: plan.mode === 'forward' ? walked.hasMore : plan.cursor !== null,
         hasPreviousPage: plan.mode === 'backward' ? walked.hasMore : plan.cursor !== null,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges[edges.length - 1]?.cursor ?? null,
+        startCursor: first ? encodeCursor(plan.key, first.position) : null,
+        endCursor: last ? encodeCursor(plan.key, last.position) : null,
       },
     };
   }

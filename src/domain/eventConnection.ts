@@ -1,4 +1,5 @@
 import type { EventDto } from '../upstream/dto';
+import type { EventPosition } from './eventCursor';
 
 /** What `Query.events` resolves to; `nodes` is derived from `edges`. */
 export interface EventConnectionModel {
@@ -11,7 +12,14 @@ export interface EventConnectionModel {
   };
 }
 
+/**
+ * An edge before its cursor is encoded: the cursor is only built when a query
+ * selects it (see resolvers/event/EventEdge.ts), so pages that select `nodes`
+ * pay nothing for cursors.
+ */
 export interface EventEdgeModel {
-  cursor: string;
   node: EventDto;
+  /** The connection's key (filter and order) the cursor is bound to. */
+  key: string;
+  position: EventPosition;
 }

@@ -3,6 +3,8 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 
+import { createSilentLogger } from '../../src/logging/createLogger';
+
 /** A user as the company's users subgraph knows it. */
 export interface CompanyUser {
   id: string;
@@ -35,6 +37,7 @@ export async function startUsersSubgraph(
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const byId = new Map(users.map((user) => [user.id, user]));
   const server = new ApolloServer({
+    logger: createSilentLogger(),
     schema: buildSubgraphSchema({
       typeDefs: parse(USERS_SUBGRAPH_SDL),
       resolvers: {

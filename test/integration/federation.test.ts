@@ -5,6 +5,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { parse } from 'graphql';
 
+import { createSilentLogger } from '../../src/logging/createLogger';
 import { subgraphSDL } from '../../src/server/createApolloServer';
 import {
   startUsersSubgraph,
@@ -51,8 +52,10 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
       { name: 'users', typeDefs: parse(USERS_SUBGRAPH_SDL), url: users.url },
     ]);
     expect(composition.errors).toBeUndefined();
+    const logger = createSilentLogger();
     router = new ApolloServer({
-      gateway: new ApolloGateway({ supergraphSdl: composition.supergraphSdl! }),
+      gateway: new ApolloGateway({ supergraphSdl: composition.supergraphSdl!, logger }),
+      logger,
     });
     ({ url: routerURL } = await startStandaloneServer(router, {
       listen: { port: 0, host: '127.0.0.1' },
@@ -110,46 +113,52 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
   });
 
   it('resolves _entities for events and event types, batched and cache-first', async () => {
-    const listed = await gateway.execute<{ events: { nodes: { id: string }[] } }>(
-      `{ events(first: 3) { nodes { id } } }`,
-    );
-    const [a, b] = listed.data!.events.nodes.map((node) => node.id);
-    const unlisted = String(gateway.simulator.data.events()[5]!.id);
-    await gateway.execute(`{ eventTypes { id } }`);
-    gateway.resetUpstreamCalls();
+    // A replica of its own, so that no other test has warmed its event cache.
+    const replica = await startTestGateway({ simulator: gateway.simulator });
+    try {
+      const listed = await replica.execute<{ events: { nodes: { id: string }[] } }>(
+        `{ events(first: 3) { nodes { id } } }`,
+      );
+      const [a, b] = listed.data!.events.nodes.map((node) => node.id);
+      const unlisted = String(gateway.simulator.data.events()[5]!.id);
+      await replica.execute(`{ eventTypes { id } }`);
+      replica.resetUpstreamCalls();
 
-    const result = await gateway.execute(
-      `query ($representations: [_Any!]!) {
-        _entities(representations: $representations) {
-          ... on Event { id }
-          ... on EventType { id name }
-        }
-      }`,
-      {
-        representations: [
-          { __typename: 'Event', id: a },
-          { __typename: 'EventType', id: '5' },
-          { __typename: 'Event', id: b },
-          { __typename: 'EventType', id: '6' },
-          { __typename: 'Event', id: unlisted },
-          { __typename: 'Event', id: '1' },
-        ],
-      },
-    );
-    expect(result).toEqual({
-      data: {
-        _entities: [
-          { id: a },
-          { id: '5', name: 'USER_LOGGED_INTO_ONELOGIN' },
-          { id: b },
-          { id: '6', name: 'USER_FAILED_ONELOGIN_LOGIN' },
-          { id: unlisted },
-          null,
-        ],
-      },
-    });
-    // The listed events came from the cache; the other two cost one GET each; the catalogue was cached.
-    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events/:id': 2 });
+      const result = await replica.execute(
+        `query ($representations: [_Any!]!) {
+          _entities(representations: $representations) {
+            ... on Event { id }
+            ... on EventType { id name }
+          }
+        }`,
+        {
+          representations: [
+            { __typename: 'Event', id: a },
+            { __typename: 'EventType', id: '5' },
+            { __typename: 'Event', id: b },
+            { __typename: 'EventType', id: '6' },
+            { __typename: 'Event', id: unlisted },
+            { __typename: 'Event', id: '1' },
+          ],
+        },
+      );
+      expect(result).toEqual({
+        data: {
+          _entities: [
+            { id: a },
+            { id: '5', name: 'USER_LOGGED_INTO_ONELOGIN' },
+            { id: b },
+            { id: '6', name: 'USER_FAILED_ONELOGIN_LOGIN' },
+            { id: unlisted },
+            null,
+          ],
+        },
+      });
+      // The listed events came from the cache; the other two cost one GET each; the catalogue was cached.
+      expect(replica.upstreamCalls()).toEqual({ 'GET /api/1/events/:id': 2 });
+    } finally {
+      await replica.stop();
+    }
   });
 
   it('returns an inline trace when a router asks for one', async () => {

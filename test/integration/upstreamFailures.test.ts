@@ -121,6 +121,23 @@ describe('upstream failures and tokens', () => {
     });
   });
 
+  it('requests a new token shortly before the old one expires, without a 401', async () => {
+    const shortLived = await startTestGateway({
+      simulatorOptions: { eventCount: 100, tokenLifetimeSeconds: 2 },
+    });
+    try {
+      await shortLived.execute(LIST);
+      await new Promise((resolve) => setTimeout(resolve, 1900)); // past 90% of the lifetime
+      await shortLived.execute(LIST);
+      expect(shortLived.simulator.counters.snapshot().byRoute).toEqual({
+        'POST /auth/oauth2/v2/token': { total: 2, byStatus: { '200': 2 } },
+        'GET /api/1/events': { total: 2, byStatus: { '200': 2 } },
+      });
+    } finally {
+      await shortLived.stop();
+    }
+  });
+
   it('shares one token request and one upstream GET among identical concurrent queries', async () => {
     const slow = await startTestGateway({ simulatorOptions: { eventCount: 200, latencyMs: 150 } });
     try {

@@ -42,7 +42,7 @@ describe('the schema as documentation', () => {
         for (const value of type.getValues())
           check(`${type.name}.${value.name}`, value.description);
       } else if (!isScalarType(type) && !isUnionType(type)) {
-        missing.push(`${type.name} (unexpected kind)`);
+        missing.push(`${String(type)} (unexpected kind)`);
       }
     }
     expect(missing).toEqual([]);
