@@ -2,9 +2,13 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { EventDto as EventDtoModel, EventTypeDto as EventTypeDtoModel } from '../upstream/dto';
 import type { EventConnectionModel as EventConnectionModelModel, EventEdgeModel as EventEdgeModelModel } from '../domain/eventConnection';
+import type { FailedProvisioningDto as FailedProvisioningDtoModel, FailedProvisioningUserDto as FailedProvisioningUserDtoModel } from '../upstream/legacyDto';
+import type { FailedProvisioningConnectionModel as FailedProvisioningConnectionModelModel, FailedProvisioningEdgeModel as FailedProvisioningEdgeModelModel } from '../domain/failedProvisioningConnection';
+import type { CreatedEventModel as CreatedEventModelModel } from '../domain/createEventInput';
 import type { Context } from '../server/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -25,6 +29,135 @@ export type Scalars = {
 };
 
 /**
+ * An event to record: the elements of OneLogin's Create Event request, in GraphQL naming. Only `eventTypeId` is
+ * required. Ids are OneLogin's numeric ids, whole numbers from 1 to 2147483647. Text fields must not be empty (leave
+ * them out instead) and may hold any Unicode text XML can carry: tabs, line breaks and carriage returns are kept,
+ * other control characters (U+0000 to U+001F), unpaired surrogates and U+FFFE/U+FFFF are refused. Lengths count characters
+ * (Unicode code points); the limits are the gateway's, as OneLogin documents none.
+ */
+export type CreateEventInput = {
+  /** The OneLogin account (`account-id`). OneLogin records the event in the account of the gateway's API key. */
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /** The system that caused the event when the actor is not a user (`actor-system`), e.g. `API`. At most 255 characters. */
+  actorSystem?: InputMaybe<Scalars['String']['input']>;
+  /** The user whose action caused the event (`actor-user-id`). OneLogin requires the user to exist in the account. */
+  actorUserId?: InputMaybe<Scalars['ID']['input']>;
+  /** The acting user's name as the event should show it (`actor-user-name`). At most 255 characters. */
+  actorUserName?: InputMaybe<Scalars['String']['input']>;
+  /** The app involved (`app-id`). */
+  appId?: InputMaybe<Scalars['ID']['input']>;
+  /** The app's name (`app-name`). At most 255 characters. */
+  appName?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The user an administrator was acting as (`assuming-acting-user-id`). OneLogin requires the user to exist in the
+   * account.
+   */
+  assumingActingUserId?: InputMaybe<Scalars['ID']['input']>;
+  /** Your own message for the event (`custom-message`), e.g. `sales app event`. At most 1000 characters. */
+  customMessage?: InputMaybe<Scalars['String']['input']>;
+  /** The directory synchronisation run involved (`directory-sync-run-id`). */
+  directorySyncRunId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The event's type (`event-type-id`), e.g. `"5"`. Must be a type OneLogin knows: see `Query.eventTypes`.
+   * Its description template decides what `Event.message` says, e.g. `%user% logged into OneLogin`.
+   */
+  eventTypeId: Scalars['ID']['input'];
+  /** The group involved (`group-id`). */
+  groupId?: InputMaybe<Scalars['ID']['input']>;
+  /** The group's name (`group-name`). At most 255 characters. */
+  groupName?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The IP address of the machine that caused the event (`ipaddr`): IPv4 such as `203.0.113.7` or IPv6 such as
+   * `2001:db8::1`, without a prefix length, zone or leading zeros.
+   */
+  ipAddress?: InputMaybe<Scalars['IP']['input']>;
+  /** The OTP (MFA) device involved (`otp-device-id`). */
+  otpDeviceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The OTP device's name (`otp-device-name`), e.g. `OneLogin Protect`. At most 255 characters. */
+  otpDeviceName?: InputMaybe<Scalars['String']['input']>;
+  /** The policy involved (`policy-id`). */
+  policyId?: InputMaybe<Scalars['ID']['input']>;
+  /** The policy's name (`policy-name`). At most 255 characters. */
+  policyName?: InputMaybe<Scalars['String']['input']>;
+  /** The role involved (`role-id`). */
+  roleId?: InputMaybe<Scalars['ID']['input']>;
+  /** The role's name (`role-name`). At most 255 characters. */
+  roleName?: InputMaybe<Scalars['String']['input']>;
+  /** The user the event is about (`user-id`). OneLogin requires the user to exist in the account. */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * The name of the user the event is about as the event should show it (`user-name`), usually first and last name.
+   * At most 255 characters.
+   */
+  userName?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The answer to `createEvent`. */
+export type CreateEventPayload = {
+  __typename?: 'CreateEventPayload';
+  /**
+   * What OneLogin recorded: every value it accepted. OneLogin's legacy API answers without the new event's id; to
+   * read the event itself, query `events` with `filter: { eventTypeIds: [event.eventTypeId], since: ... }` around
+   * `event.recordedAt` (and `userId` when you gave one).
+   */
+  event: CreatedEvent;
+};
+
+/**
+ * An event OneLogin accepted through `createEvent`, echoing the input in GraphQL naming. A field is null when the
+ * input left it out. Ids are in canonical form (e.g. `"007"` becomes `"7"`); text is exactly as given.
+ */
+export type CreatedEvent = {
+  __typename?: 'CreatedEvent';
+  /** The account id given (`account-id`). */
+  accountId: Maybe<Scalars['ID']['output']>;
+  /** The acting system given (`actor-system`). */
+  actorSystem: Maybe<Scalars['String']['output']>;
+  /** The acting user's id given (`actor-user-id`). */
+  actorUserId: Maybe<Scalars['ID']['output']>;
+  /** The acting user's name given (`actor-user-name`). */
+  actorUserName: Maybe<Scalars['String']['output']>;
+  /** The app id given (`app-id`). */
+  appId: Maybe<Scalars['ID']['output']>;
+  /** The app name given (`app-name`). */
+  appName: Maybe<Scalars['String']['output']>;
+  /** The id of the user the administrator was acting as (`assuming-acting-user-id`). */
+  assumingActingUserId: Maybe<Scalars['ID']['output']>;
+  /** The custom message given (`custom-message`). */
+  customMessage: Maybe<Scalars['String']['output']>;
+  /** The directory synchronisation run id given (`directory-sync-run-id`). */
+  directorySyncRunId: Maybe<Scalars['ID']['output']>;
+  /** The event's type, from OneLogin's event-type catalogue. */
+  eventType: EventType;
+  /** The event's type id (`event-type-id`). */
+  eventTypeId: Scalars['ID']['output'];
+  /** The group id given (`group-id`). */
+  groupId: Maybe<Scalars['ID']['output']>;
+  /** The group name given (`group-name`). */
+  groupName: Maybe<Scalars['String']['output']>;
+  /** The IP address given (`ipaddr`). */
+  ipAddress: Maybe<Scalars['IP']['output']>;
+  /** The OTP device id given (`otp-device-id`). */
+  otpDeviceId: Maybe<Scalars['ID']['output']>;
+  /** The OTP device name given (`otp-device-name`). */
+  otpDeviceName: Maybe<Scalars['String']['output']>;
+  /** The policy id given (`policy-id`). */
+  policyId: Maybe<Scalars['ID']['output']>;
+  /** The policy name given (`policy-name`). */
+  policyName: Maybe<Scalars['String']['output']>;
+  /** When OneLogin confirmed the event, by the gateway's clock. OneLogin's own `createdAt` for it is a little earlier. */
+  recordedAt: Scalars['DateTime']['output'];
+  /** The role id given (`role-id`). */
+  roleId: Maybe<Scalars['ID']['output']>;
+  /** The role name given (`role-name`). */
+  roleName: Maybe<Scalars['String']['output']>;
+  /** The id of the user the event is about (`user-id`). */
+  userId: Maybe<Scalars['ID']['output']>;
+  /** The name of the user the event is about (`user-name`). */
+  userName: Maybe<Scalars['String']['output']>;
+};
+
+/**
  * Something that happened in the OneLogin account: a login, a failed login, a role change, a provisioning step,
  * an MFA registration. From `GET /api/1/events`. Fields OneLogin leaves empty are null; id fields are OneLogin's
  * numeric ids as strings.
@@ -35,6 +168,11 @@ export type Event = {
   accountId: Scalars['ID']['output'];
   /** The system that caused the event when the actor is not a user (`actor_system`), e.g. `API`. Null when empty. */
   actorSystem: Maybe<Scalars['String']['output']>;
+  /**
+   * The user whose action caused the event (`actor_user_id`), as a `User` entity of the company graph.
+   * Null when a system acted.
+   */
+  actorUser: Maybe<User>;
   /** The id of the user whose action caused the event (`actor_user_id`). Null when a system acted. */
   actorUserId: Maybe<Scalars['ID']['output']>;
   /** The display name of the acting user (`actor_user_name`): first and last name, or email when there is no name. */
@@ -141,6 +279,11 @@ export type Event = {
   solved: Maybe<Scalars['Boolean']['output']>;
   /** The trusted identity provider involved (`trusted_idp_id`). OpenAPI only; null when not returned. */
   trustedIdpId: Maybe<Scalars['ID']['output']>;
+  /**
+   * The user the event is about (`user_id`), as a `User` entity of the company graph: another subgraph
+   * resolves its other fields. Null when no user is involved.
+   */
+  user: Maybe<User>;
   /** The custom user field involved (`user_field_id`). OpenAPI only; null when not returned. */
   userFieldId: Maybe<Scalars['ID']['output']>;
   /** The id of the user the event is about: the user acted upon (`user_id`). Null when no user is involved. */
@@ -190,7 +333,7 @@ export type EventFilter = {
   resolution?: InputMaybe<Scalars['String']['input']>;
   /** Only events created after this instant (`since`, exclusive), at millisecond precision in UTC. */
   since?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Only events created before this instant (`until`), at millisecond precision in UTC. Must be after `since`. */
+  /** Only events created at or before this instant (`until`, inclusive), at millisecond precision in UTC. Must be after `since`. */
   until?: InputMaybe<Scalars['DateTime']['input']>;
   /** Only events about this user: the user acted upon (`user_id`), a positive whole number. */
   userId?: InputMaybe<Scalars['ID']['input']>;
@@ -224,7 +367,10 @@ export type EventType = {
   description: Maybe<Scalars['String']['output']>;
   /** OneLogin's numeric event type id (`id`), the value events carry as `eventTypeId`. */
   id: Scalars['ID']['output'];
-  /** OneLogin's constant name for the type in UPPER_SNAKE_CASE (`name`), e.g. `USER_LOGGED_INTO_ONELOGIN`. */
+  /**
+   * OneLogin's constant name for the type in UPPER_SNAKE_CASE (`name`), e.g. `USER_LOGGED_INTO_ONELOGIN`.
+   * `EVENT_TYPE_<id>` in the rare case OneLogin sends no name.
+   */
   name: Scalars['String']['output'];
   /**
    * The placeholders the description template uses, without the percent signs, in order of first appearance,
@@ -233,9 +379,105 @@ export type EventType = {
   placeholders: Array<Scalars['String']['output']>;
 };
 
+/**
+ * An attempt by OneLogin to provision a user to an app that failed. From OneLogin's legacy
+ * `GET /api/v1/logins/failed_provisioning.json`.
+ *
+ * OneLogin's documentation of this endpoint lost the field names of its table; the meanings below are read from the
+ * order of the table and of the sample response, so treat `loginId` and `appId` with care. OneLogin sends no
+ * identifier of the failure itself: neither `loginId` nor `appId` is unique, so do not use them as cache keys.
+ */
+export type FailedProvisioning = {
+  __typename?: 'FailedProvisioning';
+  /**
+   * OneLogin's `id`, which its documentation describes as the ID of the app that can be accessed by the user.
+   * Null when OneLogin leaves it out. Not an id of the failure: many failures share it.
+   */
+  appId: Maybe<Scalars['ID']['output']>;
+  /**
+   * When the provisioning failed (`created_at`), in UTC. OneLogin sends it as `2014/09/08 18:17:23 -0700`:
+   * whole seconds with a UTC offset, so the milliseconds are always zero.
+   */
+  createdAt: Scalars['DateTime']['output'];
+  /**
+   * What the failure resulted in (`description`), e.g. `Tanja Ono could not be reactivated in Sales App` or
+   * `Internal provisioning error`. Null when OneLogin sends none or an empty string.
+   */
+  description: Maybe<Scalars['String']['output']>;
+  /**
+   * The error that caused the failure (`error_description`), e.g. `The connection timed out while provisioning to
+   * https://lux.onelogin.com/sales`. May span several lines. Null when OneLogin gives no cause (null or an empty string).
+   */
+  errorDescription: Maybe<Scalars['String']['output']>;
+  /**
+   * OneLogin's `login_id`, documented as the user's id in the app (the account the provisioning was for).
+   * Null when OneLogin leaves it out.
+   */
+  loginId: Maybe<Scalars['ID']['output']>;
+  /** The OneLogin user whose provisioning failed (`user`). Null when OneLogin sends no user. */
+  user: Maybe<FailedProvisioningUser>;
+};
+
+/** A page of failed provisionings, oldest first. */
+export type FailedProvisioningConnection = {
+  __typename?: 'FailedProvisioningConnection';
+  /** The failures on this page, each with its cursor, oldest first. */
+  edges: Array<FailedProvisioningEdge>;
+  /** The failures on this page without cursors, oldest first (the same failures as `edges`). */
+  nodes: Array<FailedProvisioning>;
+  /** Whether more failures of the range exist before and after this page (exact), and the cursors at its ends. */
+  pageInfo: PageInfo;
+  /** How many failures the whole range holds, on every page of it. */
+  totalCount: Scalars['NonNegativeInt']['output'];
+};
+
+/** A failed provisioning and its position in the connection. */
+export type FailedProvisioningEdge = {
+  __typename?: 'FailedProvisioningEdge';
+  /**
+   * An opaque cursor for this failure's position in the range: pass it as `after` or `before` with the same
+   * `startDate` and `stopDate`.
+   */
+  cursor: Scalars['String']['output'];
+  /** The failed provisioning. */
+  node: FailedProvisioning;
+};
+
+/** The OneLogin user of a failed provisioning, as OneLogin describes it in the failure (`user`). */
+export type FailedProvisioningUser = {
+  __typename?: 'FailedProvisioningUser';
+  /** The user's email address (`user.email`). Null when OneLogin sends none or an empty string. */
+  email: Maybe<Scalars['String']['output']>;
+  /** The user's first name (`user.firstname`). Null when OneLogin sends none or an empty string. */
+  firstName: Maybe<Scalars['String']['output']>;
+  /** The user's OneLogin id (`user.id`), the same id as `Event.userId`. */
+  id: Scalars['ID']['output'];
+  /** The user's last name (`user.lastname`). Null when OneLogin sends none or an empty string. */
+  lastName: Maybe<Scalars['String']['output']>;
+  /** The user's OneLogin username (`user.username`). Null when OneLogin sends none or an empty string. */
+  username: Maybe<Scalars['String']['output']>;
+};
+
 /** The root of every write. Writes go to OneLogin's legacy v1 API. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Records an event in the OneLogin account, e.g. an authorization failure in your own app, so that it shows up in
+   * OneLogin's event reports and in `Query.events`. Backed by OneLogin's legacy `POST /api/v1/events.xml`, which needs
+   * the gateway's OneLogin API key: without one this field answers `UPSTREAM_NOT_CONFIGURED`.
+   *
+   * Every value is checked before anything is sent (errors are `BAD_USER_INPUT` with `extensions.argument` naming the
+   * field, e.g. `input.ipAddress`), and text arrives at OneLogin exactly as given. The request is never repeated: when
+   * no answer comes back after it was sent, the error is `UPSTREAM_OUTCOME_UNKNOWN` and the event may or may not have
+   * been recorded; look for it with `Query.events` before you try again.
+   */
+  createEvent: CreateEventPayload;
+};
+
+
+/** The root of every write. Writes go to OneLogin's legacy v1 API. */
+export type MutationCreateEventArgs = {
+  input: CreateEventInput;
 };
 
 /** Sort direction. */
@@ -292,6 +534,19 @@ export type Query = {
    * Cursors are bound to the `filter` and `orderBy` they came from: pass the same ones when you page.
    */
   events: EventConnection;
+  /**
+   * Failed attempts to provision a user to an app (create, update, reactivate, suspend or delete the user's account
+   * in the app), oldest first, as a Relay connection. Backed by OneLogin's legacy
+   * `GET /api/v1/logins/failed_provisioning.json`, which needs the gateway's OneLogin API key: without one this field
+   * answers `UPSTREAM_NOT_CONFIGURED`.
+   *
+   * OneLogin returns a whole date range at once, so the gateway fetches the range once, keeps it for a short time
+   * (60 seconds by default) and pages through it itself: walking every page of a range costs one OneLogin call.
+   * Page forwards with `first` and `after`, backwards with `last` and `before`; `last` without `before` returns the
+   * newest failures of the range. When neither `first` nor `last` is given, `first` defaults to 20.
+   * Cursors are bound to the `startDate` and `stopDate` they came from: pass the same ones when you page.
+   */
+  failedProvisionings: FailedProvisioningConnection;
 };
 
 
@@ -317,6 +572,17 @@ export type QueryEventsArgs = {
   orderBy?: InputMaybe<EventOrder>;
 };
 
+
+/** The root of every read. Each field below is documented with the OneLogin endpoint that backs it. */
+export type QueryFailedProvisioningsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  startDate: Scalars['DateTime']['input'];
+  stopDate: Scalars['DateTime']['input'];
+};
+
 /**
  * Risk level of an event, derived from its Vigilance AI `riskScore` (0-100) with the buckets OneLogin's
  * Smart Factor policies use: NONE for 0-5, LOW for 6-25, MEDIUM for 26-50, HIGH for 51-100.
@@ -330,6 +596,57 @@ export type RiskLevel =
   | 'MEDIUM'
   /** Score 0 to 5: minimal risk. */
   | 'NONE';
+
+/**
+ * A OneLogin user as an entity of the company graph, keyed by OneLogin's numeric user id. This subgraph
+ * contributes the user's audit trail, `events`; the user's other fields (name, email…) come from the
+ * subgraph that owns users.
+ */
+export type User = {
+  __typename?: 'User';
+  /**
+   * The user's audit trail: events about this user (`user_id`), newest first by default, as a Relay
+   * connection over `GET /api/1/events?user_id=…`. Paging works as in `Query.events`. Null, with an error,
+   * when OneLogin cannot be reached, so a failure here leaves the rest of the user intact.
+   */
+  events: Maybe<EventConnection>;
+  /** OneLogin's numeric user id (the `user_id` of events). */
+  id: Scalars['ID']['output'];
+};
+
+
+/**
+ * A OneLogin user as an entity of the company graph, keyed by OneLogin's numeric user id. This subgraph
+ * contributes the user's audit trail, `events`; the user's other fields (name, email…) come from the
+ * subgraph that owns users.
+ */
+export type UserEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<UserEventFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<EventOrder>;
+};
+
+/**
+ * Which of a user's events to return: `EventFilter` without `userId`, which the user fixes.
+ * Each field maps onto one `GET /api/1/events` query parameter.
+ */
+export type UserEventFilter = {
+  /** Only events caused by the API client with this client id (`client_id`). */
+  clientId?: InputMaybe<Scalars['String']['input']>;
+  /** Only events of this directory (`directory_id`), a positive whole number. */
+  directoryId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only events of these types (`event_type_id`), e.g. `["5", "6"]` for logins and failed logins. At most 50 ids. */
+  eventTypeIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only events with this resolution (`resolution`). */
+  resolution?: InputMaybe<Scalars['String']['input']>;
+  /** Only events created after this instant (`since`, exclusive), at millisecond precision in UTC. */
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only events created at or before this instant (`until`), at millisecond precision in UTC. */
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -414,6 +731,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = ResolversObject<{
   Event: Event;
   EventType: EventType;
+  User: User;
 }>;
 
 /** Mapping of federation reference types */
@@ -424,21 +742,31 @@ export type FederationReferenceTypes = ResolversObject<{
   EventType:
     ( { __typename: 'EventType' }
     & GraphQLRecursivePick<FederationTypes['EventType'], {"id":true}> );
+  User:
+    ( { __typename: 'User' }
+    & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
 }>;
 
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CreateEventInput: CreateEventInput;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CreateEventPayload: ResolverTypeWrapper<Omit<CreateEventPayload, 'event'> & { event: ResolversTypes['CreatedEvent'] }>;
+  CreatedEvent: ResolverTypeWrapper<CreatedEventModelModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Event: ResolverTypeWrapper<EventDtoModel>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   EventConnection: ResolverTypeWrapper<EventConnectionModelModel>;
   EventEdge: ResolverTypeWrapper<EventEdgeModelModel>;
   EventFilter: EventFilter;
   EventOrder: EventOrder;
   EventOrderField: EventOrderField;
   EventType: ResolverTypeWrapper<EventTypeDtoModel>;
+  FailedProvisioning: ResolverTypeWrapper<FailedProvisioningDtoModel>;
+  FailedProvisioningConnection: ResolverTypeWrapper<FailedProvisioningConnectionModelModel>;
+  FailedProvisioningEdge: ResolverTypeWrapper<FailedProvisioningEdgeModelModel>;
+  FailedProvisioningUser: ResolverTypeWrapper<FailedProvisioningUserDtoModel>;
   IP: ResolverTypeWrapper<Scalars['IP']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NonNegativeInt: ResolverTypeWrapper<Scalars['NonNegativeInt']['output']>;
@@ -447,26 +775,37 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RiskLevel: RiskLevel;
+  User: ResolverTypeWrapper<Omit<User, 'events'> & { events?: Maybe<ResolversTypes['EventConnection']> }>;
+  UserEventFilter: UserEventFilter;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  CreateEventInput: CreateEventInput;
+  ID: Scalars['ID']['output'];
+  CreateEventPayload: Omit<CreateEventPayload, 'event'> & { event: ResolversParentTypes['CreatedEvent'] };
+  CreatedEvent: CreatedEventModelModel;
   DateTime: Scalars['DateTime']['output'];
   Event: EventDtoModel;
-  ID: Scalars['ID']['output'];
   EventConnection: EventConnectionModelModel;
   EventEdge: EventEdgeModelModel;
   EventFilter: EventFilter;
   EventOrder: EventOrder;
   EventType: EventTypeDtoModel;
+  FailedProvisioning: FailedProvisioningDtoModel;
+  FailedProvisioningConnection: FailedProvisioningConnectionModelModel;
+  FailedProvisioningEdge: FailedProvisioningEdgeModelModel;
+  FailedProvisioningUser: FailedProvisioningUserDtoModel;
   IP: Scalars['IP']['output'];
   Mutation: Record<PropertyKey, never>;
   NonNegativeInt: Scalars['NonNegativeInt']['output'];
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
+  User: Omit<User, 'events'> & { events?: Maybe<ResolversParentTypes['EventConnection']> } | FederationReferenceTypes['User'];
+  UserEventFilter: UserEventFilter;
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
 }>;
@@ -482,6 +821,36 @@ export type ShareableDirectiveArgs = { };
 
 export type ShareableDirectiveResolver<Result, Parent, ContextType = Context, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type CreateEventPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateEventPayload'] = ResolversParentTypes['CreateEventPayload']> = ResolversObject<{
+  event?: Resolver<ResolversTypes['CreatedEvent'], ParentType, ContextType>;
+}>;
+
+export type CreatedEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreatedEvent'] = ResolversParentTypes['CreatedEvent']> = ResolversObject<{
+  accountId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  actorSystem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  actorUserId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  actorUserName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  appId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  appName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  assumingActingUserId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  customMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  directorySyncRunId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['EventType'], ParentType, ContextType>;
+  eventTypeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  groupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  groupName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  ipAddress?: Resolver<Maybe<ResolversTypes['IP']>, ParentType, ContextType>;
+  otpDeviceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  otpDeviceName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  policyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  policyName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  roleId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  roleName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  userName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -490,6 +859,7 @@ export type EventResolvers<ContextType = Context, ParentType extends ResolversPa
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Event']> | FederationReferenceType, FederationReferenceType, ContextType>;
   accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   actorSystem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  actorUser?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   actorUserId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   actorUserName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   adcId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -537,6 +907,7 @@ export type EventResolvers<ContextType = Context, ParentType extends ResolversPa
   serviceDirectoryId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   solved?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   trustedIdpId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   userFieldId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   userId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   userName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -561,9 +932,42 @@ export type EventTypeResolvers<ContextType = Context, ParentType extends Resolve
   placeholders?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type FailedProvisioningResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FailedProvisioning'] = ResolversParentTypes['FailedProvisioning']> = ResolversObject<{
+  appId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  errorDescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  loginId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['FailedProvisioningUser']>, ParentType, ContextType>;
+}>;
+
+export type FailedProvisioningConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FailedProvisioningConnection'] = ResolversParentTypes['FailedProvisioningConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['FailedProvisioningEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['FailedProvisioning']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+}>;
+
+export type FailedProvisioningEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FailedProvisioningEdge'] = ResolversParentTypes['FailedProvisioningEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['FailedProvisioning'], ParentType, ContextType>;
+}>;
+
+export type FailedProvisioningUserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FailedProvisioningUser'] = ResolversParentTypes['FailedProvisioningUser']> = ResolversObject<{
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  username?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export interface IpScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['IP'], any> {
   name: 'IP';
 }
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  createEvent?: Resolver<ResolversTypes['CreateEventPayload'], ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'input'>>;
+}>;
 
 export interface NonNegativeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['NonNegativeInt'], any> {
   name: 'NonNegativeInt';
@@ -581,18 +985,33 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   eventType?: Resolver<Maybe<ResolversTypes['EventType']>, ParentType, ContextType, RequireFields<QueryEventTypeArgs, 'id'>>;
   eventTypes?: Resolver<Array<ResolversTypes['EventType']>, ParentType, ContextType>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'orderBy'>>;
+  failedProvisionings?: Resolver<ResolversTypes['FailedProvisioningConnection'], ParentType, ContextType, RequireFields<QueryFailedProvisioningsArgs, 'startDate' | 'stopDate'>>;
+}>;
+
+export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  events?: Resolver<Maybe<ResolversTypes['EventConnection']>, ParentType, ContextType, RequireFields<UserEventsArgs, 'orderBy'>>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  CreateEventPayload?: CreateEventPayloadResolvers<ContextType>;
+  CreatedEvent?: CreatedEventResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Event?: EventResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
   EventEdge?: EventEdgeResolvers<ContextType>;
   EventType?: EventTypeResolvers<ContextType>;
+  FailedProvisioning?: FailedProvisioningResolvers<ContextType>;
+  FailedProvisioningConnection?: FailedProvisioningConnectionResolvers<ContextType>;
+  FailedProvisioningEdge?: FailedProvisioningEdgeResolvers<ContextType>;
+  FailedProvisioningUser?: FailedProvisioningUserResolvers<ContextType>;
   IP?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   NonNegativeInt?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = Context> = ResolversObject<{

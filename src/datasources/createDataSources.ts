@@ -3,11 +3,17 @@ import DataLoader from 'dataloader';
 import type { EventDto, EventTypeDto } from '../upstream/dto';
 import type { EventsAPI } from './EventsAPI';
 import type { Catalog, EventTypeCatalog } from './EventTypeCatalog';
+import type { FailedProvisioningsAPI } from './FailedProvisioningsAPI';
+import type { LegacyEventsAPI } from './LegacyEventsAPI';
 
 /** The long-lived clients every request shares (pools, caches, tokens). */
 export interface Services {
   events: EventsAPI;
   eventTypes: EventTypeCatalog;
+  /** Legacy API: failed provisionings (one cached fetch per range). */
+  failedProvisionings: FailedProvisioningsAPI;
+  /** Legacy API: `createEvent`. */
+  legacyEvents: LegacyEventsAPI;
 }
 
 /**
@@ -17,6 +23,8 @@ export interface Services {
  */
 export interface DataSources {
   events: EventsAPI;
+  failedProvisionings: FailedProvisioningsAPI;
+  legacyEvents: LegacyEventsAPI;
   /** The event-type catalogue (cached; see EventTypeCatalog). */
   eventTypeCatalog(): Promise<Catalog>;
   /** One event type by id; every look-up in a request shares one catalogue read. */
@@ -35,6 +43,8 @@ export function createDataSources(services: Services): DataSources {
   const selection = new Set<string>();
   return {
     events: services.events,
+    failedProvisionings: services.failedProvisionings,
+    legacyEvents: services.legacyEvents,
     eventTypeCatalog: () => services.eventTypes.get(),
     loadEventType(id) {
       eventTypes ??= new DataLoader((ids) => services.eventTypes.lookup(ids));

@@ -1,15 +1,24 @@
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { scalars } from '../scalars';
+import { createEventMutations } from './createEvent/mutations';
 import { Event } from './event/Event';
 import { EventConnection } from './event/EventConnection';
 import { eventQueries } from './event/queries';
 import { EventType } from './eventType/EventType';
 import { eventTypeQueries } from './eventType/queries';
+import { FailedProvisioning } from './failedProvisioning/FailedProvisioning';
+import { FailedProvisioningConnection } from './failedProvisioning/FailedProvisioningConnection';
+import { FailedProvisioningUser } from './failedProvisioning/FailedProvisioningUser';
+import { failedProvisioningQueries } from './failedProvisioning/queries';
 
 export const resolvers: Resolvers = {
   ...scalars,
-  Query: { ...eventQueries, ...eventTypeQueries },
+  Query: { ...eventQueries, ...eventTypeQueries, ...failedProvisioningQueries },
+  Mutation: { ...createEventMutations },
   Event,
   EventConnection,
   EventType,
+  FailedProvisioning,
+  FailedProvisioningConnection,
+  FailedProvisioningUser,
 };

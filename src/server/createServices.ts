@@ -3,9 +3,12 @@ import type { Config } from '../config/loadConfig';
 import { EventCache } from '../datasources/EventCache';
 import { EventsAPI } from '../datasources/EventsAPI';
 import { EventTypeCatalog } from '../datasources/EventTypeCatalog';
+import { FailedProvisioningsAPI } from '../datasources/FailedProvisioningsAPI';
+import { LegacyEventsAPI } from '../datasources/LegacyEventsAPI';
 import type { Services } from '../datasources/createDataSources';
 import type { Logger } from '../logging/createLogger';
 import { HttpTransport } from '../upstream/HttpTransport';
+import { LegacyClient } from '../upstream/LegacyClient';
 import { OneLoginClient } from '../upstream/OneLoginClient';
 import { TokenProvider } from '../upstream/TokenProvider';
 
@@ -50,9 +53,40 @@ export function createServices(options: {
     logger,
   });
   const events = new EventsAPI({ client, cache, catalog: eventTypes, paging: config.paging });
+
+  // The legacy v1 API has its own origin and credential; without an API key its
+  // fields answer UPSTREAM_NOT_CONFIGURED and everything else works.
+  const { apiKey } = config.legacy;
+  let legacyTransport: HttpTransport | undefined;
+  let legacy: LegacyClient | undefined;
+  if (apiKey === undefined) {
+    logger.info(
+      'ONELOGIN_API_KEY is not set: failedProvisionings and createEvent answer UPSTREAM_NOT_CONFIGURED',
+    );
+  } else {
+    legacyTransport = new HttpTransport({
+      origin: config.legacy.baseURL,
+      timeoutMs: config.upstream.timeoutMs,
+      maxConnections: config.upstream.maxConnections,
+      retries: config.upstream.retries,
+      logger,
+    });
+    legacy = new LegacyClient({ transport: legacyTransport, apiKey, logger });
+  }
+  const failedProvisionings = new FailedProvisioningsAPI({
+    client: legacy,
+    store: caches.failedProvisionings,
+    ttlSeconds: config.cache.failedProvisioningsTtlSeconds,
+    paging: config.paging,
+    maxRangeDays: config.failedProvisionings.maxRangeDays,
+    logger,
+  });
+  const legacyEvents = new LegacyEventsAPI({ client: legacy, catalog: eventTypes });
   return {
-    services: { events, eventTypes },
+    services: { events, eventTypes, failedProvisionings, legacyEvents },
     client,
-    close: () => transport.close(),
+    close: async () => {
+      await Promise.all([transport.close(), legacyTransport?.close()]);
+    },
   };
 }

@@ -51,6 +51,19 @@ const MESSAGE_BY_CODE: Readonly<Record<string, string>> = {
     'The request may or may not have reached OneLogin (no answer was received); it was not retried',
 };
 
+/**
+ * Where a code means something more specific for one upstream: the legacy API
+ * authenticates with the account's API key, not the OAuth client.
+ */
+const SERVICE_MESSAGE_BY_CODE: Readonly<Record<UpstreamService, Readonly<Record<string, string>>>> =
+  {
+    onelogin: {},
+    'onelogin-legacy': {
+      [ErrorCode.UPSTREAM_AUTH_FAILED]:
+        "OneLogin rejected the gateway's legacy API key (check ONELOGIN_API_KEY)",
+    },
+  };
+
 export function codeForFailure(failure: UpstreamFailure): ErrorCode {
   switch (failure.kind) {
     case 'timeout':
@@ -80,7 +93,8 @@ export function upstreamError(service: UpstreamService, failure: UpstreamFailure
     failure.kind === 'status' || failure.kind === 'bad-response' ? failure.status : null;
   const retryAfterSeconds =
     failure.kind === 'status' && failure.rateLimited ? failure.retryAfterSeconds : undefined;
-  const message = MESSAGE_BY_CODE[code] ?? 'OneLogin request failed';
+  const message =
+    SERVICE_MESSAGE_BY_CODE[service][code] ?? MESSAGE_BY_CODE[code] ?? 'OneLogin request failed';
   return new GraphQLError(status === null ? message : `${message} (HTTP ${status})`, {
     extensions: {
       code,
