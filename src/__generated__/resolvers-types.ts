@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { EventDto as EventDtoModel, EventTypeDto as EventTypeDtoModel } from '../upstream/dto';
 import type { EventConnectionModel as EventConnectionModelModel, EventEdgeModel as EventEdgeModelModel } from '../domain/eventConnection';
+import type { UserReferenceModel as UserReferenceModelModel } from '../domain/userReference';
 import type { FailedProvisioningDto as FailedProvisioningDtoModel, FailedProvisioningUserDto as FailedProvisioningUserDtoModel } from '../upstream/legacyDto';
 import type { FailedProvisioningConnectionModel as FailedProvisioningConnectionModelModel, FailedProvisioningEdgeModel as FailedProvisioningEdgeModelModel } from '../domain/failedProvisioningConnection';
 import type { CreatedEventModel as CreatedEventModelModel } from '../domain/createEventInput';
@@ -775,7 +776,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RiskLevel: RiskLevel;
-  User: ResolverTypeWrapper<Omit<User, 'events'> & { events?: Maybe<ResolversTypes['EventConnection']> }>;
+  User: ResolverTypeWrapper<UserReferenceModelModel>;
   UserEventFilter: UserEventFilter;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -804,7 +805,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
-  User: Omit<User, 'events'> & { events?: Maybe<ResolversParentTypes['EventConnection']> } | FederationReferenceTypes['User'];
+  User: UserReferenceModelModel;
   UserEventFilter: UserEventFilter;
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];

@@ -3,6 +3,7 @@ import { scalars } from '../scalars';
 import { createEventMutations } from './createEvent/mutations';
 import { Event } from './event/Event';
 import { EventConnection } from './event/EventConnection';
+import { EventEdge } from './event/EventEdge';
 import { eventQueries } from './event/queries';
 import { EventType } from './eventType/EventType';
 import { eventTypeQueries } from './eventType/queries';
@@ -10,6 +11,7 @@ import { FailedProvisioning } from './failedProvisioning/FailedProvisioning';
 import { FailedProvisioningConnection } from './failedProvisioning/FailedProvisioningConnection';
 import { FailedProvisioningUser } from './failedProvisioning/FailedProvisioningUser';
 import { failedProvisioningQueries } from './failedProvisioning/queries';
+import { User } from './user/User';
 
 export const resolvers: Resolvers = {
   ...scalars,
@@ -17,8 +19,10 @@ export const resolvers: Resolvers = {
   Mutation: { ...createEventMutations },
   Event,
   EventConnection,
+  EventEdge,
   EventType,
   FailedProvisioning,
   FailedProvisioningConnection,
   FailedProvisioningUser,
+  User,
 };

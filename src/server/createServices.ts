@@ -45,6 +45,7 @@ export function createServices(options: {
     client,
     store: caches.eventTypes,
     ttlSeconds: config.cache.eventTypesTtlSeconds,
+    minRefreshIntervalMs: config.cache.eventTypesRefreshSeconds * 1000,
     logger,
   });
   const cache = new EventCache({
