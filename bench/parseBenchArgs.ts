@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+
+import type { Scenario } from './scenarios';
+import { selectScenarios } from './scenarios';
+
+export interface BenchArgs {
+  durationS: number;
+  warmupS: number;
+  connections: number;
+  latencies: number[];
+  scenarios: Scenario[];
+  seed: number;
+  eventCount: number;
+  profile: boolean;
+  /** Where the JSON report goes. */
+  jsonPath: string;
+  /** The Markdown file whose generated sections are updated. */
+  markdownPath: string;
+  help: boolean;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+Measures the gateway against direct REST calls and a minimal pass-through (the
+floor), each in its own process, against the OneLogin simulator.
+
+  --duration <s>      seconds of each measured run (default 5; 1 with --smoke)
+  --warmup <s>        seconds of load before each measured run (default 2; 0.5 with --smoke)
+  --connections <n>   concurrent connections (default 8)
+  --latencies <list>  simulator latency per upstream call in ms (default 0,20; 0 with --smoke)
+  --scenarios <list>  numbers or ids (default 1,2,3,4):
+                        1 page50, 2 page10-all-fields, 3 event-by-id, 4 walk1000
+  --seed <n>          simulator seed (default 1)
+  --events <n>        simulator events (default 20000)
+  --profile           also profile the gateway (node --cpu-prof) under scenario 1 at 0 ms
+  --smoke             a quick run that checks the harness, not a measurement
+  --out <file>        JSON report (default docs/benchmarks.json)
+  --markdown <file>   Markdown report to update (default docs/BENCHMARKS.md)
+  --help
+`;
+
+/** The bench's command line; throws with a usage hint for anything it cannot read. */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      latencies: { type: 'string' },
+      scenarios: { type: 'string' },
+      seed: { type: 'string' },
+      events: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      out: { type: 'string', default: 'docs/benchmarks.json' },
+      markdown: { type: 'string', default: 'docs/BENCHMARKS.md' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const smoke = values.smoke;
+  return {
+    durationS: number('--duration', values.duration, smoke ? 1 : 5, 0.1, 600),
+    warmupS: number('--warmup', values.warmup, smoke ? 0.5 : 2, 0, 600),
+    connections: integer('--connections', values.connections, 8, 1, 1000),
+    latencies: (values.latencies ?? (smoke ? '0' : '0,20'))
+      .split(',')
+      .map((latency) => integer('--latencies', latency.trim(), 0, 0, 10_000)),
+    scenarios: selectScenarios(values.scenarios),
+    seed: integer('--seed', values.seed, 1, 0, 2 ** 31 - 1),
+    // Scenario 4 walks ten different 1,000-event stretches.
+    eventCount: integer('--events', values.events, 20_000, 11_000, 1_000_000),
+    profile: values.profile,
+    jsonPath: values.out,
+    markdownPath: values.markdown,
+    help: values.help,
+  };
+}
+
+function number(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`${flag} must be a number from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function integer(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const value = number(flag, raw, fallback, min, max);
+  if (!Number.isInteger(value)) throw new Error(`${flag} must be a whole number (got "${raw}")`);
+  return value;
+}

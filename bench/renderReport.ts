@@ -1,0 +1,221 @@
+/**
+ * The report as a console table and as the generated parts of
+ * docs/BENCHMARKS.md. Only the text between the `bench:*` markers is
+ * rewritten, so the hand-written analysis and history around it stay.
+ */
+import type { BenchProfile, BenchReport } from './runBenchmarks';
+
+const RESULTS = { start: '<!-- bench:results:start -->', end: '<!-- bench:results:end -->' };
+const PROFILE = { start: '<!-- bench:profile:start -->', end: '<!-- bench:profile:end -->' };
+
+const NEW_FILE = `# Benchmarks
+
+\`npm run bench\` (bench/run.ts) writes the parts between the \`bench:\` markers; the rest of this file is kept.
+
+${RESULTS.start}
+${RESULTS.end}
+
+## Where the time goes
+
+${PROFILE.start}
+${PROFILE.end}
+`;
+
+const HEADERS = [
+  'Scenario',
+  'Upstream',
+  'Contestant',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'CPU ms/req',
+  'Peak RSS MB',
+  'Upstream calls/req',
+  'Simulator CPU ms/req',
+];
+
+/** One row per scenario, latency and contestant. */
+function rows(report: BenchReport): string[][] {
+  return report.results.map((result, index) => {
+    const previous = report.results[index - 1];
+    const scenario = report.scenarios.find((candidate) => candidate.id === result.scenario);
+    const newGroup =
+      !previous ||
+      previous.scenario !== result.scenario ||
+      previous.upstreamLatencyMs !== result.upstreamLatencyMs;
+    return [
+      newGroup && scenario
+        ? `${scenario.number} ${scenario.id}${scenario.unit === 'walk' ? ' (per walk)' : ''}`
+        : '',
+      newGroup ? `${result.upstreamLatencyMs} ms` : '',
+      result.contestant,
+      rate(result.requestsPerSecond),
+      result.latencyMs.p50.toFixed(2),
+      result.latencyMs.p99.toFixed(2),
+      result.cpuMsPerRequest === null ? '—' : cpu(result.cpuMsPerRequest),
+      result.peakRssMB === null ? '—' : result.peakRssMB.toFixed(0),
+      result.upstreamCallsPerRequest.toFixed(2),
+      cpu(result.simulatorCpuMsPerRequest),
+    ];
+  });
+}
+
+function ratioRows(report: BenchReport): string[][] {
+  return report.ratios.map((ratio) => {
+    const scenario = report.scenarios.find((candidate) => candidate.id === ratio.scenario);
+    return [
+      scenario ? `${scenario.number} ${scenario.id}` : ratio.scenario,
+      `${ratio.upstreamLatencyMs} ms`,
+      ratio.throughput.toFixed(2),
+      ratio.cpuPerRequest === null ? '—' : ratio.cpuPerRequest.toFixed(2),
+      `${ratio.p50DeltaMs >= 0 ? '+' : ''}${ratio.p50DeltaMs.toFixed(2)}`,
+    ];
+  });
+}
+
+const RATIO_HEADERS = [
+  'Scenario',
+  'Upstream',
+  'Gateway/floor throughput',
+  'Gateway/floor CPU per req',
+  'Gateway − floor p50 (ms)',
+];
+
+/** The results and ratios as aligned plain text, for the terminal. */
+export function renderTable(report: BenchReport): string {
+  return [
+    textTable(HEADERS, rows(report)),
+    '',
+    textTable(RATIO_HEADERS, ratioRows(report)),
+    ...(report.warnings.length > 0
+      ? ['', 'Warnings:', ...report.warnings.map((w) => `- ${w}`)]
+      : []),
+  ].join('\n');
+}
+
+export function renderResultsMarkdown(report: BenchReport): string {
+  const { machine, settings } = report;
+  const units = report.scenarios
+    .filter((scenario) => scenario.unit === 'walk')
+    .map(
+      (scenario) =>
+        `Scenario ${scenario.number} counts whole walks: one "request" is ${scenario.httpRequestsPerUnit.gateway} ` +
+        `GraphQL requests to the gateway or the floor, ${scenario.httpRequestsPerUnit.direct} REST calls direct.`,
+    );
+  return [
+    `Run on ${report.date} with:`,
+    '',
+    '```sh',
+    report.command,
+    '```',
+    '',
+    `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, ${machine.platform}, Node ${machine.node}; ` +
+      `load average ${machine.loadAverage.start} before, ${machine.loadAverage.end} after.`,
+    `- Gateway: commit ${report.gateway.commit}${report.gateway.uncommittedChanges ? ' with uncommitted changes in src/ or schema/' : ''}, ` +
+      'compiled with tsconfig.build.json and run as `npm start` runs it.',
+    `- Each run: ${settings.durationS} s after a ${settings.warmupS} s warm-up, ${settings.connections} connections, ` +
+      `upstream latency ${settings.upstreamLatenciesMs.join(' and ')} ms.`,
+    `- Simulator: seed ${settings.seed}, ${settings.eventCount} events anchored at ${settings.dataAnchor}.`,
+    ...units.map((line) => `- ${line}`),
+    '',
+    markdownTable(HEADERS, rows(report)),
+    '',
+    markdownTable(RATIO_HEADERS, ratioRows(report)),
+    ...(report.warnings.length > 0
+      ? ['', '**Warnings:**', '', ...report.warnings.map((warning) => `- ${warning}`)]
+      : []),
+  ].join('\n');
+}
+
+export function renderProfileMarkdown(profile: BenchProfile): string {
+  const { summary, run } = profile;
+  const entryRows = (entries: typeof summary.topFunctions, withLocation: boolean) =>
+    entries.map((entry) => [
+      `\`${entry.name}\``,
+      ...(withLocation ? [entry.location ? `\`${entry.location}\`` : '—'] : []),
+      entry.selfMs.toFixed(0),
+      `${entry.percent.toFixed(1)}%`,
+    ]);
+  return [
+    `Gateway under scenario 1 at ${profile.upstreamLatencyMs} ms upstream latency, ${profile.durationS} s, ` +
+      `profiled with \`node --cpu-prof\` (${run.requestsPerSecond.toFixed(0)} req/s, ` +
+      `${run.cpuMsPerRequest?.toFixed(3) ?? '—'} CPU ms/req while profiled). ` +
+      `${summary.busyMs.toFixed(0)} ms of busy CPU sampled ` +
+      `(${profile.window === 'measured-run' ? 'the measured run only' : 'the whole process, start-up included'}); ` +
+      `profile in \`${profile.file}\` (git-ignored).`,
+    '',
+    'Top self time by function:',
+    '',
+    markdownTable(
+      ['Function', 'Location', 'Self ms', 'Share'],
+      entryRows(summary.topFunctions, true),
+    ),
+    '',
+    'Self time by package:',
+    '',
+    markdownTable(['Package', 'Self ms', 'Share'], entryRows(summary.byPackage, false)),
+  ].join('\n');
+}
+
+/** `existing` (or a new file) with the generated sections replaced by this report's. */
+export function updateMarkdown(existing: string | undefined, report: BenchReport): string {
+  let text = existing ?? NEW_FILE;
+  if (!text.includes(RESULTS.start))
+    text = `${text.trimEnd()}\n\n${RESULTS.start}\n${RESULTS.end}\n`;
+  text = replaceBetween(text, RESULTS, renderResultsMarkdown(report));
+  if (report.profile) {
+    if (!text.includes(PROFILE.start)) {
+      text = `${text.trimEnd()}\n\n## Where the time goes\n\n${PROFILE.start}\n${PROFILE.end}\n`;
+    }
+    text = replaceBetween(text, PROFILE, renderProfileMarkdown(report.profile));
+  }
+  return text;
+}
+
+function replaceBetween(
+  text: string,
+  markers: { start: string; end: string },
+  body: string,
+): string {
+  const start = text.indexOf(markers.start);
+  const end = text.indexOf(markers.end);
+  if (start < 0 || end < start)
+    throw new Error(`Malformed markers ${markers.start} … ${markers.end}`);
+  return `${text.slice(0, start + markers.start.length)}\n\n${body}\n\n${text.slice(end)}`;
+}
+
+function rate(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}
+
+function cpu(value: number): string {
+  return value < 1 ? value.toFixed(3) : value < 10 ? value.toFixed(2) : value.toFixed(1);
+}
+
+function textTable(headers: string[], body: string[][]): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...body.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        column < 3 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+      )
+      .join('  ');
+  return [
+    line(headers),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...body.map(line),
+  ].join('\n');
+}
+
+function markdownTable(headers: string[], body: string[][]): string {
+  const numeric = headers.map(
+    (_, column) => body.length > 0 && body.every((row) => /^[-+−—\d.%]*$/.test(row[column] ?? '')),
+  );
+  return [
+    `| ${headers.join(' | ')} |`,
+    `| ${headers.map((_, column) => (numeric[column] ? '---:' : '---')).join(' | ')} |`,
+    ...body.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
