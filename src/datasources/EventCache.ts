@@ -1,5 +1,6 @@
 import type { Keyv } from 'keyv';
 
+import { LruMap } from '../cache/LruMap';
 import type { Logger } from '../logging/createLogger';
 import type { EventDto, EventField } from '../upstream/dto';
 
@@ -12,8 +13,19 @@ import type { EventDto, EventField } from '../upstream/dto';
 export class EventCache {
   private readonly ttlMs: number;
 
-  constructor(private readonly options: { store: Keyv; ttlSeconds: number; logger: Logger }) {
+  /** What this process last wrote per event id: its fields and when. */
+  private readonly recentlyWritten: LruMap<string, { signature: string; at: number }>;
+
+  constructor(
+    private readonly options: {
+      store: Keyv;
+      ttlSeconds: number;
+      maxEntries: number;
+      logger: Logger;
+    },
+  ) {
     this.ttlMs = options.ttlSeconds * 1000;
+    this.recentlyWritten = new LruMap(Math.max(1, options.maxEntries));
   }
 
   get enabled(): boolean {
@@ -40,9 +52,28 @@ export class EventCache {
    * Keeps `events`, merged with what is already cached. Runs in the background:
    * a slow or failing cache never delays a response.
    */
-  remember(events: readonly EventDto[], complete: boolean): void {
+  remember(events: readonly EventDto[], fields: readonly EventField[] | undefined): void {
     if (!this.enabled || events.length === 0) return;
-    void this.store(events, complete).catch((error: unknown) => {
+    // Pages are read again and again (the newest page above all): an event this
+    // process stored recently with the same fields is not written again.
+    const signature = fields === undefined ? COMPLETE : fields.join(',');
+    const now = Date.now();
+    const fresh = events.filter((event) => {
+      const id = String(event.id);
+      const last = this.recentlyWritten.get(id);
+      if (
+        last &&
+        now - last.at < this.ttlMs / 2 &&
+        (last.signature === signature || last.signature === COMPLETE)
+      ) {
+        return false;
+      }
+      this.recentlyWritten.set(id, { signature, at: now });
+      return true;
+    });
+    if (fresh.length === 0) return;
+    const complete = fields === undefined;
+    void this.store(fresh, complete).catch((error: unknown) => {
       this.options.logger.warn({ error: String(error) }, 'event cache write failed');
     });
   }

@@ -66,6 +66,17 @@ export class EventTypeCatalog {
     return this.loading;
   }
 
+  /**
+   * The event type with this id if this process holds a fresh catalogue that
+   * knows it; undefined otherwise (then use `lookup`). Lets resolvers answer
+   * without a promise on the hot path.
+   */
+  peek(id: string): EventTypeDto | undefined {
+    const catalog = this.current;
+    if (!catalog || this.now() - catalog.fetchedAt >= this.ttlMs) return undefined;
+    return catalog.byId.get(id);
+  }
+
   /** Event types by id, in the order of `ids`; null for ids OneLogin does not know. */
   async lookup(ids: readonly string[]): Promise<(EventTypeDto | null)[]> {
     let catalog = await this.get();

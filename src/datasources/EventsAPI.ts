@@ -113,7 +113,7 @@ export class EventsAPI {
       },
     );
     const found = [...fetched.values()].filter((event): event is EventDto => event !== null);
-    this.options.cache.remember(found, true);
+    this.options.cache.remember(found, undefined);
     return ids.map((id, i) => cached[i] ?? fetched.get(id) ?? null);
   }
 
@@ -143,7 +143,7 @@ export class EventsAPI {
       before_cursor: request.cursor?.kind === 'before' ? request.cursor.token : undefined,
     });
     const page = parseEventsPage(answer.status, answer.body);
-    this.options.cache.remember(page.items, fields === undefined);
+    this.options.cache.remember(page.items, fields);
     return page;
   }
 

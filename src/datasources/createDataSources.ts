@@ -27,8 +27,12 @@ export interface DataSources {
   legacyEvents: LegacyEventsAPI;
   /** The event-type catalogue (cached; see EventTypeCatalog). */
   eventTypeCatalog(): Promise<Catalog>;
-  /** One event type by id; every look-up in a request shares one catalogue read. */
-  loadEventType(id: string): Promise<EventTypeDto | null>;
+  /**
+   * One event type by id: at once when the catalogue in memory knows it,
+   * otherwise through a loader, so every look-up in a request shares one
+   * catalogue read (and one refresh for unknown ids).
+   */
+  loadEventType(id: string): EventTypeDto | Promise<EventTypeDto | null>;
   /**
    * One event by id; look-ups in the same tick are batched, answered from the
    * cache where possible and otherwise fetched a few at a time.
@@ -47,6 +51,8 @@ export function createDataSources(services: Services): DataSources {
     legacyEvents: services.legacyEvents,
     eventTypeCatalog: () => services.eventTypes.get(),
     loadEventType(id) {
+      const known = services.eventTypes.peek(id);
+      if (known) return known;
       eventTypes ??= new DataLoader((ids) => services.eventTypes.lookup(ids));
       return eventTypes.load(id);
     },

@@ -51,6 +51,7 @@ export function createServices(options: {
   const cache = new EventCache({
     store: caches.events,
     ttlSeconds: config.cache.eventTtlSeconds,
+    maxEntries: config.cache.eventMaxEntries,
     logger,
   });
   const events = new EventsAPI({ client, cache, catalog: eventTypes, paging: config.paging });

@@ -3,7 +3,7 @@ import { oneLoginInteger } from '../../domain/eventQuery';
 import { renderMessage } from '../../domain/eventMessage';
 import { riskLevelOf, riskReasonsOf } from '../../domain/riskLevel';
 import type { EventResolvers } from '../../__generated__/resolvers-types';
-import type { EventDto } from '../../upstream/dto';
+import type { EventDto, EventTypeDto } from '../../upstream/dto';
 import { selectedFields } from '../selection';
 
 /** An id field: OneLogin sends numbers (sometimes numeric strings); GraphQL gets strings. */
@@ -18,6 +18,9 @@ const riskScore = (event: EventDto): number | null => {
   const number = Number(score);
   return Number.isFinite(number) ? number : null;
 };
+
+const isPromiseLike = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
+  typeof (value as { then?: unknown }).then === 'function';
 
 /** A `User` entity reference for another subgraph to resolve. */
 const userReference = (value: number | string | null | undefined) => {
@@ -38,12 +41,14 @@ export const Event: EventResolvers = {
     const typeId = id(event.event_type_id);
     return typeId === null ? null : dataSources.loadEventType(typeId);
   },
-  message: async (event, _args, { dataSources }) => {
+  message: (event, _args, { dataSources }) => {
     const typeId = id(event.event_type_id);
-    const type = typeId === null ? null : await dataSources.loadEventType(typeId);
-    return type?.description
-      ? renderMessage(type.description, event, RETURNED_EVENT_FIELD_SET)
-      : null;
+    if (typeId === null) return null;
+    const render = (type: EventTypeDto | null) =>
+      type?.description ? renderMessage(type.description, event, RETURNED_EVENT_FIELD_SET) : null;
+    // Synchronous when the catalogue is in memory: no promise per event on the hot path.
+    const type = dataSources.loadEventType(typeId);
+    return isPromiseLike(type) ? type.then(render) : render(type);
   },
   userId: (event) => id(event.user_id),
   user: (event) => userReference(event.user_id),
