@@ -57,6 +57,8 @@ export interface Config {
   graphql: {
     introspection: boolean;
     sandbox: boolean;
+    /** Execute with graphql-jit (see server/jitGateway.ts) instead of graphql-js. */
+    jit: boolean;
   };
   cors: {
     /** '*' or a list of allowed origins. */
@@ -203,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphql: {
       introspection: boolean('GRAPHQL_INTROSPECTION', !production),
       sandbox: boolean('GRAPHQL_SANDBOX', !production),
+      jit: boolean('GRAPHQL_JIT', true),
     },
     cors: {
       origins:

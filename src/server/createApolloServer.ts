@@ -14,6 +14,7 @@ import type { Logger } from '../logging/createLogger';
 import { resolvers } from '../resolvers';
 import type { Context } from './context';
 import { loadTypeDefs } from './loadTypeDefs';
+import { jitGateway } from './jitGateway';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin';
 
 /** The subgraph schema: schema/*.graphql with the resolvers, built by @apollo/subgraph. */
@@ -37,8 +38,9 @@ export function createApolloServer(options: {
   logger: Logger;
 }): ApolloServer<Context> {
   const { config, logger } = options;
+  const schema = buildSchema();
   return new ApolloServer<Context>({
-    schema: buildSchema(),
+    ...(config.graphql.jit ? { gateway: jitGateway(schema, { maxOperations: 1000 }) } : { schema }),
     formatError,
     logger,
     nodeEnv: config.production ? 'production' : 'development',

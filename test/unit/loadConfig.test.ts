@@ -14,7 +14,7 @@ describe('loadConfig', () => {
     expect(config.demo).toBe(true);
     expect(config.oneLogin).toBeUndefined();
     expect(config.port).toBe(4000);
-    expect(config.graphql).toEqual({ introspection: true, sandbox: true });
+    expect(config.graphql).toEqual({ introspection: true, sandbox: true, jit: true });
     expect(config.cache.eventTypesTtlSeconds).toBe(3600);
   });
 
