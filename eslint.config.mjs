@@ -34,7 +34,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/resolvers/**', '**/server/**'], message: 'upstream/ and datasources/ must not depend on resolvers/ or server/.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/resolvers/**', '**/server/**'],
+              message: 'upstream/ and datasources/ must not depend on resolvers/ or server/.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -44,7 +51,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Only src/config/loadConfig.ts reads process.env.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Only src/config/loadConfig.ts reads process.env.',
+        },
       ],
     },
   },
@@ -54,7 +65,14 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

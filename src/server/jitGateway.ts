@@ -17,13 +17,25 @@ import { ErrorCode } from '../errors/ErrorCode';
  * An operation a federation router asks to trace (`apollo-federation-include-trace:
  * ftv1`) runs on graphql-js, where Apollo's per-field hooks build the trace.
  */
-export function jitGateway(schema: GraphQLSchema, options: { maxOperations: number }): GatewayInterface {
+export function jitGateway(
+  schema: GraphQLSchema,
+  options: { maxOperations: number },
+): GatewayInterface {
   const compiled = new LruMap<string, CompiledQuery>(options.maxOperations);
-  const executor: GatewayExecutor = async ({ document, operation, operationName, request, context, queryHash }) => {
+  const executor: GatewayExecutor = async ({
+    document,
+    operation,
+    operationName,
+    request,
+    context,
+    queryHash,
+  }) => {
     const variables = request.variables ?? {};
     // Variables are checked by graphql-js first, so that a bad variable is the
     // same BAD_USER_INPUT, with the same message, whichever engine executes.
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, {
+      maxErrors: 50,
+    });
     if (coerced.errors) {
       return {
         errors: coerced.errors.map(
@@ -37,7 +49,13 @@ export function jitGateway(schema: GraphQLSchema, options: { maxOperations: numb
       };
     }
     if (request.http?.headers.get('apollo-federation-include-trace') === 'ftv1') {
-      return execute({ schema, document, contextValue: context, variableValues: variables, operationName });
+      return execute({
+        schema,
+        document,
+        contextValue: context,
+        variableValues: variables,
+        operationName,
+      });
     }
     const key = `${queryHash}\u0000${operationName ?? ''}`;
     let query = compiled.get(key);
