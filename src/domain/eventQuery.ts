@@ -1,6 +1,7 @@
 import { badUserInput } from '../errors/errors';
 import type { EventPosition } from './eventCursor';
 import { connectionKey, decodeCursor } from './eventCursor';
+import { readPagingArguments } from './pagingArguments';
 
 /** The largest value OneLogin accepts in a numeric filter (API.md §3.1: larger ones get a 400). */
 export const MAX_ONELOGIN_INTEGER = 2_147_483_647;
@@ -52,37 +53,7 @@ export function planEventsQuery(
   input: EventsQueryInput,
   paging: { defaultPageSize: number; maxPageSize: number },
 ): EventsQueryPlan {
-  const { first, last, after, before } = input;
-  if (first != null && last != null) {
-    throw badUserInput(
-      'Pass either `first` (page forwards) or `last` (page backwards), not both.',
-      'first',
-    );
-  }
-  if (first != null && before != null) {
-    throw badUserInput(
-      '`before` goes with `last`: page forwards with `first` and `after`, backwards with `last` and `before`.',
-      'before',
-    );
-  }
-  if (last != null && after != null) {
-    throw badUserInput(
-      '`after` goes with `first`: page forwards with `first` and `after`, backwards with `last` and `before`.',
-      'after',
-    );
-  }
-  if (after != null && before != null) {
-    throw badUserInput('Pass either `after` or `before`, not both.', 'before');
-  }
-  const mode = last != null || before != null ? 'backward' : 'forward';
-  const countArgument = mode === 'forward' ? 'first' : 'last';
-  const count = (mode === 'forward' ? first : last) ?? paging.defaultPageSize;
-  if (!Number.isInteger(count) || count < 0 || count > paging.maxPageSize) {
-    throw badUserInput(
-      `\`${countArgument}\` must be a whole number from 0 to ${paging.maxPageSize} (got ${count}).`,
-      countArgument,
-    );
-  }
+  const { mode, count, cursorArgument, cursor: cursorText } = readPagingArguments(input, paging);
 
   const params = filterParams(input.filter ?? {});
   const orderBy = input.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
@@ -92,8 +63,6 @@ export function planEventsQuery(
   };
   const key = connectionKey({ params, order });
 
-  const cursorArgument = mode === 'forward' ? 'after' : 'before';
-  const cursorText = mode === 'forward' ? after : before;
   let cursor: EventPosition | null = null;
   if (cursorText != null) {
     const decoded = decodeCursor(key, cursorText);

@@ -19,8 +19,9 @@ export interface PagingArguments {
 }
 
 /**
- * Checks `first`/`after`/`last`/`before` the way `Query.events` does (same
- * rules, same messages), before any upstream call: `first` goes with `after`,
+ * Checks `first`/`after`/`last`/`before` for every connection (`Query.events`,
+ * `User.events`, `failedProvisionings`: same rules, same messages), before any
+ * upstream call: `first` goes with `after`,
  * `last` with `before`, and the count is from 0 to the maximum page size.
  */
 export function readPagingArguments(
