@@ -65,7 +65,8 @@ export function jitGateway(
       query = result;
       compiled.set(key, query);
     }
-    return query.query(undefined, context, variables);
+    const result = await query.query(undefined, context, variables);
+    return result.errors ? { ...result, errors: result.errors.map(asGraphQLJSError) } : result;
   };
   return {
     async load() {
@@ -77,4 +78,25 @@ export function jitGateway(
     },
     async stop() {},
   };
+}
+
+/**
+ * graphql-jit reports errors with its own `GraphQLError` lookalike, whose
+ * `extensions` is undefined unless the resolver's error had some (a failed
+ * scalar, a null in a non-null field, a bug). Apollo Server and our plugins
+ * expect graphql-js errors, so each becomes one, with the same message, path,
+ * locations and original error: both engines hand Apollo the same thing.
+ */
+function asGraphQLJSError(error: GraphQLError): GraphQLError {
+  const converted = new GraphQLError(error.message, {
+    path: error.path,
+    originalError: error.originalError ?? undefined,
+    // Without extensions, graphql-js takes the original error's (our codes).
+    extensions: error.extensions,
+  });
+  if (error.locations) {
+    // graphql-js sets `locations` from AST nodes, which jit does not keep.
+    (converted as { locations: GraphQLError['locations'] }).locations = error.locations;
+  }
+  return converted;
 }

@@ -52,11 +52,49 @@ describe('graphql-jit and graphql-js', () => {
       `query ($r: [_Any!]!) { _entities(representations: $r) { ... on EventType { id name } } }`,
       { r: [{ __typename: 'EventType', id: '7' }] },
     ],
+    [
+      'an entity representation without __typename (an error without extensions)',
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on EventType { id } } }`,
+      { r: [{ id: '7' }] },
+    ],
   ])('answer %s identically', async (_name, query, variables) => {
     const [a, b] = await Promise.all([
       jit.post({ query, variables }),
       js.post({ query, variables }),
     ]);
     expect(a).toEqual(b);
+  });
+});
+
+describe('an event field OneLogin sent a value for that its scalar cannot represent', () => {
+  it('is null with an error on that field only, the rest of the page intact, with either engine', async () => {
+    const jit = await startTestGateway({ simulatorOptions: { eventCount: 30 } });
+    const js = await startTestGateway({ simulator: jit.simulator, env: { GRAPHQL_JIT: 'false' } });
+    try {
+      // An X-Forwarded-For-like value where OneLogin documents one address.
+      const newest = [...jit.simulator.data.events()].sort((a, b) => b.id - a.id)[0]!;
+      (newest as { ipaddr: string | null }).ipaddr = '10.0.0.1, 192.168.0.7';
+      const query = `{ events(first: 3, orderBy: { field: ID, direction: DESC }) { nodes { id ipAddress } } }`;
+      const [a, b] = await Promise.all([jit.post({ query }), js.post({ query })]);
+      expect(a).toEqual(b);
+      const body = JSON.parse(a.text) as {
+        data: { events: { nodes: { id: string; ipAddress: string | null }[] } };
+        errors: unknown[];
+      };
+      expect(a.status).toBe(200);
+      expect(body.data.events.nodes).toHaveLength(3);
+      expect(body.data.events.nodes[0]).toEqual({ id: String(newest.id), ipAddress: null });
+      expect(body.errors).toEqual([
+        {
+          message: 'Internal server error',
+          locations: [{ line: 1, column: 74 }],
+          path: ['events', 'nodes', 0, 'ipAddress'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        },
+      ]);
+    } finally {
+      await js.stop();
+      await jit.stop();
+    }
   });
 });

@@ -30,7 +30,7 @@ export function errorLoggingPlugin({
     }) {
       for (const error of errors) {
         const original = error.originalError;
-        const code = error.extensions['code'];
+        const code = error.extensions?.['code'];
         const operation = operationName ?? '<anonymous>';
         if (
           typeof code === 'string' &&
@@ -41,7 +41,7 @@ export function errorLoggingPlugin({
             logger.debug({ operation, code, path: error.path }, error.message);
           } else {
             logger.warn(
-              { operation, code, path: error.path, upstream: error.extensions['upstream'] },
+              { operation, code, path: error.path, upstream: error.extensions?.['upstream'] },
               error.message,
             );
           }
