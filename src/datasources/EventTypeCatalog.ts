@@ -34,6 +34,8 @@ export interface EventTypeCatalogOptions {
 }
 
 const STORE_KEY = 'catalog';
+/** How long a stale catalogue is served after a failed refresh before the next try. */
+const STALE_RETRY_MS = 30_000;
 
 /**
  * OneLogin's event-type catalogue, `GET /api/1/events/types` (not paginated,
@@ -48,6 +50,7 @@ export class EventTypeCatalog {
   private current: Catalog | undefined;
   private loading: Promise<Catalog> | undefined;
   private lastUpstreamFetch = 0;
+  private keepStaleUntil = 0;
   private readonly now: () => number;
   private readonly ttlMs: number;
 
@@ -58,8 +61,7 @@ export class EventTypeCatalog {
 
   /** The catalogue, from the fastest layer that has a fresh copy. */
   get(): Promise<Catalog> {
-    if (this.current && this.now() - this.current.fetchedAt < this.ttlMs)
-      return Promise.resolve(this.current);
+    if (this.current && this.usable(this.current)) return Promise.resolve(this.current);
     this.loading ??= this.load(false).finally(() => {
       this.loading = undefined;
     });
@@ -73,7 +75,7 @@ export class EventTypeCatalog {
    */
   peek(id: string): EventTypeDto | undefined {
     const catalog = this.current;
-    if (!catalog || this.now() - catalog.fetchedAt >= this.ttlMs) return undefined;
+    if (!catalog || !this.usable(catalog)) return undefined;
     return catalog.byId.get(id);
   }
 
@@ -89,6 +91,11 @@ export class EventTypeCatalog {
     return ids.map((id) => catalog.byId.get(id) ?? null);
   }
 
+  /** Fresh, or kept on purpose while OneLogin cannot be reached (see `load`). */
+  private usable(catalog: Catalog): boolean {
+    return this.now() - catalog.fetchedAt < this.ttlMs || this.now() < this.keepStaleUntil;
+  }
+
   private mayRefresh(): boolean {
     return this.now() - this.lastUpstreamFetch >= (this.options.minRefreshIntervalMs ?? 60_000);
   }
@@ -102,8 +109,22 @@ export class EventTypeCatalog {
       }
     }
     this.lastUpstreamFetch = this.now();
-    const answer = await this.options.client.get('GET /api/1/events/types', '/api/1/events/types');
-    const types = parseEventTypes(answer.status, answer.body);
+    let types: EventTypeDto[];
+    try {
+      const answer = await this.options.client.get('GET /api/1/events/types', '/api/1/events/types');
+      types = parseEventTypes(answer.status, answer.body);
+    } catch (error) {
+      if (!this.current) throw error;
+      // Event types do not change meaning: a catalogue past its TTL is better
+      // than none while OneLogin cannot be reached (or the budget is spent).
+      // Try again in a while rather than on every request.
+      this.keepStaleUntil = this.now() + STALE_RETRY_MS;
+      this.options.logger.warn(
+        { ageSeconds: Math.round((this.now() - this.current.fetchedAt) / 1000) },
+        'could not refresh the event-type catalogue; serving the one in memory',
+      );
+      return this.current;
+    }
     const stored: StoredCatalog = { fetchedAt: this.now(), types };
     this.current = buildCatalog(stored);
     this.options.logger.info(

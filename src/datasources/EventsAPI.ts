@@ -5,7 +5,8 @@ import type { FetchPage, UpstreamPage, UpstreamPageRequest, WalkStart } from '..
 import { CursorNotFoundError, walkEvents } from '../domain/EventPager';
 import type { EventsQueryInput, EventsQueryPlan } from '../domain/eventQuery';
 import { oneLoginInteger, planEventsQuery, sortParam } from '../domain/eventQuery';
-import { badUserInput } from '../errors/errors';
+import { ErrorCode } from '../errors/ErrorCode';
+import { badUserInput, isGraphQLErrorWithCode } from '../errors/errors';
 import type { EventDto, EventField } from '../upstream/dto';
 import type { OneLoginClient } from '../upstream/OneLoginClient';
 import { upstreamError, upstreamStatusOf } from '../upstream/upstreamError';
@@ -100,19 +101,34 @@ export class EventsAPI {
   async getEvents(
     ids: readonly string[],
     selection: readonly string[],
-  ): Promise<(EventDto | null)[]> {
+  ): Promise<(EventDto | null | Error)[]> {
     const fields = await this.fieldsFor(selection);
     const cached = await this.options.cache.getMany(ids, fields);
     const missing = ids.filter((_id, i) => cached[i] === undefined);
-    const fetched = new Map<string, EventDto | null>();
+    const fetched = new Map<string, EventDto | null | Error>();
+    let rateLimited: Error | undefined;
     await mapWithConcurrency(
       [...new Set(missing)],
       this.options.lookupConcurrency ?? 8,
       async (id) => {
-        fetched.set(id, await this.fetchEvent(id));
+        // Each id fails on its own: one failed GET must not null its neighbours.
+        // Once the account's budget is spent, the rest are not even tried.
+        if (rateLimited) {
+          fetched.set(id, rateLimited);
+          return;
+        }
+        try {
+          fetched.set(id, await this.fetchEvent(id));
+        } catch (error) {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          if (isGraphQLErrorWithCode(failure, ErrorCode.UPSTREAM_RATE_LIMITED)) rateLimited = failure;
+          fetched.set(id, failure);
+        }
       },
     );
-    const found = [...fetched.values()].filter((event): event is EventDto => event !== null);
+    const found = [...fetched.values()].filter(
+      (event): event is EventDto => event !== null && !(event instanceof Error),
+    );
     this.options.cache.remember(found, undefined);
     return ids.map((id, i) => cached[i] ?? fetched.get(id) ?? null);
   }
@@ -123,9 +139,15 @@ export class EventsAPI {
   }
 
   private async fieldsFor(selection: readonly string[]): Promise<EventField[] | undefined> {
-    const messageFields = selectsMessage(selection)
-      ? (await this.options.catalog.get()).messageFields
-      : [];
+    if (!selectsMessage(selection)) return upstreamFieldsFor(selection, () => []);
+    let messageFields: readonly EventField[];
+    try {
+      messageFields = (await this.options.catalog.get()).messageFields;
+    } catch {
+      // Without the catalogue the template fields are unknown: ask for every field,
+      // so that the events still come back and only `message` fails, on its own.
+      return undefined;
+    }
     return upstreamFieldsFor(selection, () => messageFields);
   }
 
