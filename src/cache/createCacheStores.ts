@@ -48,6 +48,9 @@ export async function createCacheStores(options: {
 
   const client = createClient({
     url: config.redisURL,
+    // While Redis is away, commands fail at once (a cache miss) instead of
+    // queueing until it comes back: requests must never wait on the cache.
+    disableOfflineQueue: true,
     socket: {
       connectTimeout: 5000,
       // Keep trying in the background; meanwhile the caches miss.
@@ -86,7 +89,9 @@ export async function createCacheStores(options: {
     events: redis('events'),
     failedProvisionings: redis('failed-provisionings'),
     close: async () => {
-      if (client.isOpen) await client.quit();
+      // Connected: let pending writes finish. Away: waiting would never end.
+      if (client.isReady) await client.close();
+      else if (client.isOpen) client.destroy();
     },
   };
 }

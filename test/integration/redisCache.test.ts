@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient } from '@keyv/redis';
 
@@ -63,3 +65,58 @@ describeWithRedis('caches in Redis, shared by replicas', () => {
     }
   });
 });
+
+describeWithRedis('when Redis goes away', () => {
+  it('keeps answering from OneLogin, without waiting for Redis', async () => {
+    // A Redis server of this test's own, to stop mid-test.
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    try {
+      await waitForRedis(port);
+      const gateway = await startTestGateway({
+        simulatorOptions: { eventCount: 50 },
+        env: { REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_NAMESPACE: `outage-${process.pid}` },
+      });
+      try {
+        await gateway.execute(`{ events(first: 2) { nodes { id message } } }`);
+        redis.kill('SIGKILL');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const started = Date.now();
+        const result = await gateway.execute<{ events: { nodes: unknown[] } }>(
+          `{ events(first: 2, after: null) { nodes { id message } } event(id: "1") { id } }`,
+        );
+        expect(result.errors).toBeUndefined();
+        expect(result.data!.events.nodes).toHaveLength(2);
+        expect(Date.now() - started).toBeLessThan(5000); // not waiting on the cache
+      } finally {
+        await gateway.stop();
+      }
+    } finally {
+      redis.kill('SIGKILL');
+    }
+  });
+});
+
+async function waitForRedis(port: number): Promise<void> {
+  const client = createClient({
+    url: `redis://127.0.0.1:${port}`,
+    socket: { reconnectStrategy: 50 },
+  });
+  client.on('error', () => {});
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    try {
+      await client.connect();
+      await client.quit();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  throw new Error(`redis-server did not start on port ${port}`);
+}
