@@ -105,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`${name} must be true or false (got "${raw}").`);
     return fallback;
   };
+  const production = read('NODE_ENV') === 'production';
   const url = (name: string, value: string | undefined): string | undefined => {
     if (value === undefined) return undefined;
     let parsed: URL;
@@ -120,6 +121,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`${name} must be an http(s) URL (got "${value}").`);
       return undefined;
     }
+    // Credentials travel to this host (Basic auth, bearer tokens): in production
+    // only over TLS, unless it is this machine (a local proxy, the simulator).
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+    if (production && parsed.protocol === 'http:' && !loopback) {
+      problems.push(
+        `${name} must use https in production: it receives the credentials (got "${value}").`,
+      );
+      return undefined;
+    }
     if (parsed.search || parsed.hash || (parsed.pathname !== '/' && parsed.pathname !== '')) {
       problems.push(
         `${name} must be the host only, without a path, e.g. https://acme.onelogin.com (got "${value}").`,
@@ -129,7 +139,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return parsed.origin;
   };
 
-  const production = read('NODE_ENV') === 'production';
   const baseURL = url('ONELOGIN_BASE_URL', read('ONELOGIN_BASE_URL'));
   const clientId = read('ONELOGIN_CLIENT_ID');
   const clientSecret = read('ONELOGIN_CLIENT_SECRET');

@@ -111,7 +111,10 @@ export class EventTypeCatalog {
     this.lastUpstreamFetch = this.now();
     let types: EventTypeDto[];
     try {
-      const answer = await this.options.client.get('GET /api/1/events/types', '/api/1/events/types');
+      const answer = await this.options.client.get(
+        'GET /api/1/events/types',
+        '/api/1/events/types',
+      );
       types = parseEventTypes(answer.status, answer.body);
     } catch (error) {
       if (!this.current) throw error;

@@ -121,7 +121,8 @@ export class EventsAPI {
           fetched.set(id, await this.fetchEvent(id));
         } catch (error) {
           const failure = error instanceof Error ? error : new Error(String(error));
-          if (isGraphQLErrorWithCode(failure, ErrorCode.UPSTREAM_RATE_LIMITED)) rateLimited = failure;
+          if (isGraphQLErrorWithCode(failure, ErrorCode.UPSTREAM_RATE_LIMITED))
+            rateLimited = failure;
           fetched.set(id, failure);
         }
       },
@@ -222,7 +223,7 @@ function walkPlan(plan: EventsQueryPlan): {
 
 function expiredCursor(plan: EventsQueryPlan) {
   return badUserInput(
-    `\`${plan.cursorArgument}\` no longer points at a position OneLogin can page from (its cursors expire): start again without \`${plan.cursorArgument}\`.`,
+    `\`${plan.cursorArgument}\` can no longer be resumed: OneLogin refused its cursor, or so many newer events arrived that its event moved out of reach. Start again without \`${plan.cursorArgument}\`.`,
     plan.cursorArgument,
   );
 }

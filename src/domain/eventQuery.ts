@@ -101,7 +101,8 @@ function filterParams(filter: NonNullable<EventsQueryInput['filter']>): Record<s
       );
     }
     const ids = filter.eventTypeIds.map((id) => oneLoginInteger(id, 'filter.eventTypeIds'));
-    params['event_type_id'] = [...new Set(ids)].join(',');
+    // Sorted: the same set of types is the same filter, whatever the order given.
+    params['event_type_id'] = [...new Set(ids)].sort((a, b) => Number(a) - Number(b)).join(',');
   }
   if (filter.userId != null) params['user_id'] = oneLoginInteger(filter.userId, 'filter.userId');
   if (filter.clientId != null) params['client_id'] = text(filter.clientId, 'filter.clientId');

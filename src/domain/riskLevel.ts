@@ -2,7 +2,7 @@ export type RiskLevel = 'NONE' | 'LOW' | 'MEDIUM' | 'HIGH';
 
 /**
  * The bucket of a Vigilance AI risk score (0-100), with the ranges of OneLogin's
- * Smart Factor settings (its Get Score Insights API: minimal < 5, low to 25,
+ * Smart Factor settings (its Get Score Insights API: minimal up to 5, low to 25,
  * medium to 50, high and very high above). Stated in schema/events.graphql.
  */
 export function riskLevelOf(score: number | null): RiskLevel | null {

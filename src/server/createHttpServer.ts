@@ -111,6 +111,8 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       })
       .catch((error: unknown) => {
         if (error instanceof BodyTooLargeError) {
+          res.setHeader('connection', 'close');
+          res.once('finish', () => req.destroy());
           sendJSON(res, 413, {
             errors: [
               {
@@ -148,8 +150,11 @@ function readBody(req: http.IncomingMessage): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        // Stop keeping the body; the 413 is sent first and the connection closed
+        // after it (destroying the request here would reset it before the answer).
+        req.removeAllListeners('data');
+        req.pause();
         reject(new BodyTooLargeError());
-        req.destroy();
         return;
       }
       chunks.push(chunk);

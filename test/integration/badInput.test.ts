@@ -215,4 +215,23 @@ describe('bad input', () => {
       }),
     });
   });
+
+  it('answers a request body over 1 MB with a 413', async () => {
+    const response = await gateway.post({
+      query: `{ events { nodes { id } } }`,
+      padding: 'x'.repeat(1_100_000),
+    });
+    expect(response).toEqual({
+      status: 413,
+      text: JSON.stringify({
+        errors: [
+          {
+            message: 'The request body exceeds 1048576 bytes',
+            extensions: { code: 'BAD_REQUEST' },
+          },
+        ],
+      }),
+    });
+    expect(gateway.upstreamCalls()).toEqual({});
+  });
 });

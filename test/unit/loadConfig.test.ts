@@ -75,6 +75,10 @@ describe('loadConfig', () => {
       'EVENTS_DEFAULT_PAGE_SIZE (900) must not exceed EVENTS_MAX_PAGE_SIZE (500).',
     ],
     [{ NODE_ENV: 'production' }, 'NODE_ENV=production needs OneLogin credentials'],
+    [
+      { NODE_ENV: 'production', ...credentials, ONELOGIN_BASE_URL: 'http://acme.onelogin.com' },
+      'ONELOGIN_BASE_URL must use https in production: it receives the credentials (got "http://acme.onelogin.com").',
+    ],
   ])('explains what to fix for %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
@@ -82,4 +86,14 @@ describe('loadConfig', () => {
   it('serves the simulator in production only when asked to', () => {
     expect(loadConfig({ NODE_ENV: 'production', DEMO_MODE: 'true' }).demo).toBe(true);
   });
+});
+
+it('allows plain http to this machine in production (a local proxy, the simulator)', () => {
+  expect(
+    loadConfig({
+      NODE_ENV: 'production',
+      ...credentials,
+      ONELOGIN_BASE_URL: 'http://127.0.0.1:4010',
+    }).oneLogin?.baseURL,
+  ).toBe('http://127.0.0.1:4010');
 });
