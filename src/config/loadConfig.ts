@@ -34,6 +34,8 @@ export interface Config {
     maxConnections: number;
     /** Extra attempts for idempotent calls (GETs, token requests) after a network error or a 5xx. */
     retries: number;
+    /** The most OneLogin calls one GraphQL request may make. */
+    callsPerRequest: number;
   };
   cache: {
     /** Absent: caches live in process memory. */
@@ -193,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 120_000),
       maxConnections: integer('UPSTREAM_MAX_CONNECTIONS', 32, 1, 1024),
       retries: integer('UPSTREAM_RETRIES', 2, 0, 5),
+      callsPerRequest: integer('UPSTREAM_CALLS_PER_REQUEST_MAX', 50, 1, 10_000),
     },
     cache: {
       redisURL,

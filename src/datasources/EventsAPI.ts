@@ -4,6 +4,8 @@ import { selectsMessage, upstreamFieldsFor } from '../domain/eventFields';
 import type { FetchPage, UpstreamPage, UpstreamPageRequest, WalkStart } from '../domain/EventPager';
 import { CursorNotFoundError, walkEvents } from '../domain/EventPager';
 import type { EventsQueryInput, EventsQueryPlan } from '../domain/eventQuery';
+import type { UpstreamBudget } from '../domain/UpstreamBudget';
+import { UNLIMITED_BUDGET } from '../domain/UpstreamBudget';
 import { oneLoginInteger, planEventsQuery, sortParam } from '../domain/eventQuery';
 import { ErrorCode } from '../errors/ErrorCode';
 import { badUserInput, isGraphQLErrorWithCode } from '../errors/errors';
@@ -39,6 +41,7 @@ export class EventsAPI {
   async listEvents(
     input: EventsQueryInput,
     selection: readonly string[],
+    budget: UpstreamBudget = UNLIMITED_BUDGET,
   ): Promise<EventConnectionModel> {
     const plan = planEventsQuery(input, this.options.paging);
     const fields = await this.fieldsFor(selection);
@@ -57,6 +60,7 @@ export class EventsAPI {
     const fromClient = plan.cursor;
     const fetchPage: FetchPage = async (request) => {
       try {
+        budget.spend();
         return await this.fetchPage(plan, fields, request);
       } catch (error) {
         // OneLogin refuses a cursor it no longer knows with a 400; when the cursor
@@ -101,6 +105,7 @@ export class EventsAPI {
   async getEvents(
     ids: readonly string[],
     selection: readonly string[],
+    budget: UpstreamBudget = UNLIMITED_BUDGET,
   ): Promise<(EventDto | null | Error)[]> {
     const fields = await this.fieldsFor(selection);
     const cached = await this.options.cache.getMany(ids, fields);
@@ -118,11 +123,16 @@ export class EventsAPI {
           return;
         }
         try {
+          budget.spend();
           fetched.set(id, await this.fetchEvent(id));
         } catch (error) {
           const failure = error instanceof Error ? error : new Error(String(error));
-          if (isGraphQLErrorWithCode(failure, ErrorCode.UPSTREAM_RATE_LIMITED))
+          if (
+            isGraphQLErrorWithCode(failure, ErrorCode.UPSTREAM_RATE_LIMITED) ||
+            isGraphQLErrorWithCode(failure, ErrorCode.UPSTREAM_BUDGET_EXCEEDED)
+          ) {
             rateLimited = failure;
+          }
           fetched.set(id, failure);
         }
       },

@@ -1,5 +1,9 @@
 import DataLoader from 'dataloader';
 
+import type { EventConnectionModel } from '../domain/eventConnection';
+import type { EventsQueryInput } from '../domain/eventQuery';
+import { UpstreamBudget } from '../domain/UpstreamBudget';
+
 import type { EventDto, EventTypeDto } from '../upstream/dto';
 import type { EventsAPI } from './EventsAPI';
 import type { Catalog, EventTypeCatalog } from './EventTypeCatalog';
@@ -14,6 +18,8 @@ export interface Services {
   failedProvisionings: FailedProvisioningsAPI;
   /** Legacy API: `createEvent`. */
   legacyEvents: LegacyEventsAPI;
+  /** At most this many OneLogin calls per GraphQL request (see UpstreamBudget). */
+  upstreamCallsPerRequest: number;
 }
 
 /**
@@ -39,12 +45,16 @@ export interface DataSources {
    * `selection` names the `Event` fields the caller needs.
    */
   loadEvent(id: string, selection: readonly string[]): Promise<EventDto | null>;
+  /** A page of `GET /api/1/events` as a connection, within this request's call budget. */
+  listEvents(input: EventsQueryInput, selection: readonly string[]): Promise<EventConnectionModel>;
 }
 
 export function createDataSources(services: Services): DataSources {
   let eventTypes: DataLoader<string, EventTypeDto | null> | undefined;
   let events: DataLoader<string, EventDto | null> | undefined;
   const selection = new Set<string>();
+  let budget: UpstreamBudget | undefined;
+  const requestBudget = () => (budget ??= new UpstreamBudget(services.upstreamCallsPerRequest));
   return {
     events: services.events,
     failedProvisionings: services.failedProvisionings,
@@ -58,8 +68,11 @@ export function createDataSources(services: Services): DataSources {
     },
     loadEvent(id, fields) {
       for (const field of fields) selection.add(field);
-      events ??= new DataLoader((ids) => services.events.getEvents(ids, [...selection]));
+      events ??= new DataLoader((ids) =>
+        services.events.getEvents(ids, [...selection], requestBudget()),
+      );
       return events.load(id);
     },
+    listEvents: (input, fields) => services.events.listEvents(input, fields, requestBudget()),
   };
 }

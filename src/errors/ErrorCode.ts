@@ -15,6 +15,8 @@ export enum ErrorCode {
   UPSTREAM_FORBIDDEN = 'UPSTREAM_FORBIDDEN',
   /** OneLogin's account rate limit is spent; `extensions.retryAfterSeconds` says when to try again. */
   UPSTREAM_RATE_LIMITED = 'UPSTREAM_RATE_LIMITED',
+  /** The request would make more OneLogin calls than one request may (UPSTREAM_CALLS_PER_REQUEST_MAX). */
+  UPSTREAM_BUDGET_EXCEEDED = 'UPSTREAM_BUDGET_EXCEEDED',
   /** OneLogin did not answer in time. */
   UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT',
   /** OneLogin answered with a server error or could not be reached, also after retries. */

@@ -85,7 +85,13 @@ export function createServices(options: {
   });
   const legacyEvents = new LegacyEventsAPI({ client: legacy, catalog: eventTypes });
   return {
-    services: { events, eventTypes, failedProvisionings, legacyEvents },
+    services: {
+      events,
+      eventTypes,
+      failedProvisionings,
+      legacyEvents,
+      upstreamCallsPerRequest: config.upstream.callsPerRequest,
+    },
     client,
     close: async () => {
       await Promise.all([transport.close(), legacyTransport?.close()]);

@@ -3,7 +3,7 @@ import { selectedFields, selectedNodeFields } from '../selection';
 
 export const eventQueries: QueryResolvers = {
   events: (_parent, args, { dataSources }, info) =>
-    dataSources.events.listEvents(args, selectedNodeFields(info)),
+    dataSources.listEvents(args, selectedNodeFields(info)),
   event: (_parent, { id }, { dataSources }, info) =>
     dataSources.loadEvent(dataSources.events.validateEventId(id, 'id'), selectedFields(info)),
 };

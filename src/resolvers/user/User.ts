@@ -6,7 +6,7 @@ import { selectedNodeFields } from '../selection';
 export const User: UserResolvers = {
   __resolveReference: (reference) => ({ id: String(reference.id) }),
   events: (user, { filter, ...paging }, { dataSources }, info) =>
-    dataSources.events.listEvents(
+    dataSources.listEvents(
       { ...paging, filter: { ...filter, userId: oneLoginInteger(user.id, 'User.id') } },
       selectedNodeFields(info),
     ),

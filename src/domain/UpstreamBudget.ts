@@ -1,0 +1,32 @@
+import { GraphQLError } from 'graphql';
+
+import { ErrorCode } from '../errors/ErrorCode';
+
+/**
+ * How many OneLogin calls one GraphQL request may make. The account's budget
+ * (5,000 calls an hour, shared by every client of the account) must not be
+ * spendable by a single request: twenty aliased 500-event pages, or an
+ * `_entities` batch of hundreds of events nobody has seen, would each cost
+ * hundreds of calls. Calls shared with other requests (the catalogue, tokens)
+ * are not counted.
+ */
+export class UpstreamBudget {
+  private spent = 0;
+
+  constructor(readonly max: number) {}
+
+  /** Counts one call, or throws UPSTREAM_BUDGET_EXCEEDED when none is left. */
+  spend(): void {
+    if (this.spent >= this.max) {
+      throw new GraphQLError(
+        `This request needs more than ${this.max} calls to OneLogin, the most one request may make ` +
+          "(the account's 5,000 calls an hour are shared): ask for fewer or smaller pages, or fewer entities.",
+        { extensions: { code: ErrorCode.UPSTREAM_BUDGET_EXCEEDED } },
+      );
+    }
+    this.spent += 1;
+  }
+}
+
+/** A budget for callers that have none (scripts, tests of one data source). */
+export const UNLIMITED_BUDGET = new UpstreamBudget(Number.POSITIVE_INFINITY);
