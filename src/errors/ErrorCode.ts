@@ -28,3 +28,10 @@ export enum ErrorCode {
   /** A write may or may not have reached OneLogin (e.g. a timeout after sending); it was not retried. */
   UPSTREAM_OUTCOME_UNKNOWN = 'UPSTREAM_OUTCOME_UNKNOWN',
 }
+
+const KNOWN_CODES: ReadonlySet<unknown> = new Set<string>(Object.values(ErrorCode));
+
+/** Whether `code` is one of ours (an `extensions.code` clients may depend on). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return KNOWN_CODES.has(code);
+}

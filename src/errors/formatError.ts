@@ -1,8 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 
-import { ErrorCode } from './ErrorCode';
-
-const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+import { ErrorCode, isErrorCode } from './ErrorCode';
 
 /**
  * Codes Apollo Server itself produces for malformed requests; they carry no
@@ -44,11 +42,7 @@ export function formatError(
     }
     return { ...base, extensions: { code } };
   }
-  if (
-    typeof code !== 'string' ||
-    !KNOWN_CODES.has(code) ||
-    code === ErrorCode.INTERNAL_SERVER_ERROR
-  ) {
+  if (typeof code !== 'string' || !isErrorCode(code) || code === ErrorCode.INTERNAL_SERVER_ERROR) {
     return {
       ...base,
       message: 'Internal server error',

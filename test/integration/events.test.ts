@@ -303,12 +303,33 @@ describe('Query.events', () => {
       expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 1 });
     });
 
-    it('answers event(id) from the cache for an event seen in a recent page', async () => {
-      const listed = await page({ first: 5 });
-      const id = listed.edges[2]!.node.id;
+    it('answers event(id) from the cache for an event seen in a recent page, when the page had its fields', async () => {
+      const listed = await gateway.execute<{
+        events: { nodes: { id: string; userName: string | null }[] };
+      }>(`{ events(first: 5, orderBy: { field: ID, direction: ASC }) { nodes { id userName } } }`);
+      const { id, userName } = listed.data!.events.nodes[2]!;
+      const record = gateway.simulator.data.events().find((event) => String(event.id) === id)!;
       gateway.resetUpstreamCalls();
-      const result = await gateway.execute(`query ($id: ID!) { event(id: $id) { id } }`, { id });
-      expect(result).toEqual({ data: { event: { id } } });
+
+      const cached = await gateway.execute(`query ($id: ID!) { event(id: $id) { id userName } }`, {
+        id,
+      });
+      expect(cached).toEqual({ data: { event: { id, userName } } });
+      expect(gateway.upstreamCalls()).toEqual({});
+
+      // `notes` was not in the page's fields= projection: the cached copy lacks it.
+      const fetched = await gateway.execute(`query ($id: ID!) { event(id: $id) { id notes } }`, {
+        id,
+      });
+      expect(fetched).toEqual({ data: { event: { id, notes: record.notes || null } } });
+      expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events/:id': 1 });
+
+      // The look-up fetched the whole event, so now every field is cached.
+      gateway.resetUpstreamCalls();
+      await gateway.execute(
+        `query ($id: ID!) { event(id: $id) { id notes riskReasons appName } }`,
+        { id },
+      );
       expect(gateway.upstreamCalls()).toEqual({});
     });
 

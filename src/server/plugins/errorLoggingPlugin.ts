@@ -1,15 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 
-import { ErrorCode } from '../../errors/ErrorCode';
+import { ErrorCode, isErrorCode } from '../../errors/ErrorCode';
 import type { Logger } from '../../logging/createLogger';
 import type { Context } from '../context';
 
 export interface ErrorLoggingPluginOptions {
   logger: Logger;
 }
-
-const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 /**
  * Logs each error of a request once, with the operation name: unexpected
@@ -34,7 +32,7 @@ export function errorLoggingPlugin({
         const operation = operationName ?? '<anonymous>';
         if (
           typeof code === 'string' &&
-          KNOWN_CODES.has(code) &&
+          isErrorCode(code) &&
           code !== ErrorCode.INTERNAL_SERVER_ERROR
         ) {
           if (code === ErrorCode.BAD_USER_INPUT) {
