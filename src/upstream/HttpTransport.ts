@@ -205,3 +205,9 @@ export function headerValue(response: HttpResponse, name: string): string | unde
   const value = response.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/** The `Retry-After` header in seconds, when it is a number (OneLogin sends seconds). */
+export function retryAfterHeader(response: HttpResponse): number | undefined {
+  const seconds = Number(headerValue(response, 'retry-after'));
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}

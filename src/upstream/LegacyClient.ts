@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/createLogger';
 import type { HttpResponse, HttpTransport } from './HttpTransport';
-import { headerValue, UpstreamFailureError } from './HttpTransport';
+import { retryAfterHeader, UpstreamFailureError } from './HttpTransport';
 import type { FailedProvisioningDto, LegacyEventDto } from './legacyDto';
 import { legacyEventXml } from './legacyEventXml';
 import { parseErrorBody } from './parseErrorBody';
@@ -121,7 +121,12 @@ export class LegacyClient {
     );
     const failure: UpstreamFailure =
       status === 429 || parsed.rateLimited
-        ? { kind: 'status', status, rateLimited: true, retryAfterSeconds: retryAfter(response) }
+        ? {
+            kind: 'status',
+            status,
+            rateLimited: true,
+            retryAfterSeconds: retryAfterHeader(response),
+          }
         : { kind: 'status', status, rateLimited: false };
     return new UpstreamFailureError(failure, false);
   }
@@ -139,11 +144,6 @@ export class LegacyClient {
       ? upstreamError('onelogin-legacy', error.failure)
       : error;
   }
-}
-
-function retryAfter(response: HttpResponse): number | undefined {
-  const seconds = Number(headerValue(response, 'retry-after'));
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 const isId = (value: unknown) =>

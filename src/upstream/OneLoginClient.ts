@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/createLogger';
 import type { HttpResponse, HttpTransport } from './HttpTransport';
-import { headerValue, queryString, UpstreamFailureError } from './HttpTransport';
+import { headerValue, queryString, retryAfterHeader, UpstreamFailureError } from './HttpTransport';
 import { parseErrorBody } from './parseErrorBody';
 import type { TokenProvider } from './TokenProvider';
 import { upstreamError } from './upstreamError';
@@ -155,8 +155,8 @@ export class OneLoginClient {
   }
 
   private retryAfterSeconds(response: HttpResponse): number | undefined {
-    const retryAfter = Number(headerValue(response, 'retry-after'));
-    if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter;
+    const retryAfter = retryAfterHeader(response);
+    if (retryAfter !== undefined) return retryAfter;
     // X-RateLimit-Reset is seconds left in the window, not an epoch (API.md §7.2).
     const reset = Number(headerValue(response, 'x-ratelimit-reset'));
     if (Number.isFinite(reset) && reset >= 0) return reset;
