@@ -19,6 +19,11 @@ export interface HttpRequest {
    * an unknown outcome.
    */
   idempotent: boolean;
+  /**
+   * The statuses an idempotent call retries; default 500, 502, 503 and 504. Any
+   * other status goes to `interpret` on the first answer.
+   */
+  retryStatuses?: ReadonlySet<number>;
   /** A name for logs, e.g. `GET /api/1/events`; never includes credentials. */
   route: string;
 }
@@ -59,7 +64,7 @@ const NOT_SENT_CODES = new Set([
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
-const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
 
 /**
@@ -133,7 +138,10 @@ export class HttpTransport {
       { route: request.route, status: response.statusCode, ms },
       'upstream response',
     );
-    if (request.idempotent && RETRYABLE_STATUSES.has(response.statusCode)) {
+    if (
+      request.idempotent &&
+      (request.retryStatuses ?? RETRYABLE_STATUSES).has(response.statusCode)
+    ) {
       // Retried inside the policy; after the last attempt the caller maps it.
       throw new UpstreamFailureError(
         { kind: 'status', status: response.statusCode, rateLimited: false },

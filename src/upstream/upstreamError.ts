@@ -14,7 +14,13 @@ export type UpstreamFailure =
   | { kind: 'timeout' }
   | { kind: 'network' }
   | { kind: 'bad-response'; status: number }
-  | { kind: 'outcome-unknown' };
+  | { kind: 'outcome-unknown' }
+  /**
+   * The token endpoint will not issue a token for the gateway's API credential
+   * and the status says so only indirectly: OneLogin answers 500 when the user
+   * who created the credential was deleted (API.md §2.1). Not an outage.
+   */
+  | { kind: 'credential-fault'; status: number };
 
 /**
  * The single table from upstream answers to `extensions.code` (API.md §7.1 lists
@@ -26,6 +32,8 @@ export type UpstreamFailure =
  * - 401 reaches this table only after the token was refreshed and the call retried.
  * - 429, and the 400 whose message is `rate_limit_exceeded` (seen in StreamAlert's
  *   client), both mean the account's hourly budget is spent.
+ * - A 500 from the token endpoint arrives as `credential-fault` (TokenProvider),
+ *   not as a status: it means the API credential is dead, not that OneLogin is down.
  */
 const CODE_BY_STATUS: ReadonlyMap<number, ErrorCode> = new Map([
   [400, ErrorCode.UPSTREAM_REJECTED],
@@ -74,6 +82,8 @@ export function codeForFailure(failure: UpstreamFailure): ErrorCode {
       return ErrorCode.UPSTREAM_BAD_RESPONSE;
     case 'outcome-unknown':
       return ErrorCode.UPSTREAM_OUTCOME_UNKNOWN;
+    case 'credential-fault':
+      return ErrorCode.UPSTREAM_AUTH_FAILED;
     case 'status':
       if (failure.rateLimited) return ErrorCode.UPSTREAM_RATE_LIMITED;
       return (
@@ -90,7 +100,11 @@ export function codeForFailure(failure: UpstreamFailure): ErrorCode {
 export function upstreamError(service: UpstreamService, failure: UpstreamFailure): GraphQLError {
   const code = codeForFailure(failure);
   const status =
-    failure.kind === 'status' || failure.kind === 'bad-response' ? failure.status : null;
+    failure.kind === 'status' ||
+    failure.kind === 'bad-response' ||
+    failure.kind === 'credential-fault'
+      ? failure.status
+      : null;
   const retryAfterSeconds =
     failure.kind === 'status' && failure.rateLimited ? failure.retryAfterSeconds : undefined;
   const message =

@@ -232,3 +232,56 @@ describe('the fields= projection', () => {
     }
   });
 });
+
+describe('a token endpoint that answers 500 (the API credential’s creating user was deleted)', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gateway.stop();
+  });
+
+  it('reports UPSTREAM_AUTH_FAILED, logs the cause once, and makes no second token call inside the backoff window', async () => {
+    // No token yet: the first query must ask for one.
+    gateway.simulator.faults.inject({
+      kind: 'status',
+      status: 500,
+      route: 'POST /auth/oauth2/v2/token',
+      times: 10,
+    });
+    const expected = {
+      data: null,
+      errors: [
+        {
+          message: "OneLogin rejected the gateway's API credentials (HTTP 500)",
+          path: ['events'],
+          locations: [{ line: 1, column: 9 }],
+          extensions: {
+            code: 'UPSTREAM_AUTH_FAILED',
+            upstream: { service: 'onelogin', status: 500 },
+          },
+        },
+      ],
+    };
+
+    expect(await gateway.execute(LIST)).toEqual(expected);
+    expect(gateway.upstreamCalls()).toEqual({ 'POST /auth/oauth2/v2/token': 1 });
+
+    // Within the first backoff window (1 s): the same answer, without asking OneLogin.
+    expect(await gateway.execute(LIST)).toEqual(expected);
+    expect(gateway.upstreamCalls()).toEqual({ 'POST /auth/oauth2/v2/token': 1 });
+
+    const lines = gateway.logs.map((line) => JSON.parse(line) as { level: number; msg: string });
+    const errors = lines.filter(
+      (line) => line.level === 50 && line.msg.includes('OneLogin will not issue a token'),
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.msg).toContain('the user who created the API credential was deleted');
+    expect(errors[0]!.msg).toContain('ONELOGIN_CLIENT_ID/ONELOGIN_CLIENT_SECRET');
+    const everything = gateway.logs.join('');
+    expect(everything).not.toContain(DEMO_CREDENTIALS.clientSecret);
+    expect(everything).not.toMatch(/basic [A-Za-z0-9+/=]{8,}/i);
+  });
+});
