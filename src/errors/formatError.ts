@@ -1,4 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
 
 import { ErrorCode, isErrorCode } from './ErrorCode';
 
@@ -19,6 +20,37 @@ const APOLLO_REQUEST_CODES = new Set([
 const PUBLIC_EXTENSIONS = new Set(['code', 'argument', 'upstream', 'retryAfterSeconds']);
 
 /**
+ * Whose fault an error is, by the code clients see (see `publicErrorCode`):
+ * - `request`: the client's request is wrong (bad input, a malformed or
+ *   unknown operation, a bad persisted query); clients fix it, the gateway
+ *   logs it at debug level only;
+ * - `upstream`: one of our codes about OneLogin or the gateway's configuration
+ *   (a warning in the log);
+ * - `internal`: anything else, a fault of the gateway itself: clients see
+ *   INTERNAL_SERVER_ERROR, the log has the error.
+ */
+export type ErrorKind = 'request' | 'upstream' | 'internal';
+
+export function errorKind(code: unknown): ErrorKind {
+  if (typeof code !== 'string') return 'internal';
+  if (code === ErrorCode.BAD_USER_INPUT || APOLLO_REQUEST_CODES.has(code)) return 'request';
+  if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return 'upstream';
+  return 'internal';
+}
+
+/**
+ * The code an error stands for, before masking. That is its `extensions.code`,
+ * except for the few request errors Apollo Server raises with a 4xx status but
+ * no code (its automatic persisted query checks: "provided sha does not match
+ * query", "Unsupported persisted query version"), which Apollo would label
+ * INTERNAL_SERVER_ERROR: those are BAD_REQUEST.
+ */
+export function publicErrorCode(error: unknown, code: unknown = codeOf(error)): unknown {
+  if (code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR) return code;
+  return isUncodedRequestError(error) ? 'BAD_REQUEST' : code;
+}
+
+/**
  * The only place that decides what clients see. Unknown errors become a generic
  * INTERNAL_SERVER_ERROR (the original is logged by the error-logging plugin);
  * known codes keep their message and their public extensions only, so no upstream
@@ -26,9 +58,9 @@ const PUBLIC_EXTENSIONS = new Set(['code', 'argument', 'upstream', 'retryAfterSe
  */
 export function formatError(
   formatted: GraphQLFormattedError,
-  _error: unknown,
+  error: unknown,
 ): GraphQLFormattedError {
-  const code = formatted.extensions?.['code'];
+  const code = publicErrorCode(error, formatted.extensions?.['code']);
   const base = {
     message: formatted.message,
     ...(formatted.locations ? { locations: formatted.locations } : {}),
@@ -42,7 +74,7 @@ export function formatError(
     }
     return { ...base, extensions: { code } };
   }
-  if (typeof code !== 'string' || !isErrorCode(code) || code === ErrorCode.INTERNAL_SERVER_ERROR) {
+  if (errorKind(code) === 'internal') {
     return {
       ...base,
       message: 'Internal server error',
@@ -54,6 +86,18 @@ export function formatError(
     if (PUBLIC_EXTENSIONS.has(key)) extensions[key] = value;
   }
   return { ...base, extensions };
+}
+
+function codeOf(error: unknown): unknown {
+  return error instanceof GraphQLError ? error.extensions['code'] : undefined;
+}
+
+/** A GraphQLError Apollo Server raised about the request itself: a 4xx status, no code, no cause. */
+function isUncodedRequestError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError) return false;
+  if (error.extensions['code'] !== undefined) return false;
+  const status = (error.extensions['http'] as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 function isBadLiteral(message: string): boolean {

@@ -5,8 +5,8 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLSchema } from 'graphql';
-import { executeSync, parse } from 'graphql';
+import type { ASTVisitor, GraphQLSchema, ValidationContext } from 'graphql';
+import { executeSync, GraphQLError, parse } from 'graphql';
 
 import type { Config } from '../config/loadConfig';
 import { formatError } from '../errors/formatError';
@@ -15,6 +15,7 @@ import { resolvers } from '../resolvers';
 import type { Context } from './context';
 import { loadTypeDefs } from './loadTypeDefs';
 import { jitGateway } from './jitGateway';
+import { entityRepresentationsPlugin } from './plugins/entityRepresentationsPlugin';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin';
 
 /** The subgraph schema: schema/*.graphql with the resolvers, built by @apollo/subgraph. */
@@ -32,6 +33,26 @@ export function subgraphSDL(schema: GraphQLSchema = buildSchema()): string {
   return sdl;
 }
 
+/**
+ * Rejects an operation whose type the schema has no root for (here a
+ * `subscription`) as a validation error, GRAPHQL_VALIDATION_FAILED with HTTP
+ * 400: graphql-js 16 validates it and only fails at execution, which Apollo
+ * would report as INTERNAL_SERVER_ERROR (graphql-jit throws). graphql-js 17
+ * has this rule as KnownOperationTypesRule; the message is graphql-js's own.
+ */
+export function SupportedOperationTypesRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node) {
+      if (context.getSchema().getRootType(node.operation)) return;
+      context.reportError(
+        new GraphQLError(`Schema is not configured to execute ${node.operation} operation.`, {
+          nodes: node,
+        }),
+      );
+    },
+  };
+}
+
 /** Apollo Server for the gateway, not yet started or listening. */
 export function createApolloServer(options: {
   config: Config;
@@ -42,6 +63,7 @@ export function createApolloServer(options: {
   return new ApolloServer<Context>({
     ...(config.graphql.jit ? { gateway: jitGateway(schema, { maxOperations: 1000 }) } : { schema }),
     formatError,
+    validationRules: [SupportedOperationTypesRule],
     logger,
     nodeEnv: config.production ? 'production' : 'development',
     introspection: config.graphql.introspection,
@@ -53,6 +75,7 @@ export function createApolloServer(options: {
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
       errorLoggingPlugin({ logger }),
+      entityRepresentationsPlugin(),
     ],
   });
 }

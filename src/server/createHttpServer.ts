@@ -123,6 +123,13 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
           });
           return;
         }
+        if (error instanceof RequestStreamError) {
+          // The client went away (or broke the connection) before sending its
+          // whole body: nobody is left to answer, and it is not the gateway's fault.
+          logger.debug({ err: error.cause }, 'the client aborted the request');
+          res.destroy();
+          return;
+        }
         logger.error({ err: error }, 'HTTP request failed');
         if (!res.headersSent) {
           sendJSON(res, 500, {
@@ -138,6 +145,9 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
 }
 
 class BodyTooLargeError extends Error {}
+
+/** The request stream failed while its body was read: the client aborted or reset it. */
+class RequestStreamError extends Error {}
 
 function readBody(req: http.IncomingMessage): Promise<string> {
   if (req.method !== 'POST') {
@@ -160,7 +170,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('error', (error) => reject(new RequestStreamError(error.message, { cause: error })));
   });
 }
 

@@ -31,6 +31,21 @@ export function jitGateway(
     queryHash,
   }) => {
     const variables = request.variables ?? {};
+    // Apollo calls the executor even when no operation of the document matches
+    // `operationName` (several operations and no name, or an unknown name), its
+    // type notwithstanding. graphql-js answers that without executing anything
+    // ("Must provide operation name…", "Unknown operation named…"), which Apollo
+    // turns into OPERATION_RESOLUTION_FAILURE with HTTP 400, as without jit.
+    if ((operation as typeof operation | undefined) === undefined) {
+      return execute({
+        schema,
+        document,
+        contextValue: context,
+        variableValues: variables,
+        // The name asked for: `operationName` is Apollo's, null when none matched.
+        operationName: request.operationName,
+      });
+    }
     // Variables are checked by graphql-js first, so that a bad variable is the
     // same BAD_USER_INPUT, with the same message, whichever engine executes.
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, {
@@ -61,7 +76,9 @@ export function jitGateway(
     let query = compiled.get(key);
     if (!query) {
       const result = compileQuery(schema, document, operationName ?? undefined);
-      if (!isCompiledQuery(result)) return result;
+      if (!isCompiledQuery(result)) {
+        return result.errors ? { ...result, errors: result.errors.map(asGraphQLJSError) } : result;
+      }
       query = result;
       compiled.set(key, query);
     }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
@@ -235,3 +237,450 @@ describe('bad input', () => {
     expect(gateway.upstreamCalls()).toEqual({});
   });
 });
+
+/** A request as sent over HTTP: a JSON body by default. */
+interface ClientRequest {
+  method?: 'GET' | 'POST' | 'PUT';
+  /** A value to send as JSON, or the raw body. */
+  json?: unknown;
+  raw?: string | Uint8Array;
+  headers?: Record<string, string>;
+  /** GET parameters. */
+  search?: Record<string, string>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const ENTITIES = 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }';
+const CSRF_MESSAGE =
+  "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Please either specify a 'content-type' header (with a type that is not one of application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide a non-empty value for one of the following headers: x-apollo-operation-name, apollo-require-preflight\n";
+const NO_BODY_MESSAGE = 'POST body missing, invalid Content-Type, or JSON object has no keys.';
+const ID_TYPE_RULE =
+  'must be a OneLogin id, a whole number from 1 to 2147483647 as a string or an integer';
+
+const badRepresentation = (
+  representations: unknown,
+  argument: string,
+  message: string,
+): [ClientRequest, number, unknown[]] => [
+  { json: { query: ENTITIES, variables: { r: representations } } },
+  400,
+  [
+    {
+      message,
+      locations: [{ line: 1, column: 24 }],
+      extensions: { code: 'BAD_USER_INPUT', argument },
+    },
+  ],
+];
+
+const clientMistakes: Array<[string, ClientRequest, number, unknown[]]> = [
+  [
+    'several operations and no operationName',
+    { json: { query: 'query A { __typename } query B { __typename }' } },
+    400,
+    [
+      {
+        message: 'Must provide operation name if query contains multiple operations.',
+        extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+      },
+    ],
+  ],
+  [
+    'an operationName the document does not have',
+    { json: { query: 'query A { __typename }', operationName: 'B' } },
+    400,
+    [
+      {
+        message: 'Unknown operation named "B".',
+        extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+      },
+    ],
+  ],
+  [
+    'an operationName that is not a string',
+    { json: { query: 'query A { __typename }', operationName: 5 } },
+    400,
+    [
+      {
+        message: '`operationName` in a POST body must be a string if provided.',
+        extensions: { code: 'BAD_REQUEST' },
+      },
+    ],
+  ],
+  [
+    'a subscription (the schema has none)',
+    { json: { query: 'subscription { eventTypes { id } }' } },
+    400,
+    [
+      {
+        message: 'Schema is not configured to execute subscription operation.',
+        locations: [{ line: 1, column: 1 }],
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      },
+    ],
+  ],
+  [
+    'a mutation over GET',
+    {
+      method: 'GET',
+      search: {
+        query: 'mutation { createEvent(input: { eventTypeId: "5" }) { event { eventTypeId } } }',
+      },
+    },
+    405,
+    [
+      {
+        message: 'GET requests only support query operations, not mutation operations',
+        extensions: { code: 'BAD_REQUEST' },
+      },
+    ],
+  ],
+  [
+    'an entity representation without __typename',
+    ...badRepresentation(
+      [{ id: '1' }],
+      'representations[0].__typename',
+      "`representations[0].__typename` is required: one of this subgraph's entity types, Event, EventType or User.",
+    ),
+  ],
+  [
+    'an entity representation of a root type',
+    ...badRepresentation(
+      [
+        { __typename: 'Event', id: '1' },
+        { __typename: 'Query', id: '1' },
+      ],
+      'representations[1].__typename',
+      '`representations[1].__typename` must be one of this subgraph\'s entity types, Event, EventType or User (got "Query").',
+    ),
+  ],
+  [
+    'an entity representation of an unknown type',
+    ...badRepresentation(
+      [{ __typename: 'Nope', id: '1' }],
+      'representations[0].__typename',
+      '`representations[0].__typename` must be one of this subgraph\'s entity types, Event, EventType or User (got "Nope").',
+    ),
+  ],
+  [
+    'an entity representation that is not an object',
+    ...badRepresentation(
+      ['Event:1'],
+      'representations[0]',
+      '`representations[0]` must be an entity representation, an object such as `{ __typename: "Event", id: "1" }` (got "Event:1").',
+    ),
+  ],
+  [
+    'an Event id that is an object',
+    ...badRepresentation(
+      [{ __typename: 'Event', id: {} }],
+      'representations[0].id',
+      `\`representations[0].id\` ${ID_TYPE_RULE} (got an object).`,
+    ),
+  ],
+  [
+    'an EventType id that is a list',
+    ...badRepresentation(
+      [{ __typename: 'EventType', id: ['5'] }],
+      'representations[0].id',
+      `\`representations[0].id\` ${ID_TYPE_RULE} (got a list).`,
+    ),
+  ],
+  [
+    'a User id that is an object',
+    ...badRepresentation(
+      [{ __typename: 'User', id: { id: '1' } }],
+      'representations[0].id',
+      `\`representations[0].id\` ${ID_TYPE_RULE} (got an object).`,
+    ),
+  ],
+  [
+    'a User id above what OneLogin accepts',
+    ...badRepresentation(
+      [{ __typename: 'User', id: 2147483648 }],
+      'representations[0].id',
+      '`representations[0].id` must be a OneLogin id: a whole number from 1 to 2147483647 (got "2147483648").',
+    ),
+  ],
+  [
+    'an entity representation without id',
+    ...badRepresentation(
+      [{ __typename: 'EventType' }],
+      'representations[0].id',
+      '`representations[0].id` is required: EventType entities are keyed by `id`, a OneLogin id.',
+    ),
+  ],
+  [
+    'a malformed representation written in the query, under an alias, in a fragment',
+    {
+      json: {
+        query:
+          'query { ...F } fragment F on Query { found: _entities(representations: [{ __typename: "Event", id: { a: 1 } }]) { __typename } }',
+      },
+    },
+    400,
+    [
+      {
+        message: `\`representations[0].id\` ${ID_TYPE_RULE} (got an object).`,
+        locations: [{ line: 1, column: 38 }],
+        extensions: { code: 'BAD_USER_INPUT', argument: 'representations[0].id' },
+      },
+    ],
+  ],
+  [
+    'a persisted query whose hash does not match the query',
+    {
+      json: {
+        query: '{ __typename }',
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ eventTypes { id } }') } },
+      },
+    },
+    400,
+    [{ message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'a persisted query of an unsupported version',
+    {
+      json: {
+        query: '{ __typename }',
+        extensions: { persistedQuery: { version: 2, sha256Hash: sha256('{ __typename }') } },
+      },
+    },
+    400,
+    [{ message: 'Unsupported persisted query version', extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'a persisted query extension that is not an object',
+    { json: { query: '{ __typename }', extensions: { persistedQuery: 'yes' } } },
+    400,
+    [{ message: 'Unsupported persisted query version', extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'a mismatched persisted query over GET',
+    {
+      method: 'GET',
+      search: {
+        query: '{ __typename }',
+        extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: 'abc' } }),
+      },
+    },
+    400,
+    [{ message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    // Apollo's APQ protocol: 200, and the client sends the query with its hash next.
+    'an unknown persisted query hash (HTTP 200 by the APQ protocol)',
+    { json: { extensions: { persistedQuery: { version: 1, sha256Hash: sha256('unknown') } } } },
+    200,
+    [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }],
+  ],
+  [
+    'a batch (batching is disabled)',
+    { json: [{ query: '{ __typename }' }, { query: '{ __typename }' }] },
+    400,
+    [{ message: 'Operation batching disabled.', extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'a body without a query',
+    { json: { variables: {} } },
+    400,
+    [
+      {
+        message:
+          'GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.',
+        extensions: { code: 'BAD_REQUEST' },
+      },
+    ],
+  ],
+  [
+    'an empty JSON object',
+    { json: {} },
+    400,
+    [{ message: NO_BODY_MESSAGE, extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'a JSON null',
+    { raw: 'null', headers: { 'content-type': 'application/json' } },
+    400,
+    [{ message: NO_BODY_MESSAGE, extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'a query that is not a string',
+    { json: { query: 5 } },
+    400,
+    [{ message: 'GraphQL queries must be strings.', extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'variables as a JSON string',
+    { json: { query: '{ __typename }', variables: '{}' } },
+    400,
+    [
+      {
+        message:
+          '`variables` in a POST body should be provided as an object, not a recursively JSON-encoded string.',
+        extensions: { code: 'BAD_REQUEST' },
+      },
+    ],
+  ],
+  [
+    'random bytes as JSON',
+    {
+      raw: new Uint8Array([0x7b, 0xff, 0x00, 0xfe, 0x22]),
+      headers: { 'content-type': 'application/json' },
+    },
+    400,
+    [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'a text/plain body (refused as a possible CSRF)',
+    { raw: '{"query":"{ __typename }"}', headers: { 'content-type': 'text/plain' } },
+    400,
+    [{ message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'an application/octet-stream body',
+    {
+      raw: new Uint8Array([1, 2, 250, 255]),
+      headers: { 'content-type': 'application/octet-stream' },
+    },
+    400,
+    [{ message: NO_BODY_MESSAGE, extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'an application/graphql body',
+    { raw: '{ __typename }', headers: { 'content-type': 'application/graphql' } },
+    400,
+    [{ message: NO_BODY_MESSAGE, extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'a body without a content type',
+    {
+      raw: new TextEncoder().encode('{"query":"{ __typename }"}'),
+      headers: { 'apollo-require-preflight': 'true' },
+    },
+    400,
+    [{ message: NO_BODY_MESSAGE, extensions: { code: 'BAD_REQUEST' } }],
+  ],
+  [
+    'GET without a query',
+    { method: 'GET', search: {} },
+    400,
+    [
+      {
+        message:
+          'GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.',
+        extensions: { code: 'BAD_REQUEST' },
+      },
+    ],
+  ],
+  [
+    'GET with variables that are not JSON',
+    { method: 'GET', search: { query: '{ __typename }', variables: '{nope' } },
+    400,
+    [
+      {
+        message: 'The variables search parameter contains invalid JSON.',
+        extensions: { code: 'BAD_REQUEST' },
+      },
+    ],
+  ],
+  [
+    'PUT',
+    { method: 'PUT', json: { query: '{ __typename }' } },
+    405,
+    [{ message: 'Use GET or POST', extensions: { code: 'BAD_REQUEST' } }],
+  ],
+];
+
+describe.each([
+  ['graphql-jit', 'true'],
+  ['graphql-js', 'false'],
+])(
+  'client mistakes are client errors (%s): a precise code, HTTP 4xx, no error log, no OneLogin call',
+  (_engine, jit) => {
+    let gateway: TestGateway;
+
+    beforeAll(async () => {
+      gateway = await startTestGateway({
+        env: { GRAPHQL_JIT: jit },
+        simulatorOptions: { eventCount: 50 },
+      });
+    });
+    afterAll(async () => {
+      await gateway.stop();
+    });
+    beforeEach(() => gateway.resetUpstreamCalls());
+
+    const send = async (request: ClientRequest) => {
+      const method = request.method ?? 'POST';
+      const search = request.search ? `?${new URLSearchParams(request.search).toString()}` : '';
+      const body =
+        method === 'GET' ? undefined : (request.raw ?? JSON.stringify(request.json ?? null));
+      const response = await fetch(gateway.url + search, {
+        method,
+        headers: {
+          ...(request.raw === undefined && method !== 'GET'
+            ? { 'content-type': 'application/json' }
+            : {}),
+          ...(method === 'GET' ? { 'apollo-require-preflight': 'true' } : {}),
+          ...request.headers,
+        },
+        body,
+      });
+      return { status: response.status, body: JSON.parse(await response.text()) as unknown };
+    };
+
+    it.each(clientMistakes)('answers %s', async (_name, request, status, errors) => {
+      const logged = gateway.logs.length;
+      expect(await send(request)).toEqual({ status, body: { errors } });
+      expect(gateway.upstreamCalls()).toEqual({});
+      // Client mistakes are logged at debug level at most: not warnings, not errors.
+      const loud = gateway.logs
+        .slice(logged)
+        .filter((line) => (JSON.parse(line) as { level: number }).level >= 40);
+      expect(loud).toEqual([]);
+    });
+
+    it('answers a persisted query whose hash matches, so the check is not over-broad', async () => {
+      const query = '{ __typename }';
+      const persistedQuery = { version: 1, sha256Hash: sha256(query) };
+      expect(await send({ json: { query, extensions: { persistedQuery } } })).toEqual({
+        status: 200,
+        body: { data: { __typename: 'Query' } },
+      });
+      expect(await send({ json: { extensions: { persistedQuery } } })).toEqual({
+        status: 200,
+        body: { data: { __typename: 'Query' } },
+      });
+    });
+
+    it('resolves well-formed representations, ids as strings or integers', async () => {
+      const result = await send({
+        json: {
+          query: ENTITIES,
+          variables: {
+            r: [
+              { __typename: 'EventType', id: 5 },
+              { __typename: 'User', id: '7' },
+            ],
+          },
+        },
+      });
+      expect(result).toEqual({
+        status: 200,
+        body: { data: { _entities: [{ __typename: 'EventType' }, { __typename: 'User' }] } },
+      });
+    });
+
+    it('answers two operations when operationName picks one', async () => {
+      expect(
+        await send({
+          json: {
+            query: 'query A { a: __typename } query B { b: __typename }',
+            operationName: 'B',
+          },
+        }),
+      ).toEqual({ status: 200, body: { data: { b: 'Query' } } });
+    });
+  },
+);

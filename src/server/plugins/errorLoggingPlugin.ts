@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 
-import { ErrorCode, isErrorCode } from '../../errors/ErrorCode';
+import { errorKind, publicErrorCode } from '../../errors/formatError';
 import type { Logger } from '../../logging/createLogger';
 import type { Context } from '../context';
 
@@ -10,10 +10,12 @@ export interface ErrorLoggingPluginOptions {
 }
 
 /**
- * Logs each error of a request once, with the operation name: unexpected
- * errors with their stack (clients only see INTERNAL_SERVER_ERROR, see
- * formatError), upstream failures with their code and status. Bad input is
- * the client's business and is logged at debug level only.
+ * Logs each error of a request once, with the operation name, at a level that
+ * says whose fault it is (the same judgement as formatError, see errorKind):
+ * the client's mistakes (bad input, a request that does not parse, validate or
+ * name an operation, a bad persisted query) at debug level only; upstream
+ * failures at warn, with their code and status; the gateway's own faults at
+ * error, with their stack (clients only see INTERNAL_SERVER_ERROR).
  */
 export function errorLoggingPlugin({
   logger,
@@ -27,32 +29,32 @@ export function errorLoggingPlugin({
       operationName?: string | null;
     }) {
       for (const error of errors) {
-        const original = error.originalError;
-        const code = error.extensions?.['code'];
+        const code = publicErrorCode(error);
         const operation = operationName ?? '<anonymous>';
-        if (
-          typeof code === 'string' &&
-          isErrorCode(code) &&
-          code !== ErrorCode.INTERNAL_SERVER_ERROR
-        ) {
-          if (code === ErrorCode.BAD_USER_INPUT) {
+        switch (errorKind(code)) {
+          case 'request':
             logger.debug({ operation, code, path: error.path }, error.message);
-          } else {
+            break;
+          case 'upstream':
             logger.warn(
               { operation, code, path: error.path, upstream: error.extensions?.['upstream'] },
               error.message,
             );
+            break;
+          case 'internal': {
+            const original = error.originalError;
+            if (original && !(original instanceof GraphQLError)) {
+              logger.error(
+                { operation, path: error.path, err: original },
+                'unexpected error while resolving',
+              );
+            } else {
+              logger.error(
+                { operation, path: error.path, code, message: error.message },
+                'unexpected GraphQL error',
+              );
+            }
           }
-        } else if (original && !(original instanceof GraphQLError)) {
-          logger.error(
-            { operation, path: error.path, err: original },
-            'unexpected error while resolving',
-          );
-        } else if (typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR) {
-          logger.error(
-            { operation, path: error.path, message: error.message },
-            'unexpected GraphQL error',
-          );
         }
       }
     },
