@@ -29,6 +29,25 @@ export default tseslint.config(
     },
   },
   {
+    // The simulator is an upstream, not a library: only the entry point (demo
+    // mode wiring) imports it; the bench and tests live outside src/.
+    files: ['src/**/*.ts'],
+    ignores: ['src/index.ts', 'src/simulator/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/simulator', '**/simulator/**'],
+              message: 'Only src/index.ts (demo mode) imports src/simulator/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Dependencies point one way: server → resolvers → datasources → upstream.
     files: ['src/upstream/**/*.ts', 'src/datasources/**/*.ts'],
     rules: {
@@ -39,6 +58,11 @@ export default tseslint.config(
             {
               group: ['**/resolvers/**', '**/server/**'],
               message: 'upstream/ and datasources/ must not depend on resolvers/ or server/.',
+            },
+            {
+              // Repeated from the block above: a later block replaces a rule's options.
+              group: ['**/simulator', '**/simulator/**'],
+              message: 'Only src/index.ts (demo mode) imports src/simulator/.',
             },
           ],
         },

@@ -23,8 +23,6 @@ export type Scalars = {
    * Inputs accept any RFC 3339 date-time with an offset (`Z`, `+02:00`); OneLogin filters at millisecond precision in UTC.
    */
   DateTime: { input: Date; output: Date | string; }
-  /** An IPv4 or IPv6 address as a string, e.g. `73.68.253.46` or `2001:db8::1`. */
-  IP: { input: string; output: string; }
   /** A whole number that is zero or more. */
   NonNegativeInt: { input: number; output: number; }
 };
@@ -68,10 +66,11 @@ export type CreateEventInput = {
   /** The group's name (`group-name`). At most 255 characters. */
   groupName?: InputMaybe<Scalars['String']['input']>;
   /**
-   * The IP address of the machine that caused the event (`ipaddr`): IPv4 such as `203.0.113.7` or IPv6 such as
-   * `2001:db8::1`, without a prefix length, zone or leading zeros.
+   * The IP address of the machine that caused the event (`ipaddr`), e.g. `203.0.113.7` or `2001:db8::1`. The legacy
+   * API types it as free text and records it as given, so any text of at most 255 characters without control
+   * characters is accepted, as for the other text fields.
    */
-  ipAddress?: InputMaybe<Scalars['IP']['input']>;
+  ipAddress?: InputMaybe<Scalars['String']['input']>;
   /** The OTP (MFA) device involved (`otp-device-id`). */
   otpDeviceId?: InputMaybe<Scalars['ID']['input']>;
   /** The OTP device's name (`otp-device-name`), e.g. `OneLogin Protect`. At most 255 characters. */
@@ -136,8 +135,8 @@ export type CreatedEvent = {
   groupId: Maybe<Scalars['ID']['output']>;
   /** The group name given (`group-name`). */
   groupName: Maybe<Scalars['String']['output']>;
-  /** The IP address given (`ipaddr`). */
-  ipAddress: Maybe<Scalars['IP']['output']>;
+  /** The IP address given (`ipaddr`), as text. */
+  ipAddress: Maybe<Scalars['String']['output']>;
   /** The OTP device id given (`otp-device-id`). */
   otpDeviceId: Maybe<Scalars['ID']['output']>;
   /** The OTP device name given (`otp-device-name`). */
@@ -194,8 +193,13 @@ export type Event = {
   certificateId: Maybe<Scalars['ID']['output']>;
   /** The client id of the API credential whose call caused the event (`client_id`). Null for events not caused by the API. */
   clientId: Maybe<Scalars['String']['output']>;
-  /** When the event happened (`created_at`), in UTC with milliseconds. */
-  createdAt: Scalars['DateTime']['output'];
+  /**
+   * When the event happened (`created_at`), in UTC with milliseconds. OneLogin's forms are all read (ISO 8601 with
+   * or without milliseconds and with any offset, `2017-12-05 19:13:06 UTC`, `2014/09/08 18:17:23 -0700`). Null only
+   * when OneLogin sent a date in no known form: an `UPSTREAM_BAD_RESPONSE` error at this field's path then says so,
+   * and the rest of the event and of the page is intact.
+   */
+  createdAt: Maybe<Scalars['DateTime']['output']>;
   /** A message attached by whoever created the event (`custom_message`), e.g. through `createEvent`. */
   customMessage: Maybe<Scalars['String']['output']>;
   /** The id of the directory involved (`directory_id`). */
@@ -217,8 +221,11 @@ export type Event = {
   groupName: Maybe<Scalars['String']['output']>;
   /** OneLogin's unique id of this event (`id`), assigned in increasing order. */
   id: Scalars['ID']['output'];
-  /** The IP address of the machine that caused the event (`ipaddr`). */
-  ipAddress: Maybe<Scalars['IP']['output']>;
+  /**
+   * The IP address of the machine that caused the event (`ipaddr`), exactly as OneLogin sent it. Usually IPv4 or
+   * IPv6, but OneLogin does not check it (its own documented sample carries `123.456.789.0`), so it is text.
+   */
+  ipAddress: Maybe<Scalars['String']['output']>;
   /** The mapping involved (`mapping_id`). OpenAPI only; null when not returned. */
   mappingId: Maybe<Scalars['ID']['output']>;
   /**
@@ -246,8 +253,8 @@ export type Event = {
   policyType: Maybe<Scalars['String']['output']>;
   /** The privilege involved (`privilege_id`). OpenAPI only; null when not returned. */
   privilegeId: Maybe<Scalars['ID']['output']>;
-  /** The IP address of the proxy the request came through (`proxy_ip`). */
-  proxyIpAddress: Maybe<Scalars['IP']['output']>;
+  /** The IP address of the proxy the request came through (`proxy_ip`), exactly as OneLogin sent it (text, as `ipAddress`). */
+  proxyIpAddress: Maybe<Scalars['String']['output']>;
   /** The RADIUS configuration involved (`radius_config_id`). OpenAPI only; null when not returned. */
   radiusConfigId: Maybe<Scalars['ID']['output']>;
   /** How the event was resolved (`resolution`). */
@@ -768,7 +775,6 @@ export type ResolversTypes = ResolversObject<{
   FailedProvisioningConnection: ResolverTypeWrapper<FailedProvisioningConnectionModelModel>;
   FailedProvisioningEdge: ResolverTypeWrapper<FailedProvisioningEdgeModelModel>;
   FailedProvisioningUser: ResolverTypeWrapper<FailedProvisioningUserDtoModel>;
-  IP: ResolverTypeWrapper<Scalars['IP']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NonNegativeInt: ResolverTypeWrapper<Scalars['NonNegativeInt']['output']>;
   OrderDirection: OrderDirection;
@@ -799,7 +805,6 @@ export type ResolversParentTypes = ResolversObject<{
   FailedProvisioningConnection: FailedProvisioningConnectionModelModel;
   FailedProvisioningEdge: FailedProvisioningEdgeModelModel;
   FailedProvisioningUser: FailedProvisioningUserDtoModel;
-  IP: Scalars['IP']['output'];
   Mutation: Record<PropertyKey, never>;
   NonNegativeInt: Scalars['NonNegativeInt']['output'];
   PageInfo: PageInfo;
@@ -840,7 +845,7 @@ export type CreatedEventResolvers<ContextType = Context, ParentType extends Reso
   eventTypeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   groupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   groupName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  ipAddress?: Resolver<Maybe<ResolversTypes['IP']>, ParentType, ContextType>;
+  ipAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   otpDeviceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   otpDeviceName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   policyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -871,7 +876,7 @@ export type EventResolvers<ContextType = Context, ParentType extends ResolversPa
   browserFingerprint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   certificateId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   clientId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   customMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   directoryId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   directorySyncRunId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -881,7 +886,7 @@ export type EventResolvers<ContextType = Context, ParentType extends ResolversPa
   groupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   groupName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  ipAddress?: Resolver<Maybe<ResolversTypes['IP']>, ParentType, ContextType>;
+  ipAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   mappingId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   notes?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -894,7 +899,7 @@ export type EventResolvers<ContextType = Context, ParentType extends ResolversPa
   policyName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   policyType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   privilegeId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-  proxyIpAddress?: Resolver<Maybe<ResolversTypes['IP']>, ParentType, ContextType>;
+  proxyIpAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   radiusConfigId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   resolution?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -962,10 +967,6 @@ export type FailedProvisioningUserResolvers<ContextType = Context, ParentType ex
   username?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export interface IpScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['IP'], any> {
-  name: 'IP';
-}
-
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   createEvent?: Resolver<ResolversTypes['CreateEventPayload'], ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'input'>>;
 }>;
@@ -1007,7 +1008,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   FailedProvisioningConnection?: FailedProvisioningConnectionResolvers<ContextType>;
   FailedProvisioningEdge?: FailedProvisioningEdgeResolvers<ContextType>;
   FailedProvisioningUser?: FailedProvisioningUserResolvers<ContextType>;
-  IP?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   NonNegativeInt?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;

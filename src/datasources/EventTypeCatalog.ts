@@ -2,6 +2,7 @@ import type { Keyv } from 'keyv';
 
 import { RETURNED_EVENT_FIELD_SET } from '../domain/eventFields';
 import { fieldForPlaceholder, placeholdersOf } from '../domain/eventMessage';
+import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import type { Logger } from '../logging/createLogger';
 import type { EventField, EventTypeDto } from '../upstream/dto';
 import type { OneLoginClient } from '../upstream/OneLoginClient';
@@ -59,10 +60,14 @@ export class EventTypeCatalog {
     this.ttlMs = options.ttlSeconds * 1000;
   }
 
-  /** The catalogue, from the fastest layer that has a fresh copy. */
-  get(): Promise<Catalog> {
+  /**
+   * The catalogue, from the fastest layer that has a fresh copy. A call to
+   * OneLogin is charged to `budget`, the budget of the request that started it
+   * (requests waiting on the same load share it).
+   */
+  get(budget: UpstreamBudget): Promise<Catalog> {
     if (this.current && this.usable(this.current)) return Promise.resolve(this.current);
-    this.loading ??= this.load(false).finally(() => {
+    this.loading ??= this.load(false, budget).finally(() => {
       this.loading = undefined;
     });
     return this.loading;
@@ -80,10 +85,10 @@ export class EventTypeCatalog {
   }
 
   /** Event types by id, in the order of `ids`; null for ids OneLogin does not know. */
-  async lookup(ids: readonly string[]): Promise<(EventTypeDto | null)[]> {
-    let catalog = await this.get();
+  async lookup(ids: readonly string[], budget: UpstreamBudget): Promise<(EventTypeDto | null)[]> {
+    let catalog = await this.get(budget);
     if (ids.some((id) => !catalog.byId.has(id)) && this.mayRefresh()) {
-      this.loading ??= this.load(true).finally(() => {
+      this.loading ??= this.load(true, budget).finally(() => {
         this.loading = undefined;
       });
       catalog = await this.loading;
@@ -100,7 +105,7 @@ export class EventTypeCatalog {
     return this.now() - this.lastUpstreamFetch >= (this.options.minRefreshIntervalMs ?? 60_000);
   }
 
-  private async load(forceUpstream: boolean): Promise<Catalog> {
+  private async load(forceUpstream: boolean, budget: UpstreamBudget): Promise<Catalog> {
     if (!forceUpstream) {
       const stored = (await this.options.store.get(STORE_KEY)) as StoredCatalog | undefined;
       if (stored && this.now() - stored.fetchedAt < this.ttlMs) {
@@ -111,6 +116,7 @@ export class EventTypeCatalog {
     this.lastUpstreamFetch = this.now();
     let types: EventTypeDto[];
     try {
+      budget.spend();
       const answer = await this.options.client.get(
         'GET /api/1/events/types',
         '/api/1/events/types',

@@ -5,8 +5,7 @@ import type { FetchPage, UpstreamPage, UpstreamPageRequest, WalkStart } from '..
 import { CursorNotFoundError, walkEvents } from '../domain/EventPager';
 import type { EventsQueryInput, EventsQueryPlan } from '../domain/eventQuery';
 import type { UpstreamBudget } from '../domain/UpstreamBudget';
-import { UNLIMITED_BUDGET } from '../domain/UpstreamBudget';
-import { oneLoginInteger, planEventsQuery, sortParam } from '../domain/eventQuery';
+import { planEventsQuery, sortParam } from '../domain/eventQuery';
 import { ErrorCode } from '../errors/ErrorCode';
 import { badUserInput, isGraphQLErrorWithCode } from '../errors/errors';
 import type { EventDto, EventField } from '../upstream/dto';
@@ -28,7 +27,8 @@ export interface EventsAPIOptions {
 /**
  * OneLogin's events: `GET /api/1/events` (as Relay connections) and
  * `GET /api/1/events/{id}`. Shared by all requests; per-request batching lives
- * in the loaders built by createDataSources.
+ * in the loaders built by createDataSources. Every method takes the request's
+ * UpstreamBudget and charges it one call per OneLogin call.
  */
 export class EventsAPI {
   constructor(private readonly options: EventsAPIOptions) {}
@@ -41,10 +41,10 @@ export class EventsAPI {
   async listEvents(
     input: EventsQueryInput,
     selection: readonly string[],
-    budget: UpstreamBudget = UNLIMITED_BUDGET,
+    budget: UpstreamBudget,
   ): Promise<EventConnectionModel> {
     const plan = planEventsQuery(input, this.options.paging);
-    const fields = await this.fieldsFor(selection);
+    const fields = await this.fieldsFor(selection, budget);
     if (plan.count === 0) {
       return {
         edges: [],
@@ -105,9 +105,9 @@ export class EventsAPI {
   async getEvents(
     ids: readonly string[],
     selection: readonly string[],
-    budget: UpstreamBudget = UNLIMITED_BUDGET,
+    budget: UpstreamBudget,
   ): Promise<(EventDto | null | Error)[]> {
-    const fields = await this.fieldsFor(selection);
+    const fields = await this.fieldsFor(selection, budget);
     const cached = await this.options.cache.getMany(ids, fields);
     const missing = ids.filter((_id, i) => cached[i] === undefined);
     const fetched = new Map<string, EventDto | null | Error>();
@@ -144,16 +144,14 @@ export class EventsAPI {
     return ids.map((id, i) => cached[i] ?? fetched.get(id) ?? null);
   }
 
-  /** Checks an event id argument: OneLogin ids are whole numbers up to 2147483647. */
-  validateEventId(id: string, argument: string): string {
-    return oneLoginInteger(id, argument);
-  }
-
-  private async fieldsFor(selection: readonly string[]): Promise<EventField[] | undefined> {
+  private async fieldsFor(
+    selection: readonly string[],
+    budget: UpstreamBudget,
+  ): Promise<EventField[] | undefined> {
     if (!selectsMessage(selection)) return upstreamFieldsFor(selection, () => []);
     let messageFields: readonly EventField[];
     try {
-      messageFields = (await this.options.catalog.get()).messageFields;
+      messageFields = (await this.options.catalog.get(budget)).messageFields;
     } catch {
       // Without the catalogue the template fields are unknown: ask for every field,
       // so that the events still come back and only `message` fails, on its own.

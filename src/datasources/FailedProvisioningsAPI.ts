@@ -7,6 +7,7 @@ import {
 } from '../domain/failedProvisioningConnection';
 import type { FailedProvisioningsQueryInput } from '../domain/failedProvisioningsQuery';
 import { planFailedProvisioningsQuery } from '../domain/failedProvisioningsQuery';
+import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import type { Logger } from '../logging/createLogger';
 import type { LegacyClient } from '../upstream/LegacyClient';
 import type { FailedProvisioningDto } from '../upstream/legacyDto';
@@ -40,12 +41,14 @@ export class FailedProvisioningsAPI {
     this.ttlMs = options.ttlSeconds * 1000;
   }
 
+  /** One call to OneLogin, charged to `budget`, unless the range is cached or already being fetched. */
   async listFailedProvisionings(
     input: FailedProvisioningsQueryInput,
+    budget: UpstreamBudget,
   ): Promise<FailedProvisioningConnectionModel> {
     const client = requireLegacyClient(this.options.client, 'failedProvisionings');
     const plan = planFailedProvisioningsQuery(input, this.options);
-    const fetched = await this.range(client, plan.upstream);
+    const fetched = await this.range(client, plan.upstream, budget);
     return failedProvisioningConnection(fetched, plan);
   }
 
@@ -53,12 +56,14 @@ export class FailedProvisioningsAPI {
   private async range(
     client: LegacyClient,
     range: { startDate: string; stopDate: string },
+    budget: UpstreamBudget,
   ): Promise<FailedProvisioningDto[]> {
     const key = `range:${range.startDate}/${range.stopDate}`;
     const cached = await this.cached(key);
     if (cached !== undefined) return cached;
     const existing = this.inFlight.get(key);
     if (existing) return existing;
+    budget.spend();
     const call = this.fetch(client, range, key).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, call);
     return call;

@@ -1,5 +1,6 @@
 import type { CreatedEventModel, CreateEventInputValues } from '../domain/createEventInput';
 import { legacyEventOf, validateCreateEventInput } from '../domain/createEventInput';
+import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import { badUserInput } from '../errors/errors';
 import type { LegacyClient } from '../upstream/LegacyClient';
 import type { EventTypeCatalog } from './EventTypeCatalog';
@@ -26,16 +27,20 @@ export class LegacyEventsAPI {
     this.now = options.now ?? (() => new Date());
   }
 
-  async createEvent(input: CreateEventInputValues): Promise<CreatedEventModel> {
+  async createEvent(
+    input: CreateEventInputValues,
+    budget: UpstreamBudget,
+  ): Promise<CreatedEventModel> {
     const client = requireLegacyClient(this.options.client, 'createEvent');
     const event = validateCreateEventInput(input);
-    const [eventType] = await this.options.catalog.lookup([event.eventTypeId]);
+    const [eventType] = await this.options.catalog.lookup([event.eventTypeId], budget);
     if (!eventType) {
       throw badUserInput(
         `\`input.eventTypeId\` ${event.eventTypeId} is not an event type OneLogin knows: see \`Query.eventTypes\` for the ids.`,
         'input.eventTypeId',
       );
     }
+    budget.spend();
     await client.createEvent(legacyEventOf(event));
     return { ...event, eventType, recordedAt: this.now() };
   }

@@ -1,52 +1,44 @@
 import DataLoader from 'dataloader';
 
+import type { CreatedEventModel, CreateEventInputValues } from '../domain/createEventInput';
 import type { EventConnectionModel } from '../domain/eventConnection';
 import type { EventsQueryInput } from '../domain/eventQuery';
+import type { FailedProvisioningConnectionModel } from '../domain/failedProvisioningConnection';
+import type { FailedProvisioningsQueryInput } from '../domain/failedProvisioningsQuery';
 import { UpstreamBudget } from '../domain/UpstreamBudget';
-
 import type { EventDto, EventTypeDto } from '../upstream/dto';
-import type { EventsAPI } from './EventsAPI';
-import type { Catalog, EventTypeCatalog } from './EventTypeCatalog';
-import type { FailedProvisioningsAPI } from './FailedProvisioningsAPI';
-import type { LegacyEventsAPI } from './LegacyEventsAPI';
-
-/** The long-lived clients every request shares (pools, caches, tokens). */
-export interface Services {
-  events: EventsAPI;
-  eventTypes: EventTypeCatalog;
-  /** Legacy API: failed provisionings (one cached fetch per range). */
-  failedProvisionings: FailedProvisioningsAPI;
-  /** Legacy API: `createEvent`. */
-  legacyEvents: LegacyEventsAPI;
-  /** At most this many OneLogin calls per GraphQL request (see UpstreamBudget). */
-  upstreamCallsPerRequest: number;
-}
+import type { Services } from './createServices';
 
 /**
- * What resolvers reach through `context.dataSources`. Created per request and
- * cheap to create: the loaders are built on first use, so they batch within
- * one request and never leak data between requests.
+ * The one door from resolvers to OneLogin: what resolvers reach through
+ * `context.dataSources`. Created per request and cheap to create; nothing
+ * long-lived is reachable from here, and every method charges this request's
+ * UpstreamBudget. The loaders are built on first use, so they batch within one
+ * request and never leak data between requests.
  */
 export interface DataSources {
-  events: EventsAPI;
-  failedProvisionings: FailedProvisioningsAPI;
-  legacyEvents: LegacyEventsAPI;
-  /** The event-type catalogue (cached; see EventTypeCatalog). */
-  eventTypeCatalog(): Promise<Catalog>;
-  /**
-   * One event type by id: at once when the catalogue in memory knows it,
-   * otherwise through a loader, so every look-up in a request shares one
-   * catalogue read (and one refresh for unknown ids).
-   */
-  loadEventType(id: string): EventTypeDto | Promise<EventTypeDto | null>;
+  /** A page of `GET /api/1/events` as a connection. */
+  listEvents(input: EventsQueryInput, selection: readonly string[]): Promise<EventConnectionModel>;
   /**
    * One event by id; look-ups in the same tick are batched, answered from the
    * cache where possible and otherwise fetched a few at a time.
    * `selection` names the `Event` fields the caller needs.
    */
   loadEvent(id: string, selection: readonly string[]): Promise<EventDto | null>;
-  /** A page of `GET /api/1/events` as a connection, within this request's call budget. */
-  listEvents(input: EventsQueryInput, selection: readonly string[]): Promise<EventConnectionModel>;
+  /** Every event type, ordered by id (the cached catalogue). */
+  listEventTypes(): Promise<EventTypeDto[]>;
+  /**
+   * One event type by id: at once when the catalogue in memory knows it,
+   * otherwise through a loader, so every look-up in a request shares one
+   * catalogue read (and one refresh for unknown ids).
+   */
+  loadEventType(id: string): EventTypeDto | Promise<EventTypeDto | null>;
+  /** Legacy API: failed provisionings of a range as a connection. */
+  listFailedProvisionings(
+    input: FailedProvisioningsQueryInput,
+  ): Promise<FailedProvisioningConnectionModel>;
+  /** Legacy API: writes one event (never retried). */
+  createEvent(input: CreateEventInputValues): Promise<CreatedEventModel>;
 }
 
 export function createDataSources(services: Services): DataSources {
@@ -56,16 +48,7 @@ export function createDataSources(services: Services): DataSources {
   let budget: UpstreamBudget | undefined;
   const requestBudget = () => (budget ??= new UpstreamBudget(services.upstreamCallsPerRequest));
   return {
-    events: services.events,
-    failedProvisionings: services.failedProvisionings,
-    legacyEvents: services.legacyEvents,
-    eventTypeCatalog: () => services.eventTypes.get(),
-    loadEventType(id) {
-      const known = services.eventTypes.peek(id);
-      if (known) return known;
-      eventTypes ??= new DataLoader((ids) => services.eventTypes.lookup(ids));
-      return eventTypes.load(id);
-    },
+    listEvents: (input, fields) => services.events.listEvents(input, fields, requestBudget()),
     loadEvent(id, fields) {
       for (const field of fields) selection.add(field);
       events ??= new DataLoader((ids) =>
@@ -73,6 +56,15 @@ export function createDataSources(services: Services): DataSources {
       );
       return events.load(id);
     },
-    listEvents: (input, fields) => services.events.listEvents(input, fields, requestBudget()),
+    listEventTypes: async () => [...(await services.eventTypes.get(requestBudget())).list],
+    loadEventType(id) {
+      const known = services.eventTypes.peek(id);
+      if (known) return known;
+      eventTypes ??= new DataLoader((ids) => services.eventTypes.lookup(ids, requestBudget()));
+      return eventTypes.load(id);
+    },
+    listFailedProvisionings: (input) =>
+      services.failedProvisionings.listFailedProvisionings(input, requestBudget()),
+    createEvent: (input) => services.legacyEvents.createEvent(input, requestBudget()),
   };
 }

@@ -7,8 +7,10 @@ import { ErrorCode } from '../errors/ErrorCode';
  * (5,000 calls an hour, shared by every client of the account) must not be
  * spendable by a single request: twenty aliased 500-event pages, or an
  * `_entities` batch of hundreds of events nobody has seen, would each cost
- * hundreds of calls. Calls shared with other requests (the catalogue, tokens)
- * are not counted.
+ * hundreds of calls. Every data-source method takes the request's budget (there
+ * is no unlimited default); a call shared with other requests (a catalogue load,
+ * a range fetch) is charged to the request that started it. Token requests are
+ * not counted.
  */
 export class UpstreamBudget {
   private spent = 0;
@@ -27,6 +29,3 @@ export class UpstreamBudget {
     this.spent += 1;
   }
 }
-
-/** A budget for callers that have none (scripts, tests of one data source). */
-export const UNLIMITED_BUDGET = new UpstreamBudget(Number.POSITIVE_INFINITY);

@@ -1,13 +1,10 @@
-import { isIP } from 'node:net';
-
 import { badUserInput } from '../errors/errors';
 import type { EventTypeDto } from '../upstream/dto';
 import type { LegacyEventDto, LegacyEventElement } from '../upstream/legacyDto';
-import { oneLoginInteger } from './eventQuery';
+import { oneLoginInteger } from './oneLoginId';
 
 type FieldRule =
   | { element: LegacyEventElement; kind: 'id' }
-  | { element: LegacyEventElement; kind: 'ip' }
   | { element: LegacyEventElement; kind: 'text'; maxLength: number };
 
 /** Names and the like; the limits are the gateway's (OneLogin documents none). */
@@ -32,7 +29,9 @@ export const CREATE_EVENT_FIELDS = {
   directorySyncRunId: { element: 'directory-sync-run-id', kind: 'id' },
   groupId: { element: 'group-id', kind: 'id' },
   groupName: { element: 'group-name', kind: 'text', maxLength: NAME_LENGTH },
-  ipAddress: { element: 'ipaddr', kind: 'ip' },
+  // The legacy API types `ipaddr` as a free string (API.md §7) and OneLogin's own
+  // samples carry values no IP parser accepts (`123.456.789.0`): text, as given.
+  ipAddress: { element: 'ipaddr', kind: 'text', maxLength: NAME_LENGTH },
   otpDeviceId: { element: 'otp-device-id', kind: 'id' },
   otpDeviceName: { element: 'otp-device-name', kind: 'text', maxLength: NAME_LENGTH },
   policyId: { element: 'policy-id', kind: 'id' },
@@ -78,8 +77,6 @@ export function validateCreateEventInput(input: CreateEventInputValues): NewEven
       event[field] = null;
     } else if (rule.kind === 'id') {
       event[field] = oneLoginInteger(value, argument);
-    } else if (rule.kind === 'ip') {
-      event[field] = ipAddress(value, argument);
     } else {
       event[field] = text(value, argument, rule.maxLength);
     }
@@ -97,18 +94,6 @@ export function legacyEventOf(event: NewEvent): LegacyEventDto {
     if (value !== null) dto[rule.element] = value;
   }
   return { ...dto, 'event-type-id': event.eventTypeId };
-}
-
-function ipAddress(value: string, argument: string): string {
-  // The IP scalar lets through a prefix length (`/24`) and leading zeros; Node's
-  // parser does not, and OneLogin stores an address, not a network.
-  if (isIP(value) === 0) {
-    throw badUserInput(
-      `\`${argument}\` must be an IPv4 or IPv6 address such as 203.0.113.7 or 2001:db8::1, without a prefix length, zone or leading zeros (got "${truncate(value)}").`,
-      argument,
-    );
-  }
-  return value;
 }
 
 function text(value: string, argument: string, maxLength: number): string {
@@ -169,8 +154,4 @@ function codePointLength(value: string): number {
     i += (value.codePointAt(i) as number) > 0xffff ? 2 : 1;
   }
   return length;
-}
-
-function truncate(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
 }

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-import { oneLoginInteger } from './eventQuery';
+import { oneLoginInteger } from './oneLoginId';
 
 /**
  * This subgraph's entity types: the members of its `_Entity` union, each keyed

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { decodeOpaqueCursor, encodeOpaqueCursor } from './opaqueCursor';
 
 /** An upstream cursor parameter: `after_cursor=token` or `before_cursor=token`. */
 export interface UpstreamCursor {
@@ -35,11 +35,6 @@ interface EncodedCursor {
   b?: string;
 }
 
-/** A short, stable fingerprint of a connection's filter and order. */
-export function connectionKey(parts: unknown): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 12);
-}
-
 export function encodeCursor(key: string, position: EventPosition): string {
   const encoded: EncodedCursor = {
     v: 1,
@@ -53,7 +48,7 @@ export function encodeCursor(key: string, position: EventPosition): string {
     ...(position.after !== undefined ? { a: position.after } : {}),
     ...(position.before !== undefined ? { b: position.before } : {}),
   };
-  return Buffer.from(JSON.stringify(encoded)).toString('base64url');
+  return encodeOpaqueCursor(encoded);
 }
 
 export type DecodeResult =
@@ -61,16 +56,9 @@ export type DecodeResult =
 
 /** Reads an edge cursor; rejects anything this gateway did not issue for `key`. */
 export function decodeCursor(key: string, cursor: string): DecodeResult {
-  let value: unknown;
-  try {
-    if (cursor.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(cursor))
-      return { ok: false, reason: 'malformed' };
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (!isEncodedCursor(value)) return { ok: false, reason: 'malformed' };
-  if (value.h !== key) return { ok: false, reason: 'other-connection' };
+  const decoded = decodeOpaqueCursor(cursor, key, { maxLength: 4096, isValid: isEncodedCursor });
+  if (!decoded.ok) return decoded;
+  const value = decoded.value;
   return {
     ok: true,
     position: {

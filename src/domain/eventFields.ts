@@ -1,4 +1,10 @@
-import type { EventField } from '../upstream/dto';
+import { GraphQLError } from 'graphql';
+
+import { ErrorCode } from '../errors/ErrorCode';
+import type { EventDto, EventField } from '../upstream/dto';
+import { parseOneLoginDateTime } from './oneLoginDateTime';
+import { riskLevelOf, riskReasonsOf } from './riskLevel';
+import type { UserReferenceModel } from './userReference';
 
 /**
  * The event fields `GET /api/1/events` is known to return (the official sample,
@@ -45,62 +51,140 @@ export const RETURNED_EVENT_FIELDS: readonly EventField[] = [
 
 export const RETURNED_EVENT_FIELD_SET: ReadonlySet<string> = new Set(RETURNED_EVENT_FIELDS);
 
+/** An id field: OneLogin sends numbers (sometimes numeric strings); GraphQL gets strings. */
+function id(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'number' || typeof value === 'string') return String(value);
+  throw badValue();
+}
+
+/** A required id (`id`, `account_id`, `event_type_id`): absent is a bad answer, not null. */
+function requiredId(value: unknown): string {
+  const result = id(value);
+  if (result === null) throw badValue();
+  return result;
+}
+
+/** Text: OneLogin sends "" where it means "nothing" (e.g. `actor_system`); that is null. */
+function text(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw badValue();
+}
+
+/** OneLogin's usual form, passed through untouched (the DateTime scalar reads it). */
+const CANONICAL_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+function createdAt(value: unknown): Date | string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string') {
+    if (CANONICAL_DATE.test(value)) return value;
+    const parsed = parseOneLoginDateTime(value);
+    if (parsed) return parsed;
+  }
+  throw badValue();
+}
+
+function riskScore(event: EventDto): number | null {
+  const score = event.risk_score;
+  if (score === null || score === undefined || score === '') return null;
+  const number = Number(score);
+  return Number.isFinite(number) ? number : null;
+}
+
+/** A `User` entity reference for another subgraph to resolve. */
+function userReference(value: unknown): UserReferenceModel | null {
+  const userId = id(value);
+  return userId === null ? null : { id: userId };
+}
+
+/**
+ * A value OneLogin sent that the schema cannot carry: UPSTREAM_BAD_RESPONSE on
+ * that field's path only; the rest of the event and of the page is intact.
+ */
+function badValue() {
+  return new GraphQLError(
+    'OneLogin sent a value for this field in a form the gateway cannot read; the rest of the event is intact.',
+    { extensions: { code: ErrorCode.UPSTREAM_BAD_RESPONSE, upstream: { service: 'onelogin' } } },
+  );
+}
+
+interface EventFieldRule {
+  /** The upstream fields the value is computed from (what `fields=` must name). */
+  from: readonly EventField[];
+  value(event: EventDto): unknown;
+}
+
+const rule = <T>(from: readonly EventField[], value: (event: EventDto) => T) => ({ from, value });
+
+/**
+ * The one table of `Event` fields: what each is computed from (driving the
+ * `fields=` projection) and how (the field resolvers, see resolvers/event/Event.ts).
+ * `eventType` and `message` need the catalogue and are resolved there.
+ */
+export const EVENT_FIELD_VALUES = {
+  id: rule(['id'], (e) => requiredId(e.id)),
+  createdAt: rule(['created_at'], (e) => createdAt(e.created_at)),
+  accountId: rule(['account_id'], (e) => requiredId(e.account_id)),
+  eventTypeId: rule(['event_type_id'], (e) => requiredId(e.event_type_id)),
+  userId: rule(['user_id'], (e) => id(e.user_id)),
+  user: rule(['user_id'], (e) => userReference(e.user_id)),
+  userName: rule(['user_name'], (e) => text(e.user_name)),
+  actorUserId: rule(['actor_user_id'], (e) => id(e.actor_user_id)),
+  actorUser: rule(['actor_user_id'], (e) => userReference(e.actor_user_id)),
+  actorUserName: rule(['actor_user_name'], (e) => text(e.actor_user_name)),
+  actorSystem: rule(['actor_system'], (e) => text(e.actor_system)),
+  assumingActingUserId: rule(['assuming_acting_user_id'], (e) => id(e.assuming_acting_user_id)),
+  notes: rule(['notes'], (e) => text(e.notes)),
+  ipAddress: rule(['ipaddr'], (e) => text(e.ipaddr)),
+  proxyIpAddress: rule(['proxy_ip'], (e) => text(e.proxy_ip)),
+  roleId: rule(['role_id'], (e) => id(e.role_id)),
+  roleName: rule(['role_name'], (e) => text(e.role_name)),
+  appId: rule(['app_id'], (e) => id(e.app_id)),
+  appName: rule(['app_name'], (e) => text(e.app_name ?? e['app-name'])),
+  groupId: rule(['group_id'], (e) => id(e.group_id)),
+  groupName: rule(['group_name'], (e) => text(e.group_name ?? e['group-name'])),
+  otpDeviceId: rule(['otp_device_id'], (e) => id(e.otp_device_id)),
+  otpDeviceName: rule(['otp_device_name'], (e) => text(e.otp_device_name)),
+  policyId: rule(['policy_id'], (e) => id(e.policy_id)),
+  policyName: rule(['policy_name'], (e) => text(e.policy_name)),
+  customMessage: rule(['custom_message'], (e) => text(e.custom_message)),
+  operationName: rule(['operation_name'], (e) => text(e.operation_name)),
+  directorySyncRunId: rule(['directory_sync_run_id'], (e) => id(e.directory_sync_run_id)),
+  directoryId: rule(['directory_id'], (e) => id(e.directory_id)),
+  resolution: rule(['resolution'], (e) => text(e.resolution)),
+  clientId: rule(['client_id'], (e) => id(e.client_id)),
+  resourceTypeId: rule(['resource_type_id'], (e) => id(e.resource_type_id)),
+  errorDescription: rule(['error_description'], (e) => text(e.error_description)),
+  riskScore: rule(['risk_score'], (e) => riskScore(e)),
+  riskLevel: rule(['risk_score'], (e) => riskLevelOf(riskScore(e))),
+  riskReasons: rule(['risk_reasons'], (e) => riskReasonsOf(e.risk_reasons)),
+  riskCookieId: rule(['risk_cookie_id'], (e) => text(e.risk_cookie_id)),
+  browserFingerprint: rule(['browser_fingerprint'], (e) => text(e.browser_fingerprint)),
+  adcId: rule(['adc_id'], (e) => id(e.adc_id)),
+  assumedBySuperadminOrReseller: rule(['assumed_by_superadmin_or_reseller'], (e) =>
+    id(e.assumed_by_superadmin_or_reseller),
+  ),
+  certificateId: rule(['certificate_id'], (e) => id(e.certificate_id)),
+  mappingId: rule(['mapping_id'], (e) => id(e.mapping_id)),
+  objectId: rule(['object_id'], (e) => id(e.object_id)),
+  privilegeId: rule(['privilege_id'], (e) => id(e.privilege_id)),
+  radiusConfigId: rule(['radius_config_id'], (e) => id(e.radius_config_id)),
+  serviceDirectoryId: rule(['service_directory_id'], (e) => id(e.service_directory_id)),
+  trustedIdpId: rule(['trusted_idp_id'], (e) => id(e.trusted_idp_id)),
+  userFieldId: rule(['user_field_id'], (e) => id(e.user_field_id)),
+  param: rule(['param'], (e) => text(e.param)),
+  policyType: rule(['policy_type'], (e) => text(e.policy_type)),
+  resolvedAt: rule(['resolved_at'], (e) => text(e.resolved_at)),
+  solved: rule(['solved'], (e) => (typeof e.solved === 'boolean' ? e.solved : null)),
+} satisfies Record<string, EventFieldRule>;
+
 /** Which upstream fields each `Event` field is computed from. */
 const SOURCES: Readonly<Record<string, readonly EventField[] | 'message'>> = {
-  id: ['id'],
-  createdAt: ['created_at'],
-  accountId: ['account_id'],
-  eventTypeId: ['event_type_id'],
+  ...Object.fromEntries(Object.entries(EVENT_FIELD_VALUES).map(([name, { from }]) => [name, from])),
   eventType: ['event_type_id'],
   message: 'message',
-  userId: ['user_id'],
-  userName: ['user_name'],
-  actorUserId: ['actor_user_id'],
-  actorUserName: ['actor_user_name'],
-  actorSystem: ['actor_system'],
-  assumingActingUserId: ['assuming_acting_user_id'],
-  notes: ['notes'],
-  ipAddress: ['ipaddr'],
-  proxyIpAddress: ['proxy_ip'],
-  roleId: ['role_id'],
-  roleName: ['role_name'],
-  appId: ['app_id'],
-  appName: ['app_name'],
-  groupId: ['group_id'],
-  groupName: ['group_name'],
-  otpDeviceId: ['otp_device_id'],
-  otpDeviceName: ['otp_device_name'],
-  policyId: ['policy_id'],
-  policyName: ['policy_name'],
-  customMessage: ['custom_message'],
-  operationName: ['operation_name'],
-  directorySyncRunId: ['directory_sync_run_id'],
-  directoryId: ['directory_id'],
-  resolution: ['resolution'],
-  clientId: ['client_id'],
-  resourceTypeId: ['resource_type_id'],
-  errorDescription: ['error_description'],
-  riskScore: ['risk_score'],
-  riskLevel: ['risk_score'],
-  riskReasons: ['risk_reasons'],
-  riskCookieId: ['risk_cookie_id'],
-  browserFingerprint: ['browser_fingerprint'],
-  adcId: ['adc_id'],
-  assumedBySuperadminOrReseller: ['assumed_by_superadmin_or_reseller'],
-  certificateId: ['certificate_id'],
-  mappingId: ['mapping_id'],
-  objectId: ['object_id'],
-  privilegeId: ['privilege_id'],
-  radiusConfigId: ['radius_config_id'],
-  serviceDirectoryId: ['service_directory_id'],
-  trustedIdpId: ['trusted_idp_id'],
-  userFieldId: ['user_field_id'],
-  param: ['param'],
-  policyType: ['policy_type'],
-  resolvedAt: ['resolved_at'],
-  solved: ['solved'],
-  user: ['user_id'],
-  actorUser: ['actor_user_id'],
 };
 
 /**

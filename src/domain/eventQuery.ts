@@ -1,10 +1,11 @@
 import { badUserInput } from '../errors/errors';
 import type { EventPosition } from './eventCursor';
-import { connectionKey, decodeCursor } from './eventCursor';
+import { decodeCursor } from './eventCursor';
+import { connectionKey } from './opaqueCursor';
+import { oneLoginInteger } from './oneLoginId';
 import { readPagingArguments } from './pagingArguments';
+import { hasControlCharacter } from './textArgument';
 
-/** The largest value OneLogin accepts in a numeric filter (API.md §3.1: larger ones get a 400). */
-export const MAX_ONELOGIN_INTEGER = 2_147_483_647;
 const MAX_EVENT_TYPE_IDS = 50;
 const MAX_TEXT_FILTER_LENGTH = 200;
 
@@ -125,22 +126,6 @@ function filterParams(filter: NonNullable<EventsQueryInput['filter']>): Record<s
   return params;
 }
 
-/** A OneLogin numeric id as the canonical decimal string; checks the range OneLogin accepts. */
-export function oneLoginInteger(value: string, argument: string): string {
-  const trimmed = value.trim();
-  if (
-    !/^\d{1,10}$/.test(trimmed) ||
-    Number(trimmed) < 1 ||
-    Number(trimmed) > MAX_ONELOGIN_INTEGER
-  ) {
-    throw badUserInput(
-      `\`${argument}\` must be a OneLogin id: a whole number from 1 to ${MAX_ONELOGIN_INTEGER} (got "${truncate(value)}").`,
-      argument,
-    );
-  }
-  return String(Number(trimmed));
-}
-
 function text(value: string, argument: string): string {
   if (value.length === 0 || value.length > MAX_TEXT_FILTER_LENGTH || hasControlCharacter(value)) {
     throw badUserInput(
@@ -157,16 +142,4 @@ function instant(value: Date, argument: string): string {
   }
   // OneLogin's documented form: UTC with milliseconds, e.g. 2018-11-01T19:44:55.000Z.
   return value.toISOString();
-}
-
-function truncate(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
-}
-
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i += 1) {
-    const code = value.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
 }

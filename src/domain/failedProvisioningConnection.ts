@@ -1,7 +1,7 @@
 import type { FailedProvisioningDto } from '../upstream/legacyDto';
 import { encodeFailedProvisioningCursor } from './failedProvisioningCursor';
 import type { FailedProvisioningsQueryPlan } from './failedProvisioningsQuery';
-import { parseLegacyDateTime } from './legacyDateTime';
+import { parseOneLoginDateTime } from './oneLoginDateTime';
 
 /** What `Query.failedProvisionings` resolves to; `nodes` is derived from `edges`. */
 export interface FailedProvisioningConnectionModel {
@@ -29,7 +29,7 @@ export function sortByCreatedAt(
 ): { ok: true; items: FailedProvisioningDto[] } | { ok: false; index: number } {
   const dated: Array<{ item: FailedProvisioningDto; at: number }> = [];
   for (const [index, item] of items.entries()) {
-    const at = parseLegacyDateTime(item.created_at);
+    const at = parseOneLoginDateTime(item.created_at);
     if (at === null) return { ok: false, index };
     dated.push({ item, at: at.getTime() });
   }
@@ -48,7 +48,7 @@ export function failedProvisioningConnection(
   plan: FailedProvisioningsQueryPlan,
 ): FailedProvisioningConnectionModel {
   const items = fetched.filter((item) => {
-    const at = parseLegacyDateTime(item.created_at)?.getTime();
+    const at = parseOneLoginDateTime(item.created_at)?.getTime();
     return at !== undefined && at >= plan.startMs && at <= plan.stopMs;
   });
   const total = items.length;

@@ -1,3 +1,5 @@
+import { decodeOpaqueCursor, encodeOpaqueCursor } from './opaqueCursor';
+
 /**
  * Edge cursors of `Query.failedProvisionings`: the item's offset in the range's
  * list (oldest first) and a fingerprint of the range, so that a cursor only
@@ -18,7 +20,7 @@ const MAX_OFFSET = 10_000_000;
 
 export function encodeFailedProvisioningCursor(key: string, offset: number): string {
   const encoded: EncodedCursor = { v: 1, t: 'fp', h: key, o: offset };
-  return Buffer.from(JSON.stringify(encoded)).toString('base64url');
+  return encodeOpaqueCursor(encoded);
 }
 
 export type FailedProvisioningCursorResult =
@@ -29,18 +31,8 @@ export function decodeFailedProvisioningCursor(
   key: string,
   cursor: string,
 ): FailedProvisioningCursorResult {
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    return { ok: false, reason: 'malformed' };
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (!isEncodedCursor(value)) return { ok: false, reason: 'malformed' };
-  if (value.h !== key) return { ok: false, reason: 'other-connection' };
-  return { ok: true, offset: value.o };
+  const decoded = decodeOpaqueCursor(cursor, key, { maxLength: 200, isValid: isEncodedCursor });
+  return decoded.ok ? { ok: true, offset: decoded.value.o } : decoded;
 }
 
 function isEncodedCursor(value: unknown): value is EncodedCursor {

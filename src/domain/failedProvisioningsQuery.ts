@@ -1,5 +1,5 @@
 import { badUserInput } from '../errors/errors';
-import { connectionKey } from './eventCursor';
+import { connectionKey } from './opaqueCursor';
 import { decodeFailedProvisioningCursor } from './failedProvisioningCursor';
 import type { PagingArgumentsInput } from './pagingArguments';
 import { readPagingArguments } from './pagingArguments';

@@ -1,8 +1,7 @@
-import { DateTimeResolver, IPResolver, NonNegativeIntResolver } from 'graphql-scalars';
+import { DateTimeResolver, NonNegativeIntResolver } from 'graphql-scalars';
 
 /** The custom scalars of schema/base.graphql, from graphql-scalars. */
 export const scalars = {
   DateTime: DateTimeResolver,
-  IP: IPResolver,
   NonNegativeInt: NonNegativeIntResolver,
 };

@@ -9,7 +9,7 @@ import { createDataSources } from '../datasources/createDataSources';
 import type { Logger } from '../logging/createLogger';
 import { createApolloServer } from './createApolloServer';
 import { createHttpServer, GRAPHQL_PATH } from './createHttpServer';
-import { createServices } from './createServices';
+import { createServices } from '../datasources/createServices';
 import type { Context } from './context';
 
 export interface Gateway {

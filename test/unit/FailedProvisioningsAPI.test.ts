@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { Keyv } from 'keyv';
 
 import { FailedProvisioningsAPI } from '../../src/datasources/FailedProvisioningsAPI';
+import { UpstreamBudget } from '../../src/domain/UpstreamBudget';
 import { createSilentLogger } from '../../src/logging/createLogger';
 import type { LegacyClient } from '../../src/upstream/LegacyClient';
 import type { FailedProvisioningDto } from '../../src/upstream/legacyDto';
@@ -13,6 +14,9 @@ const ITEMS: FailedProvisioningDto[] = Array.from({ length: 10 }, (_unused, i) =
   id: 500,
   created_at: `2024/05/01 ${String(i + 1).padStart(2, '0')}:00:00 +0000`,
 })).reverse();
+
+/** A fresh request budget, as each GraphQL request gets. */
+const budget = () => new UpstreamBudget(100);
 
 const RANGE = {
   startDate: new Date('2024-05-01T00:00:00Z'),
@@ -61,7 +65,7 @@ describe('FailedProvisioningsAPI', () => {
     const logins: unknown[] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await failures.listFailedProvisionings({ ...RANGE, first: 3, after });
+      const page = await failures.listFailedProvisionings({ ...RANGE, first: 3, after }, budget());
       logins.push(...page.edges.map((edge) => edge.node.login_id));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
@@ -76,12 +80,15 @@ describe('FailedProvisioningsAPI', () => {
     const { client, calls } = fakeClient();
     const failures = api(client);
     const pages = await Promise.all([
-      failures.listFailedProvisionings({ ...RANGE, first: 2 }),
-      failures.listFailedProvisionings({ ...RANGE, last: 2 }),
-      failures.listFailedProvisionings({
-        startDate: new Date('2024-05-01T00:00:00.400Z'),
-        stopDate: new Date('2024-05-01T23:59:59.900Z'),
-      }),
+      failures.listFailedProvisionings({ ...RANGE, first: 2 }, budget()),
+      failures.listFailedProvisionings({ ...RANGE, last: 2 }, budget()),
+      failures.listFailedProvisionings(
+        {
+          startDate: new Date('2024-05-01T00:00:00.400Z'),
+          stopDate: new Date('2024-05-01T23:59:59.900Z'),
+        },
+        budget(),
+      ),
     ]);
     expect(pages.map((page) => page.totalCount)).toEqual([10, 10, 10]);
     expect(calls).toHaveLength(1);
@@ -90,14 +97,16 @@ describe('FailedProvisioningsAPI', () => {
   it('asks OneLogin again for every request when the cache is off', async () => {
     const { client, calls } = fakeClient();
     const failures = api(client, 0);
-    await failures.listFailedProvisionings({ ...RANGE, first: 2 });
-    await failures.listFailedProvisionings({ ...RANGE, first: 2 });
+    await failures.listFailedProvisionings({ ...RANGE, first: 2 }, budget());
+    await failures.listFailedProvisionings({ ...RANGE, first: 2 }, budget());
     expect(calls).toHaveLength(2);
   });
 
   it('checks the arguments before asking OneLogin', async () => {
     const { client, calls } = fakeClient();
-    expect(await rejection(api(client).listFailedProvisionings({ ...RANGE, first: 101 }))).toEqual({
+    expect(
+      await rejection(api(client).listFailedProvisionings({ ...RANGE, first: 101 }, budget())),
+    ).toEqual({
       message: '`first` must be a whole number from 0 to 100 (got 101).',
       extensions: { code: 'BAD_USER_INPUT', argument: 'first' },
     });
@@ -106,7 +115,7 @@ describe('FailedProvisioningsAPI', () => {
 
   it('reports an item whose date cannot be read as UPSTREAM_BAD_RESPONSE', async () => {
     const { client } = fakeClient([...ITEMS, { created_at: 'last Tuesday' }]);
-    expect(await rejection(api(client).listFailedProvisionings(RANGE))).toEqual({
+    expect(await rejection(api(client).listFailedProvisionings(RANGE, budget()))).toEqual({
       message: 'OneLogin sent an answer the gateway could not read (HTTP 200)',
       extensions: {
         code: 'UPSTREAM_BAD_RESPONSE',
@@ -117,7 +126,7 @@ describe('FailedProvisioningsAPI', () => {
 
   it('answers UPSTREAM_NOT_CONFIGURED without an API key, whatever the arguments', async () => {
     expect(
-      await rejection(api(undefined).listFailedProvisionings({ ...RANGE, first: -1 })),
+      await rejection(api(undefined).listFailedProvisionings({ ...RANGE, first: -1 }, budget())),
     ).toEqual({
       message: expect.stringContaining('set ONELOGIN_API_KEY'),
       extensions: { code: 'UPSTREAM_NOT_CONFIGURED' },

@@ -1,3 +1,4 @@
+import { oneLoginInteger } from '../../domain/oneLoginId';
 import type { QueryResolvers } from '../../__generated__/resolvers-types';
 import { selectedFields, selectedNodeFields } from '../selection';
 
@@ -5,5 +6,5 @@ export const eventQueries: QueryResolvers = {
   events: (_parent, args, { dataSources }, info) =>
     dataSources.listEvents(args, selectedNodeFields(info)),
   event: (_parent, { id }, { dataSources }, info) =>
-    dataSources.loadEvent(dataSources.events.validateEventId(id, 'id'), selectedFields(info)),
+    dataSources.loadEvent(oneLoginInteger(id, 'id'), selectedFields(info)),
 };

@@ -1,5 +1,5 @@
 import { placeholdersOf } from '../../domain/eventMessage';
-import { oneLoginInteger } from '../../domain/eventQuery';
+import { oneLoginInteger } from '../../domain/oneLoginId';
 import type { EventTypeResolvers } from '../../__generated__/resolvers-types';
 
 /** `parent` is the upstream EventTypeDto. */

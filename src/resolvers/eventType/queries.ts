@@ -1,10 +1,8 @@
-import { oneLoginInteger } from '../../domain/eventQuery';
+import { oneLoginInteger } from '../../domain/oneLoginId';
 import type { QueryResolvers } from '../../__generated__/resolvers-types';
 
 export const eventTypeQueries: QueryResolvers = {
-  eventTypes: async (_parent, _args, { dataSources }) => [
-    ...(await dataSources.eventTypeCatalog()).list,
-  ],
+  eventTypes: (_parent, _args, { dataSources }) => dataSources.listEventTypes(),
   eventType: (_parent, { id }, { dataSources }) =>
     dataSources.loadEventType(oneLoginInteger(id, 'id')),
 };

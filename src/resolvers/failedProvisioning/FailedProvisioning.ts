@@ -1,4 +1,4 @@
-import { parseLegacyDateTime } from '../../domain/legacyDateTime';
+import { parseOneLoginDateTime } from '../../domain/oneLoginDateTime';
 import type { FailedProvisioningResolvers } from '../../__generated__/resolvers-types';
 
 /** OneLogin sends numbers (sometimes numeric strings); GraphQL gets strings. */
@@ -10,7 +10,7 @@ export const FailedProvisioning: FailedProvisioningResolvers = {
   loginId: (item) => id(item.login_id),
   appId: (item) => id(item.id),
   // FailedProvisioningsAPI only lets through items whose date it could read.
-  createdAt: (item) => parseLegacyDateTime(item.created_at) as Date,
+  createdAt: (item) => parseOneLoginDateTime(item.created_at) as Date,
   description: (item) => item.description || null,
   errorDescription: (item) => item.error_description || null,
   user: (item) => item.user ?? null,

@@ -2,5 +2,5 @@ import type { QueryResolvers } from '../../__generated__/resolvers-types';
 
 export const failedProvisioningQueries: QueryResolvers = {
   failedProvisionings: (_parent, args, { dataSources }) =>
-    dataSources.failedProvisionings.listFailedProvisionings(args),
+    dataSources.listFailedProvisionings(args),
 };

@@ -1,4 +1,4 @@
-import { oneLoginInteger } from '../../domain/eventQuery';
+import { oneLoginInteger } from '../../domain/oneLoginId';
 import type { UserResolvers } from '../../__generated__/resolvers-types';
 import { selectedNodeFields } from '../selection';
 

@@ -1,16 +1,30 @@
 import type { CacheStores } from '../cache/createCacheStores';
 import type { Config } from '../config/loadConfig';
-import { EventCache } from '../datasources/EventCache';
-import { EventsAPI } from '../datasources/EventsAPI';
-import { EventTypeCatalog } from '../datasources/EventTypeCatalog';
-import { FailedProvisioningsAPI } from '../datasources/FailedProvisioningsAPI';
-import { LegacyEventsAPI } from '../datasources/LegacyEventsAPI';
-import type { Services } from '../datasources/createDataSources';
 import type { Logger } from '../logging/createLogger';
 import { HttpTransport } from '../upstream/HttpTransport';
 import { LegacyClient } from '../upstream/LegacyClient';
 import { OneLoginClient } from '../upstream/OneLoginClient';
 import { TokenProvider } from '../upstream/TokenProvider';
+import { EventCache } from './EventCache';
+import { EventsAPI } from './EventsAPI';
+import { EventTypeCatalog } from './EventTypeCatalog';
+import { FailedProvisioningsAPI } from './FailedProvisioningsAPI';
+import { LegacyEventsAPI } from './LegacyEventsAPI';
+
+/**
+ * The long-lived clients every request shares (pools, caches, tokens). Only
+ * createDataSources reaches them: resolvers see per-request methods only.
+ */
+export interface Services {
+  events: EventsAPI;
+  eventTypes: EventTypeCatalog;
+  /** Legacy API: failed provisionings (one cached fetch per range). */
+  failedProvisionings: FailedProvisioningsAPI;
+  /** Legacy API: `createEvent`. */
+  legacyEvents: LegacyEventsAPI;
+  /** At most this many OneLogin calls per GraphQL request (see UpstreamBudget). */
+  upstreamCallsPerRequest: number;
+}
 
 export interface ServiceHandles {
   services: Services;

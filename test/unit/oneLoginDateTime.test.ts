@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { parseLegacyDateTime } from '../../src/domain/legacyDateTime';
+import { parseOneLoginDateTime } from '../../src/domain/oneLoginDateTime';
 
-describe('parseLegacyDateTime', () => {
+describe('parseOneLoginDateTime', () => {
   it.each([
     // The legacy failed-provisioning form (API.md §8.3), after JSON parsing.
     ['2014/09/08 18:17:23 -0700', '2014-09-09T01:17:23.000Z'],
@@ -23,8 +23,11 @@ describe('parseLegacyDateTime', () => {
     ['2014-12-19T02:02:39.276Z', '2014-12-19T02:02:39.276Z'],
     ['2014-12-19T02:02:39.2761234+01:00', '2014-12-19T01:02:39.276Z'],
     ['2014-12-19 02:02:39 +0100', '2014-12-19T01:02:39.000Z'],
+    // The webhook form (API.md §3, D-WH).
+    ['2017-12-05 19:13:06 UTC', '2017-12-05T19:13:06.000Z'],
+    ['2017-12-05T19:13:06UTC', '2017-12-05T19:13:06.000Z'],
   ])('reads %j as %s', (value, expected) => {
-    expect(parseLegacyDateTime(value)?.toISOString()).toBe(expected);
+    expect(parseOneLoginDateTime(value)?.toISOString()).toBe(expected);
   });
 
   it.each([
@@ -44,6 +47,6 @@ describe('parseLegacyDateTime', () => {
     ['2014-09-08 18:17:23.5 PST', 'a zone name'],
     ['1410225443', 'epoch seconds'],
   ])('refuses %j (%s)', (value) => {
-    expect(parseLegacyDateTime(value)).toBeNull();
+    expect(parseOneLoginDateTime(value)).toBeNull();
   });
 });

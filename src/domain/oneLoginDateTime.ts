@@ -1,4 +1,11 @@
 /**
+ * Dates as OneLogin writes them. Every form the evidence shows is read (API.md):
+ * ISO 8601 with and without milliseconds and with any offset (the events API),
+ * `2017-12-05 19:13:06 UTC` (seen in the events API's samples), and the legacy
+ * failed-provisioning form below.
+ */
+
+/**
  * `yyyy/MM/dd HH:mm:ss ±hhmm`, OneLogin's legacy failed-provisioning date
  * (API.md §8.3, e.g. `2014/09/08 18:17:23 -0700`). The slashes arrive
  * JSON-escaped (`2014\/09\/08`); after JSON parsing they are plain, but an
@@ -7,17 +14,20 @@
 const LEGACY =
   /^(\d{4})\\?\/(\d{2})\\?\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) ?(Z|UTC|[+-]\d{2}(?::?\d{2})?)$/i;
 
-/** ISO 8601 / RFC 3339 with an offset, e.g. `2014-09-08T18:17:23-07:00` or `2014-09-09T01:17:23.000Z`. */
+/**
+ * ISO 8601 / RFC 3339 with an offset, e.g. `2014-09-08T18:17:23-07:00`,
+ * `2014-09-09T01:17:23.000Z`, or with a space and `UTC`: `2017-12-05 19:13:06 UTC`.
+ */
 const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))? ?(Z|[+-]\d{2}(?::?\d{2})?)$/i;
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))? ?(Z|UTC|[+-]\d{2}(?::?\d{2})?)$/i;
 
 /**
- * The instant a legacy date names, or null when `value` is not one: the legacy
- * `2014/09/08 18:17:23 -0700` form, or ISO 8601 with an offset (in case
- * OneLogin moves this endpoint to the format its other APIs use). A date
- * without an offset is refused: it would be a guess at the account's zone.
+ * The instant a OneLogin date names, or null when `value` is not one: the legacy
+ * `2014/09/08 18:17:23 -0700` form, or ISO 8601 with an offset (also with a
+ * space and `UTC`). A date without an offset is refused: it would be a guess
+ * at the account's zone.
  */
-export function parseLegacyDateTime(value: string): Date | null {
+export function parseOneLoginDateTime(value: string): Date | null {
   const trimmed = value.trim();
   const legacy = LEGACY.exec(trimmed);
   const iso = legacy ? null : ISO.exec(trimmed);
