@@ -2,14 +2,37 @@
  * Process entry: configuration → (demo: the embedded OneLogin simulator) →
  * gateway → listen. Stops cleanly on SIGINT/SIGTERM.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
 import type { Config } from './config/loadConfig';
 import { ConfigError, loadConfig } from './config/loadConfig';
 import { createLogger } from './logging/createLogger';
 import { startGateway } from './server/startGateway';
 import { DEMO_CREDENTIALS, startSimulator } from './simulator';
 
+/**
+ * Reads `.env` from the working directory when there is one, with Node's own
+ * loader: a variable already set in the environment wins over the file.
+ * Returns the names it set (never the values: some are secrets).
+ */
+function loadDotEnv(): { file: string; names: string[] } | undefined {
+  const file = path.resolve('.env');
+  if (!existsSync(file)) return undefined;
+  const before = new Set(Object.keys(process.env));
+  process.loadEnvFile(file);
+  return { file, names: Object.keys(process.env).filter((name) => !before.has(name)) };
+}
+
 async function main(): Promise<void> {
   let config: Config;
+  let dotEnv: ReturnType<typeof loadDotEnv>;
+  try {
+    dotEnv = loadDotEnv();
+  } catch (error) {
+    process.stderr.write(`Could not read .env: ${String(error)}\n`);
+    process.exit(1);
+  }
   try {
     config = loadConfig(process.env);
   } catch (error) {
@@ -20,6 +43,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
+  if (dotEnv)
+    logger.info({ file: dotEnv.file, variables: dotEnv.names }, 'read settings from .env');
 
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
   if (config.demo) {
