@@ -128,4 +128,19 @@ describe('values OneLogin sends', () => {
       await jit.stop();
     }
   });
+
+  it("answers OneLogin's documented Get Event by ID sample value `ipaddr: 123.456.789.0` as the event, not an error", async () => {
+    const gateway = await startTestGateway({ simulatorOptions: { eventCount: 30 } });
+    try {
+      const event = gateway.simulator.data.events()[0]!;
+      (event as { ipaddr: string | null }).ipaddr = '123.456.789.0';
+      const result = await gateway.execute(`{ event(id: "${event.id}") { id ipAddress } }`);
+      expect(result).toEqual({
+        data: { event: { id: String(event.id), ipAddress: '123.456.789.0' } },
+      });
+      expect(gateway.upstreamCalls()).toMatchObject({ 'GET /api/1/events/:id': 1 });
+    } finally {
+      await gateway.stop();
+    }
+  });
 });
