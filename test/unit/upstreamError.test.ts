@@ -19,6 +19,7 @@ describe('upstreamError', () => {
     [{ kind: 'network' }, 'UPSTREAM_UNAVAILABLE', null],
     [{ kind: 'bad-response', status: 200 }, 'UPSTREAM_BAD_RESPONSE', 200],
     [{ kind: 'outcome-unknown' }, 'UPSTREAM_OUTCOME_UNKNOWN', null],
+    [{ kind: 'credential-fault', status: 500 }, 'UPSTREAM_AUTH_FAILED', 500],
   ])('maps %j to %s', (failure, code, status) => {
     expect(upstreamError('onelogin', failure).extensions).toEqual({
       code,
