@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../../src/logging/createLogger';
 import { startGateway, type Gateway } from '../../src/server/startGateway';
 import { DEMO_CREDENTIALS, startSimulator } from '../../src/simulator';
 import type { SimulatorHandle, SimulatorOptions } from '../../src/simulator';
+import { TEST_NOW } from './testClock';
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   data?: TData | null;
@@ -48,7 +49,7 @@ export interface StartTestGatewayOptions {
 
 /**
  * The real gateway, listening on a free port, against the OneLogin simulator
- * (a new one unless one is passed in), configured as in production except for
+ * (a new one unless one is passed in, its data generated around TEST_NOW), configured as in production except for
  * the URLs and a recording logger.
  */
 export async function startTestGateway(
@@ -56,7 +57,8 @@ export async function startTestGateway(
 ): Promise<TestGateway> {
   const ownSimulator = options.simulator === undefined;
   const simulator =
-    options.simulator ?? (await startSimulator({ eventCount: 2000, ...options.simulatorOptions }));
+    options.simulator ??
+    (await startSimulator({ now: TEST_NOW, eventCount: 2000, ...options.simulatorOptions }));
   const logs: string[] = [];
   const logger: Logger = createLogger({
     level: 'debug',

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 
 import type { EventRecord, EventTypeRecord } from '../../src/simulator';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
+import { userWithEvents } from '../helpers/testData';
 
 /** Every field of `Event`, in schema order. */
 const EVENT_FIELDS = `
@@ -211,9 +212,7 @@ describe('Query.events', () => {
   });
 
   it('walks every page backwards from the end', async () => {
-    const userId = gateway.simulator.data
-      .events()
-      .find((event) => event.user_id !== null)!.user_id!;
+    const userId = userWithEvents(gateway.simulator.data.events(), 10);
     const predicate = (event: EventRecord) => event.user_id === userId;
     const expected = expectedIds(gateway.simulator.data.events(), predicate, {
       field: 'CREATED_AT',

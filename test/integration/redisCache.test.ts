@@ -5,6 +5,7 @@ import { createClient } from '@keyv/redis';
 
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { startTestGateway } from '../helpers/startTestGateway';
+import { TEST_NOW } from '../helpers/testClock';
 
 const redisURL = process.env['REDIS_URL'];
 if (!redisURL) {
@@ -20,7 +21,7 @@ describeWithRedis('caches in Redis, shared by replicas', () => {
   const namespace = `test-${process.pid}-${Date.now()}`;
 
   beforeAll(async () => {
-    simulator = await startSimulator({ eventCount: 500 });
+    simulator = await startSimulator({ now: TEST_NOW, eventCount: 500 });
   });
   afterAll(async () => {
     await simulator.close();
