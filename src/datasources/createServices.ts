@@ -37,8 +37,11 @@ export function createServices(options: {
   config: Config;
   caches: CacheStores;
   logger: Logger;
+  /** The clock for token lifetimes and cache ages, in epoch ms. Default `Date.now`; tests inject one. */
+  clock?: () => number;
 }): ServiceHandles {
   const { config, caches, logger } = options;
+  const clock = options.clock ?? Date.now;
   if (!config.oneLogin)
     throw new Error('createServices needs config.oneLogin (demo mode fills it in at start-up)');
   const transport = new HttpTransport({
@@ -53,6 +56,7 @@ export function createServices(options: {
     clientId: config.oneLogin.clientId,
     clientSecret: config.oneLogin.clientSecret,
     logger,
+    now: clock,
   });
   const client = new OneLoginClient({ transport, tokens, logger });
   const eventTypes = new EventTypeCatalog({
@@ -61,6 +65,7 @@ export function createServices(options: {
     ttlSeconds: config.cache.eventTypesTtlSeconds,
     minRefreshIntervalMs: config.cache.eventTypesRefreshSeconds * 1000,
     logger,
+    now: clock,
   });
   const cache = new EventCache({
     store: caches.events,
@@ -97,7 +102,11 @@ export function createServices(options: {
     maxRangeDays: config.failedProvisionings.maxRangeDays,
     logger,
   });
-  const legacyEvents = new LegacyEventsAPI({ client: legacy, catalog: eventTypes });
+  const legacyEvents = new LegacyEventsAPI({
+    client: legacy,
+    catalog: eventTypes,
+    now: () => new Date(clock()),
+  });
   return {
     services: {
       events,

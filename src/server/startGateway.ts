@@ -23,10 +23,15 @@ export interface Gateway {
 }
 
 /** Builds everything from configuration and listens on config.host:config.port. */
-export async function startGateway(options: { config: Config; logger: Logger }): Promise<Gateway> {
+export async function startGateway(options: {
+  config: Config;
+  logger: Logger;
+  /** The clock for token lifetimes and cache ages (epoch ms). Default `Date.now`; tests inject one. */
+  clock?: () => number;
+}): Promise<Gateway> {
   const { config, logger } = options;
   const caches = await createCacheStores({ config: config.cache, logger });
-  const handles = createServices({ config, caches, logger });
+  const handles = createServices({ config, caches, logger, clock: options.clock });
   const apollo = createApolloServer({ config, logger });
   await apollo.start();
   const httpServer = createHttpServer({

@@ -206,7 +206,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     throw new RangeError('latencyMs and jitterMs must be from 0 to 600000');
   }
   const logger = options.logger ?? SILENT_LOGGER;
-  const clock = (): number => Date.now();
+  // The running clock (tokens, rate-limit windows, new events); tests inject one.
+  const clock = options.clock ?? ((): number => Date.now());
 
   const eventTypes = buildEventTypes();
   const dataset = generateDataset({

@@ -22,6 +22,12 @@ export interface SimulatorOptions {
   failedProvisioningCount?: number;
   /** Epoch ms the data is anchored to. Default `Date.now()` at start. */
   now?: number;
+  /**
+   * The running clock, in epoch ms: token lifetimes, rate-limit windows and the
+   * `created_at` of events created through the API. Default `Date.now`; tests
+   * inject one instead of sleeping.
+   */
+  clock?: () => number;
   /** Accepted OAuth client id. Default `DEMO_CREDENTIALS.clientId`. */
   clientId?: string;
   /** Accepted OAuth client secret. Default `DEMO_CREDENTIALS.clientSecret`. */

@@ -45,6 +45,11 @@ export interface StartTestGatewayOptions {
   simulator?: SimulatorHandle;
   /** Leave the legacy API key out of the configuration. */
   withoutApiKey?: boolean;
+  /**
+   * One clock for the gateway and the simulator it starts (token lifetimes,
+   * cache ages), so a test moves time instead of sleeping (see createTestClock).
+   */
+  clock?: () => number;
 }
 
 /**
@@ -58,7 +63,12 @@ export async function startTestGateway(
   const ownSimulator = options.simulator === undefined;
   const simulator =
     options.simulator ??
-    (await startSimulator({ now: TEST_NOW, eventCount: 2000, ...options.simulatorOptions }));
+    (await startSimulator({
+      now: TEST_NOW,
+      eventCount: 2000,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...options.simulatorOptions,
+    }));
   const logs: string[] = [];
   const logger: Logger = createLogger({
     level: 'debug',
@@ -80,7 +90,7 @@ export async function startTestGateway(
     UPSTREAM_TIMEOUT_MS: '2000',
     ...options.env,
   });
-  const gateway = await startGateway({ config, logger });
+  const gateway = await startGateway({ config, logger, clock: options.clock });
 
   const post = async (body: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(gateway.url, {

@@ -12,3 +12,18 @@ export const TEST_NOW = Date.parse(process.env['TEST_NOW'] ?? '2026-06-15T12:00:
 export function hourlyStartTimes(): number[] {
   return Array.from({ length: 24 }, (_unused, hour) => TEST_NOW + hour * 3_600_000);
 }
+
+/** A clock a test moves by hand: starts at the real time, and moves only by `advance`. */
+export interface TestClock {
+  (): number;
+  advance(ms: number): void;
+}
+
+export function createTestClock(start = Date.now()): TestClock {
+  let now = start;
+  const clock = (() => now) as TestClock;
+  clock.advance = (ms) => {
+    now += ms;
+  };
+  return clock;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { startTestGateway } from '../helpers/startTestGateway';
+import { createTestClock } from '../helpers/testClock';
 
 /** Issue 5: REST-backed fields that can fail on their own fail on their own. */
 describe('partial failures', () => {
@@ -28,13 +29,15 @@ describe('partial failures', () => {
   });
 
   it('keeps serving a catalogue past its TTL while OneLogin cannot refresh it', async () => {
+    const clock = createTestClock();
     const gateway = await startTestGateway({
+      clock,
       simulatorOptions: { eventCount: 50 },
       env: { EVENT_TYPES_CACHE_TTL_SECONDS: '1' },
     });
     try {
       await gateway.execute(`{ eventTypes { id } }`);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      clock.advance(1100);
       gateway.simulator.faults.inject({
         kind: 'status',
         status: 503,

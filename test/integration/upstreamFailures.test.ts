@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { DEMO_CREDENTIALS } from '../../src/simulator';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/startRecordingProxy';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
+import { createTestClock } from '../helpers/testClock';
 
 const LIST = `query { events(first: 2) { nodes { id } } }`;
 
@@ -122,12 +123,14 @@ describe('upstream failures and tokens', () => {
   });
 
   it('requests a new token shortly before the old one expires, without a 401', async () => {
+    const clock = createTestClock();
     const shortLived = await startTestGateway({
+      clock,
       simulatorOptions: { eventCount: 100, tokenLifetimeSeconds: 2 },
     });
     try {
       await shortLived.execute(LIST);
-      await new Promise((resolve) => setTimeout(resolve, 1900)); // past 90% of the lifetime
+      clock.advance(1900); // past 90% of the lifetime
       await shortLived.execute(LIST);
       expect(shortLived.simulator.counters.snapshot().byRoute).toEqual({
         'POST /auth/oauth2/v2/token': { total: 2, byStatus: { '200': 2 } },
@@ -235,9 +238,10 @@ describe('the fields= projection', () => {
 
 describe('a token endpoint that answers 500 (the API credential’s creating user was deleted)', () => {
   let gateway: TestGateway;
+  const clock = createTestClock();
 
   beforeAll(async () => {
-    gateway = await startTestGateway();
+    gateway = await startTestGateway({ clock });
   });
   afterAll(async () => {
     await gateway.stop();
@@ -270,8 +274,24 @@ describe('a token endpoint that answers 500 (the API credential’s creating use
     expect(gateway.upstreamCalls()).toEqual({ 'POST /auth/oauth2/v2/token': 1 });
 
     // Within the first backoff window (1 s): the same answer, without asking OneLogin.
+    clock.advance(900);
     expect(await gateway.execute(LIST)).toEqual(expected);
     expect(gateway.upstreamCalls()).toEqual({ 'POST /auth/oauth2/v2/token': 1 });
+
+    // After it, one more token request (still 500), then a window of 2 s.
+    clock.advance(200);
+    expect(await gateway.execute(LIST)).toEqual(expected);
+    expect(gateway.upstreamCalls()).toEqual({ 'POST /auth/oauth2/v2/token': 2 });
+    clock.advance(1900);
+    expect(await gateway.execute(LIST)).toEqual(expected);
+    expect(gateway.upstreamCalls()).toEqual({ 'POST /auth/oauth2/v2/token': 2 });
+
+    // OneLogin issues tokens again: the next try after the window succeeds.
+    gateway.simulator.faults.clear();
+    clock.advance(200);
+    const recovered = await gateway.execute<{ events: { nodes: unknown[] } }>(LIST);
+    expect(recovered.errors).toBeUndefined();
+    expect(gateway.upstreamCalls()).toMatchObject({ 'POST /auth/oauth2/v2/token': 3 });
 
     const lines = gateway.logs.map((line) => JSON.parse(line) as { level: number; msg: string });
     const errors = lines.filter(

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { DEMO_CREDENTIALS, startSimulator } from '../../src/simulator';
 import type { SimulatorHandle } from '../../src/simulator';
 import { FIXED_NOW, basic, call, getToken } from './helpers/simulatorClient';
+import { createTestClock } from '../helpers/testClock';
 
 const { clientId, clientSecret } = DEMO_CREDENTIALS;
 
@@ -120,7 +121,13 @@ describe('POST /auth/oauth2/v2/token', () => {
   });
 
   it('reports the seconds a repeated token has left', async () => {
-    const short = await startSimulator({ now: FIXED_NOW, eventCount: 10, tokenLifetimeSeconds: 3 });
+    const clock = createTestClock();
+    const short = await startSimulator({
+      now: FIXED_NOW,
+      clock,
+      eventCount: 10,
+      tokenLifetimeSeconds: 3,
+    });
     try {
       const first = (
         await call(short, '/auth/oauth2/v2/token', {
@@ -129,7 +136,7 @@ describe('POST /auth/oauth2/v2/token', () => {
           body: '{"grant_type":"client_credentials"}',
         })
       ).body as { expires_in: number; created_at: string };
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      clock.advance(1100);
       const second = (
         await call(short, '/auth/oauth2/v2/token', {
           method: 'POST',
