@@ -339,9 +339,16 @@ export type EventFilter = {
   eventTypeIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Only events with this resolution (`resolution`). */
   resolution?: InputMaybe<Scalars['String']['input']>;
-  /** Only events created after this instant (`since`, exclusive), at millisecond precision in UTC. */
+  /**
+   * Only events created at or after this instant (inclusive), at millisecond precision. With `until` the window is
+   * half-open, `[since, until)`, so consecutive windows neither overlap nor leave a gap. The gateway keeps this
+   * promise whatever OneLogin does with its own second-precision bounds. Years 0001 to 9998.
+   */
   since?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Only events created at or before this instant (`until`, inclusive), at millisecond precision in UTC. Must be after `since`. */
+  /**
+   * Only events created before this instant (exclusive), at millisecond precision. Must be after `since`. Years 0001
+   * to 9998.
+   */
   until?: InputMaybe<Scalars['DateTime']['input']>;
   /** Only events about this user: the user acted upon (`user_id`), a positive whole number. */
   userId?: InputMaybe<Scalars['ID']['input']>;

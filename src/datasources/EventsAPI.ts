@@ -3,6 +3,7 @@ import { encodeCursor } from '../domain/eventCursor';
 import { selectsMessage, upstreamFieldsFor } from '../domain/eventFields';
 import type { FetchPage, UpstreamPage, UpstreamPageRequest, WalkStart } from '../domain/EventPager';
 import { CursorNotFoundError, walkEvents } from '../domain/EventPager';
+import { windowContains } from '../domain/eventWindow';
 import type { EventsQueryInput, EventsQueryPlan } from '../domain/eventQuery';
 import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import { planEventsQuery, sortParam } from '../domain/eventQuery';
@@ -44,7 +45,11 @@ export class EventsAPI {
     budget: UpstreamBudget,
   ): Promise<EventConnectionModel> {
     const plan = planEventsQuery(input, this.options.paging);
-    const fields = await this.fieldsFor(selection, budget);
+    // The exact window is applied here, on `created_at` (see eventWindow.ts).
+    const fields = withField(
+      await this.fieldsFor(selection, budget),
+      plan.window ? 'created_at' : undefined,
+    );
     if (plan.count === 0) {
       return {
         edges: [],
@@ -77,7 +82,14 @@ export class EventsAPI {
     };
     let walked;
     try {
-      walked = await walkEvents(fetchPage, start, direction, plan.count);
+      const { window } = plan;
+      walked = await walkEvents(
+        fetchPage,
+        start,
+        direction,
+        plan.count,
+        window ? (event) => windowContains(window, event) : undefined,
+      );
     } catch (error) {
       if (error instanceof CursorNotFoundError) throw expiredCursor(plan);
       throw error;
@@ -260,4 +272,13 @@ function isEventDto(value: unknown): value is EventDto {
     (typeof id === 'number' && Number.isSafeInteger(id)) ||
     (typeof id === 'string' && /^\d+$/.test(id))
   );
+}
+
+/** `fields` with `field` added (undefined, i.e. every field, stays undefined). */
+function withField(
+  fields: EventField[] | undefined,
+  field: EventField | undefined,
+): EventField[] | undefined {
+  if (!fields || !field || fields.includes(field)) return fields;
+  return [...fields, field];
 }

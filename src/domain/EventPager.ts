@@ -61,6 +61,12 @@ export async function walkEvents(
   start: WalkStart,
   direction: 'forward' | 'backward',
   count: number,
+  /**
+   * Which of OneLogin's events belong to the connection (e.g. inside the
+   * gateway's exact time window). The others are skipped, but pages and
+   * positions stay OneLogin's, so cursors keep costing one call to resume.
+   */
+  accept: (event: EventDto) => boolean = () => true,
 ): Promise<WalkResult> {
   const events: PagedEvent[] = [];
   const limitFor = () => Math.min(UPSTREAM_PAGE_SIZE, Math.max(1, count - events.length));
@@ -71,7 +77,9 @@ export async function walkEvents(
     for (let k = 0; k < indices.length; k += 1) {
       if (events.length === count) return true;
       const i = indices[k] as number;
-      events.push({ event: page.items[i] as EventDto, position: positionOf(page, request, i) });
+      const event = page.items[i] as EventDto;
+      if (!accept(event)) continue;
+      events.push({ event, position: positionOf(page, request, i) });
     }
     return false;
   };

@@ -2,6 +2,9 @@ import { badUserInput } from '../errors/errors';
 import type { EventPosition } from './eventCursor';
 import { decodeCursor } from './eventCursor';
 import { connectionKey } from './opaqueCursor';
+import type { EventWindow } from './eventWindow';
+import { upstreamWindowParams } from './eventWindow';
+import { oneLoginInstant } from './oneLoginInstant';
 import { oneLoginInteger } from './oneLoginId';
 import { readPagingArguments } from './pagingArguments';
 import { hasControlCharacter } from './textArgument';
@@ -43,6 +46,8 @@ export interface EventsQueryPlan {
   /** The position of `after` (forward) or `before` (backward), if given. */
   cursor: EventPosition | null;
   cursorArgument: 'after' | 'before';
+  /** The gateway's `[since, until)`; null without either (see eventWindow.ts). */
+  window: EventWindow | null;
 }
 
 /**
@@ -56,13 +61,13 @@ export function planEventsQuery(
 ): EventsQueryPlan {
   const { mode, count, cursorArgument, cursor: cursorText } = readPagingArguments(input, paging);
 
-  const params = filterParams(input.filter ?? {});
+  const { params, window } = filterParams(input.filter ?? {});
   const orderBy = input.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
   const order: EventOrder = {
     field: orderBy.field === 'ID' ? 'id' : 'created_at',
     direction: orderBy.direction === 'ASC' ? 'asc' : 'desc',
   };
-  const key = connectionKey({ params, order });
+  const key = connectionKey({ params, order, window });
 
   let cursor: EventPosition | null = null;
   if (cursorText != null) {
@@ -77,7 +82,7 @@ export function planEventsQuery(
     }
     cursor = decoded.position;
   }
-  return { params, order, key, mode, count, cursor, cursorArgument };
+  return { params, order, key, mode, count, cursor, cursorArgument, window };
 }
 
 /** The upstream `sort` value, e.g. `-created_at`; `reversed` flips the direction. */
@@ -86,7 +91,10 @@ export function sortParam(order: EventOrder, reversed: boolean): string {
   return `${ascending ? '+' : '-'}${order.field}`;
 }
 
-function filterParams(filter: NonNullable<EventsQueryInput['filter']>): Record<string, string> {
+function filterParams(filter: NonNullable<EventsQueryInput['filter']>): {
+  params: Record<string, string>;
+  window: EventWindow | null;
+} {
   const params: Record<string, string> = {};
   if (filter.eventTypeIds != null) {
     if (filter.eventTypeIds.length === 0) {
@@ -111,19 +119,17 @@ function filterParams(filter: NonNullable<EventsQueryInput['filter']>): Record<s
     params['directory_id'] = oneLoginInteger(filter.directoryId, 'filter.directoryId');
   if (filter.resolution != null)
     params['resolution'] = text(filter.resolution, 'filter.resolution');
-  if (filter.since != null) params['since'] = instant(filter.since, 'filter.since');
-  if (filter.until != null) params['until'] = instant(filter.until, 'filter.until');
-  if (
-    filter.since != null &&
-    filter.until != null &&
-    filter.until.getTime() <= filter.since.getTime()
-  ) {
+  const sinceMs = filter.since != null ? oneLoginInstant(filter.since, 'filter.since') : null;
+  const untilMs = filter.until != null ? oneLoginInstant(filter.until, 'filter.until') : null;
+  if (sinceMs !== null && untilMs !== null && untilMs <= sinceMs) {
     throw badUserInput(
-      `\`filter.until\` (${params['until']}) must be after \`filter.since\` (${params['since']}).`,
+      `\`filter.until\` (${new Date(untilMs).toISOString()}) must be after \`filter.since\` (${new Date(sinceMs).toISOString()}).`,
       'filter.until',
     );
   }
-  return params;
+  const window = sinceMs === null && untilMs === null ? null : { sinceMs, untilMs };
+  if (window) Object.assign(params, upstreamWindowParams(window));
+  return { params, window };
 }
 
 function text(value: string, argument: string): string {
@@ -134,12 +140,4 @@ function text(value: string, argument: string): string {
     );
   }
   return value;
-}
-
-function instant(value: Date, argument: string): string {
-  if (Number.isNaN(value.getTime())) {
-    throw badUserInput(`\`${argument}\` is not a valid date-time.`, argument);
-  }
-  // OneLogin's documented form: UTC with milliseconds, e.g. 2018-11-01T19:44:55.000Z.
-  return value.toISOString();
 }

@@ -1,6 +1,7 @@
 import { badUserInput } from '../errors/errors';
 import { connectionKey } from './opaqueCursor';
 import { decodeFailedProvisioningCursor } from './failedProvisioningCursor';
+import { oneLoginInstant } from './oneLoginInstant';
 import type { PagingArgumentsInput } from './pagingArguments';
 import { readPagingArguments } from './pagingArguments';
 
@@ -42,8 +43,8 @@ export function planFailedProvisioningsQuery(
   options: { paging: { defaultPageSize: number; maxPageSize: number }; maxRangeDays: number },
 ): FailedProvisioningsQueryPlan {
   const paging = readPagingArguments(input, options.paging);
-  const startMs = instant(input.startDate, 'startDate');
-  const stopMs = instant(input.stopDate, 'stopDate');
+  const startMs = oneLoginInstant(input.startDate, 'startDate');
+  const stopMs = oneLoginInstant(input.stopDate, 'stopDate');
   if (stopMs < startMs) {
     throw badUserInput(
       `\`stopDate\` (${input.stopDate.toISOString()}) must not be before \`startDate\` (${input.startDate.toISOString()}).`,
@@ -84,12 +85,6 @@ export function planFailedProvisioningsQuery(
     offset,
     cursorArgument: paging.cursorArgument,
   };
-}
-
-function instant(value: Date, argument: string): number {
-  const ms = value.getTime();
-  if (Number.isNaN(ms)) throw badUserInput(`\`${argument}\` is not a valid date-time.`, argument);
-  return ms;
 }
 
 /** `2015-01-21T17:20:15Z`: OneLogin's documented form, in UTC. */

@@ -227,6 +227,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ),
     apiKey: requireText('apiKey', options.apiKey ?? DEMO_CREDENTIALS.apiKey),
     clock,
+    eventWindow: {
+      precision: options.eventWindow?.precision ?? 'second',
+      bounds: options.eventWindow?.bounds ?? 'exclusive',
+    },
     store: createEventStore(dataset.events, accountId, clock, createRandom(seed, 'created-events')),
     eventTypes,
     eventTypeIds: new Set(eventTypes.map((eventType) => eventType.id)),

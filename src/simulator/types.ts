@@ -28,6 +28,12 @@ export interface SimulatorOptions {
    * inject one instead of sleeping.
    */
   clock?: () => number;
+  /**
+   * How `GET /api/1/events` reads `since`/`until`. Default what OneLogin's pages
+   * say: `{ precision: 'second', bounds: 'exclusive' }`; the others are readings
+   * seen elsewhere, for testing a client against each.
+   */
+  eventWindow?: { precision?: 'second' | 'millisecond'; bounds?: 'exclusive' | 'inclusive' };
   /** Accepted OAuth client id. Default `DEMO_CREDENTIALS.clientId`. */
   clientId?: string;
   /** Accepted OAuth client secret. Default `DEMO_CREDENTIALS.clientSecret`. */

@@ -90,6 +90,18 @@ describe('bad input', () => {
       '`filter.userId` must be a OneLogin id: a whole number from 1 to 2147483647 (got "99999999999").',
     ],
     [
+      'a since in year 0000',
+      { filter: { since: '0000-01-01T00:30:00+01:00' } },
+      'filter.since',
+      '`filter.since` (-000001-12-31T23:30:00.000Z) is outside the dates OneLogin accepts: give an instant from 0001-01-01T00:00:01.000Z to 9998-12-31T23:59:58.999Z.',
+    ],
+    [
+      'an until in year 9999',
+      { filter: { until: '9999-12-31T23:30:00Z' } },
+      'filter.until',
+      '`filter.until` (9999-12-31T23:30:00.000Z) is outside the dates OneLogin accepts: give an instant from 0001-01-01T00:00:01.000Z to 9998-12-31T23:59:58.999Z.',
+    ],
+    [
       'until before since',
       { filter: { since: '2024-05-02T00:00:00Z', until: '2024-05-01T00:00:00Z' } },
       'filter.until',

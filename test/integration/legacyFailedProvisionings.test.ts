@@ -192,6 +192,12 @@ describe('Query.failedProvisionings', () => {
 
   it.each<[string, Record<string, unknown>, string, string]>([
     [
+      'a start in year 0000',
+      { startDate: '0000-01-01T00:00:00Z', stopDate: '0000-01-02T00:00:00Z' },
+      'startDate',
+      '`startDate` (0000-01-01T00:00:00.000Z) is outside the dates OneLogin accepts: give an instant from 0001-01-01T00:00:01.000Z to 9998-12-31T23:59:58.999Z.',
+    ],
+    [
       'a stop before the start',
       { startDate: '2024-05-02T00:00:00Z', stopDate: '2024-05-01T23:59:59Z' },
       'stopDate',

@@ -176,17 +176,60 @@ describe('GET /api/1/events paging', () => {
     );
   });
 
-  it('treats since as exclusive, until as inclusive and created_at as exact', async () => {
+  it('reads since and until as OneLogin documents them: whole seconds, both exclusive; created_at exact', async () => {
     const event = events[1500] as EventRecord;
     const at = event.created_at;
+    const second = (e: EventRecord) => Math.floor(Date.parse(e.created_at) / 1000);
 
-    const since = await getEvents(simulator, token, `since=${at}&limit=1`);
+    const since = await getEvents(simulator, token, `since=${at}&sort=%2Bid&limit=1`);
     const until = await getEvents(simulator, token, `until=${at}&sort=-id&limit=1`);
     const exact = await getEvents(simulator, token, `created_at=${at}`);
 
-    expect(since.data[0]?.id).toBe((events[1501] as EventRecord).id);
-    expect(until.data[0]?.id).toBe(event.id);
+    expect(since.data[0]?.id).toBe(events.find((e) => second(e) > second(event))?.id);
+    expect(until.data[0]?.id).toBe(
+      [...events].reverse().find((e) => second(e) < second(event))?.id,
+    );
     expect(exact.data).toEqual([event]);
+  });
+
+  it.each([
+    [
+      { precision: 'millisecond', bounds: 'exclusive' },
+      (e: number, b: number) => e > b,
+      (e: number, b: number) => e < b,
+    ],
+    [
+      { precision: 'millisecond', bounds: 'inclusive' },
+      (e: number, b: number) => e >= b,
+      (e: number, b: number) => e <= b,
+    ],
+    [
+      { precision: 'second', bounds: 'inclusive' },
+      (e: number, b: number) => Math.floor(e / 1000) >= Math.floor(b / 1000),
+      (e: number, b: number) => Math.floor(e / 1000) <= Math.floor(b / 1000),
+    ],
+  ] as const)('reads since and until as %j when told to', async (eventWindow, after, before) => {
+    const other = await startSimulator({ now: FIXED_NOW, eventCount: 300, eventWindow });
+    try {
+      const otherToken = await getToken(other);
+      const all = other.data.events();
+      const since = Date.parse(all[100]!.created_at);
+      const until = Date.parse(all[140]!.created_at);
+      const page = await getEvents(
+        other,
+        otherToken,
+        `since=${all[100]!.created_at}&until=${all[140]!.created_at}&sort=%2Bid&limit=50`,
+      );
+      const expected = all
+        .filter(
+          (e) => after(Date.parse(e.created_at), since) && before(Date.parse(e.created_at), until),
+        )
+        .map((e) => e.id)
+        .sort((x, y) => x - y);
+      expect(page.data.map((e) => e.id)).toEqual(expected);
+    } finally {
+      await other.close();
+    }
   });
 
   it.each([

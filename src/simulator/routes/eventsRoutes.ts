@@ -146,18 +146,27 @@ function parseFilters(state: SimulatorState, query: URLSearchParams): (index: nu
     const wanted = parseInstantParam('created_at', createdAt);
     checks.push((index) => createdAtMs[index] === wanted);
   }
-  // [I] "Returns events created after `since`, but before `until`" (S-GE); XSOAR's README calls
-  // both bounds inclusive. `since` is exclusive, as the doc says, and `until` inclusive, as XSOAR
-  // reads it: consecutive polling windows (a, b], (b, c] then neither overlap nor leave a gap.
+  // The official Get Events page (S-GE) says "precision is to the second (milliseconds should be
+  // included)" and returns events "created after since, but before until"; a second official
+  // page says "before" too. Only XSOAR's README (a third party) calls both bounds inclusive. The
+  // simulator follows the official pages by default: whole seconds, both bounds exclusive.
+  // `window` selects the other readings, so the gateway is tested against each.
+  const window = state.eventWindow;
+  const precision = window.precision === 'second' ? 1000 : 1;
+  const at = (index: number) => Math.floor((createdAtMs[index] as number) / precision);
   const since = lastValue(query, 'since');
   if (since !== undefined) {
-    const bound = parseInstantParam('since', since);
-    checks.push((index) => (createdAtMs[index] as number) > bound);
+    const bound = Math.floor(parseInstantParam('since', since) / precision);
+    checks.push(
+      window.bounds === 'inclusive' ? (index) => at(index) >= bound : (index) => at(index) > bound,
+    );
   }
   const until = lastValue(query, 'until');
   if (until !== undefined) {
-    const bound = parseInstantParam('until', until);
-    checks.push((index) => (createdAtMs[index] as number) <= bound);
+    const bound = Math.floor(parseInstantParam('until', until) / precision);
+    checks.push(
+      window.bounds === 'inclusive' ? (index) => at(index) <= bound : (index) => at(index) < bound,
+    );
   }
   return (index) => checks.every((check) => check(index));
 }

@@ -7,9 +7,9 @@ export interface Selection {
   directoryId?: number;
   clientId?: string;
   resolution?: string;
-  /** Exclusive lower bound on created_at, epoch ms. */
+  /** Exclusive lower bound on created_at, epoch ms, compared in whole seconds (OneLogin's reading). */
   since?: number;
-  /** Inclusive upper bound on created_at, epoch ms. */
+  /** Exclusive upper bound on created_at, epoch ms, compared in whole seconds. */
   until?: number;
   sort: '+id' | '-id' | '+created_at' | '-created_at';
 }
@@ -23,7 +23,8 @@ export function selectEvents(
   selection: Selection,
 ): EventRecord[] {
   const chosen = events.filter((event) => {
-    const at = Date.parse(event.created_at);
+    const second = (ms: number) => Math.floor(ms / 1000);
+    const at = second(Date.parse(event.created_at));
     return (
       (selection.eventTypeIds === undefined ||
         selection.eventTypeIds.includes(event.event_type_id)) &&
@@ -31,8 +32,8 @@ export function selectEvents(
       (selection.directoryId === undefined || event.directory_id === selection.directoryId) &&
       (selection.clientId === undefined || event.client_id === selection.clientId) &&
       (selection.resolution === undefined || event.resolution === selection.resolution) &&
-      (selection.since === undefined || at > selection.since) &&
-      (selection.until === undefined || at <= selection.until)
+      (selection.since === undefined || at > second(selection.since)) &&
+      (selection.until === undefined || at < second(selection.until))
     );
   });
   const descending = selection.sort.startsWith('-');
