@@ -1,14 +1,12 @@
 import type { EventConnectionModel } from '../domain/eventConnection';
-import { encodeCursor } from '../domain/eventCursor';
+import { buildEventConnection, expiredCursorError } from '../domain/eventConnection';
 import { selectsMessage, upstreamFieldsFor } from '../domain/eventFields';
-import type { FetchPage, UpstreamPage, UpstreamPageRequest, WalkStart } from '../domain/EventPager';
-import { CursorNotFoundError, walkEvents } from '../domain/EventPager';
-import { windowContains } from '../domain/eventWindow';
+import type { FetchPage, UpstreamPage, UpstreamPageRequest } from '../domain/EventPager';
 import type { EventsQueryInput, EventsQueryPlan } from '../domain/eventQuery';
 import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import { planEventsQuery, sortParam } from '../domain/eventQuery';
 import { ErrorCode } from '../errors/ErrorCode';
-import { badUserInput, isGraphQLErrorWithCode } from '../errors/errors';
+import { isGraphQLErrorWithCode } from '../errors/errors';
 import type { EventDto, EventField } from '../upstream/dto';
 import type { OneLoginClient } from '../upstream/OneLoginClient';
 import { upstreamError, upstreamStatusOf } from '../upstream/upstreamError';
@@ -50,18 +48,6 @@ export class EventsAPI {
       await this.fieldsFor(selection, budget),
       plan.window ? 'created_at' : undefined,
     );
-    if (plan.count === 0) {
-      return {
-        edges: [],
-        pageInfo: {
-          hasNextPage: plan.mode === 'backward' && plan.cursor !== null,
-          hasPreviousPage: plan.mode === 'forward' && plan.cursor !== null,
-          startCursor: null,
-          endCursor: null,
-        },
-      };
-    }
-    const { start, direction, reverseOutput } = walkPlan(plan);
     const fromClient = plan.cursor;
     const fetchPage: FetchPage = async (request) => {
       try {
@@ -76,37 +62,11 @@ export class EventsAPI {
           [fromClient.after, fromClient.before, fromClient.cursor?.token].includes(
             request.cursor.token,
           );
-        if (clientToken && upstreamStatusOf(error) === 400) throw expiredCursor(plan);
+        if (clientToken && upstreamStatusOf(error) === 400) throw expiredCursorError(plan);
         throw error;
       }
     };
-    let walked;
-    try {
-      const { window } = plan;
-      walked = await walkEvents(
-        fetchPage,
-        start,
-        direction,
-        plan.count,
-        window ? (event) => windowContains(window, event) : undefined,
-      );
-    } catch (error) {
-      if (error instanceof CursorNotFoundError) throw expiredCursor(plan);
-      throw error;
-    }
-    const events = reverseOutput ? walked.events.reverse() : walked.events;
-    const edges = events.map(({ event, position }) => ({ node: event, key: plan.key, position }));
-    const first = edges[0];
-    const last = edges[edges.length - 1];
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: plan.mode === 'forward' ? walked.hasMore : plan.cursor !== null,
-        hasPreviousPage: plan.mode === 'backward' ? walked.hasMore : plan.cursor !== null,
-        startCursor: first ? encodeCursor(plan.key, first.position) : null,
-        endCursor: last ? encodeCursor(plan.key, last.position) : null,
-      },
-    };
+    return buildEventConnection(plan, fetchPage);
   }
 
   /**
@@ -204,48 +164,6 @@ export class EventsAPI {
       throw upstreamError('onelogin', { kind: 'bad-response', status: answer.status });
     return event;
   }
-}
-
-/** How a plan maps onto a walk: which order the requests list in, and which way to go. */
-function walkPlan(plan: EventsQueryPlan): {
-  start: WalkStart;
-  direction: 'forward' | 'backward';
-  reverseOutput: boolean;
-} {
-  const { cursor } = plan;
-  if (plan.mode === 'forward') {
-    // Events after the cursor, in the connection's order.
-    if (!cursor)
-      return {
-        start: { kind: 'beginning', reversed: false },
-        direction: 'forward',
-        reverseOutput: false,
-      };
-    return {
-      start: { kind: 'position', position: cursor },
-      direction: cursor.reversed ? 'backward' : 'forward',
-      reverseOutput: false,
-    };
-  }
-  // Events before the cursor (or the last events): walked nearest first, returned in the connection's order.
-  if (!cursor)
-    return {
-      start: { kind: 'beginning', reversed: true },
-      direction: 'forward',
-      reverseOutput: true,
-    };
-  return {
-    start: { kind: 'position', position: cursor },
-    direction: cursor.reversed ? 'forward' : 'backward',
-    reverseOutput: true,
-  };
-}
-
-function expiredCursor(plan: EventsQueryPlan) {
-  return badUserInput(
-    `\`${plan.cursorArgument}\` can no longer be resumed: OneLogin refused its cursor, or so many newer events arrived that its event moved out of reach. Start again without \`${plan.cursorArgument}\`.`,
-    plan.cursorArgument,
-  );
 }
 
 function parseEventsPage(status: number, body: unknown): UpstreamPage {
