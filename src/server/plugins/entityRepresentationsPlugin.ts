@@ -14,7 +14,9 @@ import {
   GraphQLError,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
+  BREAK,
   Kind,
+  visit,
 } from 'graphql';
 
 import { checkEntityRepresentations } from '../../domain/entityRepresentations';
@@ -29,10 +31,28 @@ import type { Context } from '../context';
  * with HTTP 400, and no OneLogin call is made. See domain/entityRepresentations.
  */
 export function entityRepresentationsPlugin(): ApolloServerPlugin<Context> {
+  // Apollo keeps one parsed document per query text, so whether it names
+  // `_entities` at all is worked out once per document, not per request.
+  const mentionsEntities = new WeakMap<DocumentNode, boolean>();
   const listener: GraphQLRequestListener<Context> = {
     async didResolveOperation({ schema, document, operation, request }) {
       // No operation matched `operationName`: execution answers OPERATION_RESOLUTION_FAILURE.
       if (operation?.operation !== 'query') return;
+      let mentions = mentionsEntities.get(document);
+      if (mentions === undefined) {
+        mentions = false;
+        visit(document, {
+          Field(node) {
+            if (node.name.value === '_entities') {
+              mentions = true;
+              return BREAK;
+            }
+            return undefined;
+          },
+        });
+        mentionsEntities.set(document, mentions);
+      }
+      if (!mentions) return;
       const entities = schema.getQueryType()?.getFields()['_entities'];
       if (!entities) return;
       const variables = lazyVariables(() =>
