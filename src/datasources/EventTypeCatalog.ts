@@ -117,6 +117,13 @@ export class EventTypeCatalog {
     let types: EventTypeDto[];
     try {
       budget.spend();
+    } catch (error) {
+      // This request may make no more calls: the copy in memory, if any, will do
+      // (without marking it stale for everybody else).
+      if (this.current) return this.current;
+      throw error;
+    }
+    try {
       const answer = await this.options.client.get(
         'GET /api/1/events/types',
         '/api/1/events/types',
