@@ -14,6 +14,31 @@ describe('the OneLogin call budget of one request', () => {
   });
   beforeEach(() => gateway.resetUpstreamCalls());
 
+  it('counts the legacy API too: aliased failedProvisionings ranges stop at the budget', async () => {
+    const day = (d: number) => `2026-06-${String(d).padStart(2, '0')}T00:00:00Z`;
+    const aliases = [1, 2, 3, 4, 5]
+      .map(
+        (d) =>
+          `r${d}: failedProvisionings(startDate: "${day(d)}", stopDate: "${day(d + 1)}") { totalCount }`,
+      )
+      .join(' ');
+    const result = await gateway.execute(`{ ${aliases} }`);
+    // The field is non-null, so the first refusal nulls the whole answer.
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message:
+            "This request needs more than 3 calls to OneLogin, the most one request may make (the account's 5,000 calls an hour are shared): ask for fewer or smaller pages, or fewer entities.",
+          locations: [expect.any(Object)],
+          path: [expect.stringMatching(/^r[45]$/)],
+          extensions: { code: 'UPSTREAM_BUDGET_EXCEEDED' },
+        },
+      ],
+    });
+    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/v1/logins/failed_provisioning.json': 3 });
+  });
+
   it('stops a request that would page through more than it may', async () => {
     const result = await gateway.execute<{ a: { nodes: unknown[] } | null }>(
       `{ a: events(first: 100) { nodes { id } } b: events(first: 100, orderBy: { field: ID, direction: ASC }) { nodes { id } } }`,
