@@ -72,14 +72,18 @@ export async function walkEvents(
   const limitFor = () => Math.min(UPSTREAM_PAGE_SIZE, Math.max(1, count - events.length));
   const reversed = start.kind === 'beginning' ? start.reversed : start.position.reversed;
 
-  /** Takes the page's events at `indices` (walk order); true when `count` is reached with more left. */
+  /**
+   * Takes the page's events at `indices` (walk order); true when `count` is
+   * reached with an accepted event left on the page. (Skipped events left on
+   * the page do not count: `hasMore` then depends on OneLogin's cursor.)
+   */
   const take = (page: UpstreamPage, request: UpstreamPageRequest, indices: number[]): boolean => {
     for (let k = 0; k < indices.length; k += 1) {
-      if (events.length === count) return true;
       const i = indices[k] as number;
       const event = page.items[i] as EventDto;
       if (!accept(event)) continue;
-      events.push({ event, position: positionOf(page, request, i) });
+      if (events.length === count) return true;
+      events.push({ event, position: positionOf(page, request, i, accept) });
     }
     return false;
   };
@@ -154,18 +158,33 @@ function indexOfEvent(page: UpstreamPage, id: string): number {
   return page.items.findIndex((event) => String(event.id) === id);
 }
 
+/**
+ * An event's position: its page's request, and OneLogin's own cursor as a
+ * shortcut when the event is the last (first) one of its page the walk
+ * accepts, so that resuming from it costs one call even when the page ends
+ * with skipped events (the connection's key, window included, is the same on
+ * resuming, so the same events are skipped).
+ */
 function positionOf(
   page: UpstreamPage,
   request: UpstreamPageRequest,
   index: number,
+  accept: (event: EventDto) => boolean,
 ): EventPosition {
-  const last = page.items.length - 1;
+  const items = page.items;
+  // Stops at the first accepted neighbour: O(1) per event when nothing is skipped.
+  let lastAccepted = true;
+  for (let j = index + 1; j < items.length && lastAccepted; j += 1)
+    lastAccepted = !accept(items[j] as EventDto);
+  let firstAccepted = true;
+  for (let j = index - 1; j >= 0 && firstAccepted; j -= 1)
+    firstAccepted = !accept(items[j] as EventDto);
   return {
     reversed: request.reversed,
     cursor: request.cursor,
     limit: request.limit,
-    id: String((page.items[index] as EventDto).id),
-    ...(index === last && page.afterCursor ? { after: page.afterCursor } : {}),
-    ...(index === 0 && page.beforeCursor ? { before: page.beforeCursor } : {}),
+    id: String((items[index] as EventDto).id),
+    ...(lastAccepted && page.afterCursor ? { after: page.afterCursor } : {}),
+    ...(firstAccepted && page.beforeCursor ? { before: page.beforeCursor } : {}),
   };
 }

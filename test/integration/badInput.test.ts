@@ -696,3 +696,136 @@ describe.each([
     });
   },
 );
+
+describe('dates outside what OneLogin accepts', () => {
+  const RANGE = 'give an instant from 0001-01-01T00:00:01.000Z to 9998-12-31T23:59:58.999Z.';
+  const EVENTS_IN_WINDOW = `#graphql
+    query ($filter: EventFilter) {
+      events(filter: $filter, first: 1) { nodes { id } }
+    }
+  `;
+  const FAILED_PROVISIONINGS = `#graphql
+    query ($startDate: DateTime!, $stopDate: DateTime!) {
+      failedProvisionings(startDate: $startDate, stopDate: $stopDate, first: 1) { nodes { loginId } }
+    }
+  `;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    await gateway.execute('{ events(first: 1) { nodes { id } } }'); // the token, once
+  });
+  afterAll(async () => {
+    await gateway.stop();
+  });
+  beforeEach(() => gateway.resetUpstreamCalls());
+
+  it.each<[string, string, Record<string, unknown>, string, string]>([
+    [
+      'events',
+      'a since in year 0000',
+      { filter: { since: '0000-06-01T00:00:00Z' } },
+      'filter.since',
+      '0000-06-01T00:00:00.000Z',
+    ],
+    [
+      'events',
+      'a since a millisecond before the range',
+      { filter: { since: '0001-01-01T00:00:00.999Z' } },
+      'filter.since',
+      '0001-01-01T00:00:00.999Z',
+    ],
+    [
+      'events',
+      'a since that leaves year 0001 in UTC',
+      { filter: { since: '0001-01-01T00:30:00+01:00' } },
+      'filter.since',
+      '0000-12-31T23:30:00.000Z',
+    ],
+    [
+      'events',
+      'an until a second after the range',
+      { filter: { until: '9998-12-31T23:59:59Z' } },
+      'filter.until',
+      '9998-12-31T23:59:59.000Z',
+    ],
+    [
+      'events',
+      'an until in year 9999',
+      { filter: { until: '9999-12-31T23:59:59Z' } },
+      'filter.until',
+      '9999-12-31T23:59:59.000Z',
+    ],
+    [
+      'events',
+      'an until that leaves year 9998 in UTC',
+      { filter: { until: '9998-12-31T23:30:00-01:00' } },
+      'filter.until',
+      '9999-01-01T00:30:00.000Z',
+    ],
+    [
+      'failedProvisionings',
+      'a start in year 0000',
+      { startDate: '0000-12-31T00:00:00Z', stopDate: '0001-01-02T00:00:00Z' },
+      'startDate',
+      '0000-12-31T00:00:00.000Z',
+    ],
+    [
+      'failedProvisionings',
+      'a stop in year 9999',
+      { startDate: '9998-12-31T00:00:00Z', stopDate: '9999-01-01T00:00:00Z' },
+      'stopDate',
+      '9999-01-01T00:00:00.000Z',
+    ],
+  ])('%s: refuses %s before calling OneLogin', async (field, _name, variables, argument, iso) => {
+    const query = field === 'events' ? EVENTS_IN_WINDOW : FAILED_PROVISIONINGS;
+    const result = await gateway.execute(query, variables);
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: `\`${argument}\` (${iso}) is outside the dates OneLogin accepts: ${RANGE}`,
+          locations: [{ line: 3, column: 7 }],
+          path: [field],
+          extensions: { code: 'BAD_USER_INPUT', argument },
+        },
+      ],
+    });
+    expect(gateway.upstreamCalls()).toEqual({});
+  });
+
+  it.each<[string, string, Record<string, unknown>, string]>([
+    [
+      'events',
+      'the earliest since',
+      { filter: { since: '0001-01-01T00:00:01Z', until: '0001-01-02T00:00:00Z' } },
+      'GET /api/1/events',
+    ],
+    [
+      'events',
+      'the latest until',
+      { filter: { since: '9998-12-31T00:00:00Z', until: '9998-12-31T23:59:58.999Z' } },
+      'GET /api/1/events',
+    ],
+    [
+      'failedProvisionings',
+      'the earliest start',
+      { startDate: '0001-01-01T00:00:01Z', stopDate: '0001-01-02T00:00:00Z' },
+      'GET /api/v1/logins/failed_provisioning.json',
+    ],
+    [
+      'failedProvisionings',
+      'the latest stop',
+      { startDate: '9998-12-31T00:00:00Z', stopDate: '9998-12-31T23:59:58Z' },
+      'GET /api/v1/logins/failed_provisioning.json',
+    ],
+  ])(
+    '%s: asks OneLogin about %s, and OneLogin takes it',
+    async (field, _name, variables, route) => {
+      const query = field === 'events' ? EVENTS_IN_WINDOW : FAILED_PROVISIONINGS;
+      const result = await gateway.execute(query, variables);
+      expect(result).toEqual({ data: { [field]: { nodes: [] } } });
+      expect(gateway.upstreamCalls()).toEqual({ [route]: 1 });
+    },
+  );
+});

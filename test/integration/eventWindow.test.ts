@@ -12,6 +12,16 @@ const WINDOW = `
   }
 `;
 
+/** The same in the default order, newest first: the walk starts at the `until` end. */
+const NEWEST_FIRST = `
+  query Newest($since: DateTime, $until: DateTime, $first: Int, $after: String) {
+    events(filter: { since: $since, until: $until }, first: $first, after: $after) {
+      nodes { id }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
 interface WindowPage {
   events: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
@@ -89,5 +99,63 @@ describe.each(readings)('filter.since/until when OneLogin reads them as %j', (ev
     expect([...first.data!.events.nodes, ...second.data!.events.nodes].map((n) => n.id)).toEqual(
       window(a, c),
     );
+  });
+
+  it('reads bounds inside one second at milliseconds, for one upstream call each', async () => {
+    const id = String(events[110]!.id);
+    const cases: Array<[string, string, string[]]> = [
+      [at(110), at(110, 1), [id]], // [t, t + 1 ms): the event alone
+      [at(110, -1), at(110), []], // [t - 1 ms, t): until excludes it
+      [at(110, 1), at(110, 2), []], // after it, in its second
+      [at(110, -1), at(110, 1), [id]],
+    ];
+    for (const [since, until, ids] of cases) {
+      gateway.resetUpstreamCalls();
+      const result = await gateway.execute<WindowPage>(WINDOW, { since, until, first: 5 });
+      expect(result.data!.events.nodes).toEqual(ids.map((node) => ({ id: node })));
+      expect(result.data!.events.pageInfo.hasNextPage).toBe(false);
+      expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 1 });
+    }
+  });
+
+  it('reads an `until` on a whole second as exclusive too', async () => {
+    const since = at(140);
+    const until = new Date(Math.floor(Date.parse(at(150)) / 1000) * 1000).toISOString();
+    gateway.resetUpstreamCalls();
+    const result = await gateway.execute<WindowPage>(WINDOW, { since, until, first: 50 });
+    expect(result.data!.events.nodes).toEqual(window(since, until).map((id) => ({ id })));
+    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 1 });
+  });
+
+  it.each([
+    ['oldest first (id)', WINDOW],
+    ['newest first (default)', NEWEST_FIRST],
+  ])('pages %s through a window for one upstream call per page', async (_order, query) => {
+    // The common case: no event in the seconds next to the bounds, so OneLogin's widened
+    // window holds no event to drop. (A bound in an event's own second can cost the page at
+    // that end one more call, for the events dropped there.)
+    const since = at(203, -5000);
+    const until = at(259, 5000); // 57 events: five pages of 10, then 7
+    const expected = window(since, until);
+    const seen: string[] = [];
+    const calls: number[] = [];
+    let after: string | null = null;
+    for (;;) {
+      gateway.resetUpstreamCalls();
+      const result: { data?: WindowPage | null } = await gateway.execute<WindowPage>(query, {
+        since,
+        until,
+        first: 10,
+        after,
+      });
+      calls.push(gateway.upstreamCalls()['GET /api/1/events'] ?? 0);
+      const page = result.data!.events;
+      seen.push(...page.nodes.map((node) => node.id));
+      if (!page.pageInfo.hasNextPage) break;
+      expect(page.nodes).toHaveLength(10);
+      after = page.pageInfo.endCursor;
+    }
+    expect(query === WINDOW ? seen : [...seen].reverse()).toEqual(expected);
+    expect(calls).toEqual([1, 1, 1, 1, 1, 1]);
   });
 });

@@ -53,22 +53,12 @@ const CONCURRENCY = 8;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * TODO(issue 9, dates OneLogin refuses): remove each tag once its fix lands.
- * A DateTime at year 0000 or 9999 passes the DateTime scalar and the
- * gateway's checks, but what the gateway sends is not a date OneLogin accepts
- * (with an offset, or widened by a second, it leaves years 0000-9999 in UTC:
- * `+010000-01-01T…`, `-000001-12-31T…`), so the answer is UPSTREAM_REJECTED
- * instead of BAD_USER_INPUT:
- * - `events` filters (`since`, `until`): src/domain/eventQuery.ts, being fixed;
- * - `failedProvisionings` (`startDate`, `stopDate`, sent one second wider):
- *   src/domain/failedProvisioningsQuery.ts.
- * Operations with such a date are excluded from the UPSTREAM_REJECTED
- * assertion only (every other assertion holds for them), and counted.
+ * What a request's values are known to provoke, for the dump. Dates at year
+ * 0000 or 9999 used to reach OneLogin and come back UPSTREAM_REJECTED; the
+ * gateway now refuses them (and any date whose widened form leaves OneLogin's
+ * range) with BAD_USER_INPUT before any call (src/domain/oneLoginInstant.ts),
+ * so every UPSTREAM_REJECTED fails the run.
  */
-// Empty since dates are checked against OneLogin's range (domain/oneLoginInstant.ts); a tag
-// listed here would excuse an UPSTREAM_REJECTED while a fix is pending.
-const TODO_KNOWN_UPSTREAM_REJECTIONS: readonly Tag[] = [];
-
 type Tag = 'events-date-at-year-0000-or-9999' | 'failedProvisionings-date-at-year-0000-or-9999';
 
 // ---------------------------------------------------------------- randomness
@@ -713,8 +703,6 @@ interface Figures {
   status5xx: number;
   uncodedErrors: number;
   upstreamRejected: number;
-  /** UPSTREAM_REJECTED answers excluded by TODO_KNOWN_UPSTREAM_REJECTIONS, by tag. */
-  knownTodoUpstreamRejected: Record<string, number>;
   errorLogLines: number;
 }
 
@@ -760,7 +748,6 @@ describe.each([
           status5xx: 0,
           uncodedErrors: 0,
           upstreamRejected: 0,
-          knownTodoUpstreamRejected: {},
           errorLogLines: 0,
         };
         const failures: string[] = [];
@@ -806,18 +793,13 @@ describe.each([
               fail(index, request, outcome, 'an error without extensions.code');
             }
             if (outcome.codes.includes('UPSTREAM_REJECTED')) {
-              const known = TODO_KNOWN_UPSTREAM_REJECTIONS.filter((tag) => request.tags.has(tag));
-              if (known.length > 0) {
-                increment(figures.knownTodoUpstreamRejected, known.join(' + '));
-              } else {
-                figures.upstreamRejected += 1;
-                fail(
-                  index,
-                  request,
-                  outcome,
-                  'UPSTREAM_REJECTED: input OneLogin refuses got through',
-                );
-              }
+              figures.upstreamRejected += 1;
+              fail(
+                index,
+                request,
+                outcome,
+                'UPSTREAM_REJECTED: input OneLogin refuses got through',
+              );
             }
           }
         };

@@ -234,4 +234,119 @@ describe('walkEvents from the ends of a page', () => {
     );
     expect(idsOf(result)).toEqual([11, 12, 13]);
   });
+
+  describe('with events the connection does not accept (outside its exact time window)', () => {
+    it('skips them and still returns `count` events, reading the next page for the rest', async () => {
+      const upstream = keysetUpstream(range(1, 120));
+      const result = await walkEvents(
+        upstream.fetchPage,
+        { kind: 'beginning', reversed: false },
+        'forward',
+        20,
+        (event) => Number(event.id) >= 4,
+      );
+      expect(idsOf(result)).toEqual(range(4, 23));
+      expect(result.hasMore).toBe(true);
+      expect(upstream.requests).toEqual([
+        { reversed: false, cursor: null, limit: 20 },
+        { reversed: false, cursor: { kind: 'after', token: 'k:20' }, limit: 3 },
+      ]);
+    });
+
+    it('costs one call when none is on the page', async () => {
+      const upstream = keysetUpstream(range(1, 120));
+      const result = await walkEvents(
+        upstream.fetchPage,
+        { kind: 'beginning', reversed: false },
+        'forward',
+        20,
+        (event) => Number(event.id) <= 100,
+      );
+      expect(idsOf(result)).toEqual(range(1, 20));
+      expect(upstream.requests).toHaveLength(1);
+    });
+
+    it("gives the page's cursor to the last accepted event of a page, so resuming from it costs one call", async () => {
+      const upstream = keysetUpstream(range(1, 30));
+      const accept = (event: { id: number | string }) => Number(event.id) !== 10;
+      const first = await walkEvents(
+        upstream.fetchPage,
+        { kind: 'beginning', reversed: false },
+        'forward',
+        10,
+        accept,
+      );
+      expect(idsOf(first)).toEqual([...range(1, 9), 11]);
+      const nine = first.events[8]!.position;
+      expect(nine.after).toBe('k:10');
+      upstream.requests.length = 0;
+      const resumed = await walkEvents(
+        upstream.fetchPage,
+        { kind: 'position', position: nine },
+        'forward',
+        3,
+        accept,
+      );
+      expect(idsOf(resumed)).toEqual([11, 12, 13]);
+      expect(upstream.requests).toEqual([
+        { reversed: false, cursor: { kind: 'after', token: 'k:10' }, limit: 3 },
+      ]);
+    });
+
+    it('does the same walking backwards', async () => {
+      const upstream = keysetUpstream(range(1, 30));
+      const accept = (event: { id: number | string }) => Number(event.id) !== 11;
+      const first = await walkEvents(
+        upstream.fetchPage,
+        { kind: 'beginning', reversed: false },
+        'forward',
+        10,
+      );
+      const second = await walkEvents(
+        upstream.fetchPage,
+        { kind: 'position', position: first.events[9]!.position },
+        'forward',
+        10,
+        accept,
+      );
+      expect(idsOf(second)).toEqual(range(12, 21));
+      const twelve = second.events[0]!.position;
+      expect(twelve.before).toBe('k:11');
+      upstream.requests.length = 0;
+      const back = await walkEvents(
+        upstream.fetchPage,
+        { kind: 'position', position: twelve },
+        'backward',
+        2,
+        accept,
+      );
+      expect(idsOf(back)).toEqual([10, 9]);
+      expect(upstream.requests).toEqual([
+        { reversed: false, cursor: { kind: 'before', token: 'k:11' }, limit: 2 },
+      ]);
+    });
+
+    it('reports no more events when only skipped ones are left', async () => {
+      const upstream = keysetUpstream(range(1, 5));
+      const accept = (event: { id: number | string }) => Number(event.id) <= 4;
+      const page = await walkEvents(
+        upstream.fetchPage,
+        { kind: 'beginning', reversed: false },
+        'forward',
+        5,
+        accept,
+      );
+      expect(idsOf(page)).toEqual([1, 2, 3, 4]);
+      expect(page.hasMore).toBe(false);
+      const resumed = await walkEvents(
+        upstream.fetchPage,
+        { kind: 'position', position: { ...page.events[1]!.position } },
+        'forward',
+        2,
+        accept,
+      );
+      expect(idsOf(resumed)).toEqual([3, 4]);
+      expect(resumed.hasMore).toBe(false);
+    });
+  });
 });

@@ -146,11 +146,13 @@ function parseFilters(state: SimulatorState, query: URLSearchParams): (index: nu
     const wanted = parseInstantParam('created_at', createdAt);
     checks.push((index) => createdAtMs[index] === wanted);
   }
-  // The official Get Events page (S-GE) says "precision is to the second (milliseconds should be
-  // included)" and returns events "created after since, but before until"; a second official
-  // page says "before" too. Only XSOAR's README (a third party) calls both bounds inclusive. The
-  // simulator follows the official pages by default: whole seconds, both bounds exclusive.
-  // `window` selects the other readings, so the gateway is tested against each.
+  // The evidence conflicts (API.md §3.1). The official Get Events page (S-GE) says "precision
+  // for these filters is to the second but the millisecond value should be included" and
+  // returns events "created after since, but before until"; a second official page says
+  // "before" too. Only XSOAR's README (XS README, a third party) calls both bounds inclusive.
+  // The simulator follows the official pages by default: bounds and created_at truncated to
+  // whole seconds, both bounds exclusive. `window` (SimulatorOptions.eventWindow) selects the
+  // other readings, so that the gateway is tested against each.
   const window = state.eventWindow;
   const precision = window.precision === 'second' ? 1000 : 1;
   const at = (index: number) => Math.floor((createdAtMs[index] as number) / precision);
