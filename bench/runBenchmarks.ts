@@ -282,8 +282,13 @@ async function startStack(
             : []),
         ],
         // Production configuration against the simulator; only warnings are logged.
+        // The bare gateway: no caller authentication and limits out of the way
+        // (pricing JWT, limits and the rest is the performance issue's).
         env: {
           NODE_ENV: 'production',
+          AUTH_MODE: 'none',
+          RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
+          RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR: '1000000',
           HOST: '127.0.0.1',
           PORT: String(port),
           LOG_LEVEL: 'warn',

@@ -9,7 +9,12 @@ import type { Config } from './config/loadConfig';
 import { ConfigError, loadConfig } from './config/loadConfig';
 import { createLogger } from './logging/createLogger';
 import { startGateway } from './server/startGateway';
-import { DEMO_CREDENTIALS, startSimulator } from './simulator';
+import {
+  DEMO_CREDENTIALS,
+  DEMO_OIDC_AUDIENCE,
+  DEMO_OIDC_ISSUER,
+  startSimulator,
+} from './simulator';
 
 /**
  * Reads `.env` from the working directory when there is one, with Node's own
@@ -69,6 +74,26 @@ async function main(): Promise<void> {
         clientSecret: DEMO_CREDENTIALS.clientSecret,
       },
       legacy: { baseURL: simulator.url, apiKey: DEMO_CREDENTIALS.apiKey },
+      // Anonymous callers keep every scope; a demo token (`npm run token`) is
+      // checked against the simulator's OIDC keys, so self-scoped access can be tried.
+      auth:
+        config.auth.methods.length === 0 && !config.auth.explicitNone
+          ? {
+              ...config.auth,
+              methods: ['jwt'],
+              jwt: {
+                jwksURL: simulator.jwksURL,
+                issuer: DEMO_OIDC_ISSUER,
+                audience: [DEMO_OIDC_AUDIENCE],
+                scopesClaim: 'scope',
+                userIdClaim: 'sub',
+                algorithms: ['RS256'],
+                clockToleranceSeconds: 30,
+                jwksCacheSeconds: 600,
+                jwksCooldownSeconds: 30,
+              },
+            }
+          : config.auth,
     };
   }
 

@@ -25,6 +25,7 @@ export type Scalars = {
   DateTime: { input: Date; output: Date | string; }
   /** A whole number that is zero or more. */
   NonNegativeInt: { input: number; output: number; }
+  federation__Scope: { input: string; output: string; }
 };
 
 /**
@@ -485,6 +486,9 @@ export type Mutation = {
    * field, e.g. `input.ipAddress`), and text arrives at OneLogin exactly as given. The request is never repeated: when
    * no answer comes back after it was sent, the error is `UPSTREAM_OUTCOME_UNKNOWN` and the event may or may not have
    * been recorded; look for it with `Query.events` before you try again.
+   *
+   * Needs the scope `events:write`. One request may hold at most 10 `createEvent` by default (the gateway's
+   * `CREATE_EVENTS_PER_REQUEST_MAX`); a mutation with more is refused whole, `OPERATION_LIMIT_EXCEEDED`, before any write.
    */
   createEvent: CreateEventPayload;
 };
@@ -521,23 +525,33 @@ export type PageInfo = {
   startCursor: Maybe<Scalars['String']['output']>;
 };
 
-/** The root of every read. Each field below is documented with the OneLogin endpoint that backs it. */
+/**
+ * The root of every read. Each field below is documented with the OneLogin endpoint that backs it and the scope it
+ * needs. Every request is authenticated (a bearer JWT or an API key, unless the gateway runs without authentication),
+ * and each field checks the caller's scopes: `events:read` (every event), `events:read:self` (only the caller's own
+ * events), `provisioning:read` (`failedProvisionings`), `events:write` (`createEvent`). A field the caller may not read
+ * is null with a `FORBIDDEN` error; the rest of the answer stands.
+ */
 export type Query = {
   __typename?: 'Query';
   /**
    * One event by its id (the `id` of an event, not an event type id). Backed by `GET /api/1/events/{id}`;
    * events never change, so an event seen in a recent `events` page is answered from the gateway's cache.
    * Returns null, without an error, when OneLogin has no event with this id.
+   *
+   * Needs the scope `events:read`, or `events:read:self`: then another user's event is null, as if it did not exist.
    */
   event: Maybe<Event>;
   /**
    * One event type by its numeric id, e.g. `5` for a login to OneLogin. Returns null when OneLogin has no type with
    * this id (the gateway refreshes its catalogue once before answering null for an unknown id).
+   * Needs the scope `events:read` or `events:read:self`.
    */
   eventType: Maybe<EventType>;
   /**
    * Every event type OneLogin knows (about 540), ordered by id. Backed by `GET /api/1/events/types`,
    * cached by the gateway (one hour by default, at most 24 hours as OneLogin asks).
+   * Needs the scope `events:read` or `events:read:self`.
    */
   eventTypes: Array<EventType>;
   /**
@@ -547,6 +561,9 @@ export type Query = {
    * the last events of the whole list. A page of up to 50 events costs one OneLogin call; larger pages cost
    * one call per 50 events. When neither `first` nor `last` is given, `first` defaults to 20.
    * Cursors are bound to the `filter` and `orderBy` they came from: pass the same ones when you page.
+   *
+   * Needs the scope `events:read`, or `events:read:self`: then only the caller's own events are returned (as if
+   * `filter.userId` were the caller's OneLogin user id), and `filter.userId` of another user is `FORBIDDEN`.
    */
   events: EventConnection;
   /**
@@ -560,24 +577,51 @@ export type Query = {
    * Page forwards with `first` and `after`, backwards with `last` and `before`; `last` without `before` returns the
    * newest failures of the range. When neither `first` nor `last` is given, `first` defaults to 20.
    * Cursors are bound to the `startDate` and `stopDate` they came from: pass the same ones when you page.
+   *
+   * Needs the scope `provisioning:read`.
    */
   failedProvisionings: FailedProvisioningConnection;
+  /**
+   * The caller, as a `User` entity: the OneLogin user its credential names (a token's `sub` claim by default, or an
+   * API key's `userId`), so that `me { events { … } }` is the caller's own audit trail, here or through a router.
+   * Null when the credential names no OneLogin user (an API key without `userId`, an anonymous caller where the gateway
+   * allows them). Needs an authenticated caller.
+   */
+  me: Maybe<User>;
 };
 
 
-/** The root of every read. Each field below is documented with the OneLogin endpoint that backs it. */
+/**
+ * The root of every read. Each field below is documented with the OneLogin endpoint that backs it and the scope it
+ * needs. Every request is authenticated (a bearer JWT or an API key, unless the gateway runs without authentication),
+ * and each field checks the caller's scopes: `events:read` (every event), `events:read:self` (only the caller's own
+ * events), `provisioning:read` (`failedProvisionings`), `events:write` (`createEvent`). A field the caller may not read
+ * is null with a `FORBIDDEN` error; the rest of the answer stands.
+ */
 export type QueryEventArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** The root of every read. Each field below is documented with the OneLogin endpoint that backs it. */
+/**
+ * The root of every read. Each field below is documented with the OneLogin endpoint that backs it and the scope it
+ * needs. Every request is authenticated (a bearer JWT or an API key, unless the gateway runs without authentication),
+ * and each field checks the caller's scopes: `events:read` (every event), `events:read:self` (only the caller's own
+ * events), `provisioning:read` (`failedProvisionings`), `events:write` (`createEvent`). A field the caller may not read
+ * is null with a `FORBIDDEN` error; the rest of the answer stands.
+ */
 export type QueryEventTypeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** The root of every read. Each field below is documented with the OneLogin endpoint that backs it. */
+/**
+ * The root of every read. Each field below is documented with the OneLogin endpoint that backs it and the scope it
+ * needs. Every request is authenticated (a bearer JWT or an API key, unless the gateway runs without authentication),
+ * and each field checks the caller's scopes: `events:read` (every event), `events:read:self` (only the caller's own
+ * events), `provisioning:read` (`failedProvisionings`), `events:write` (`createEvent`). A field the caller may not read
+ * is null with a `FORBIDDEN` error; the rest of the answer stands.
+ */
 export type QueryEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -588,7 +632,13 @@ export type QueryEventsArgs = {
 };
 
 
-/** The root of every read. Each field below is documented with the OneLogin endpoint that backs it. */
+/**
+ * The root of every read. Each field below is documented with the OneLogin endpoint that backs it and the scope it
+ * needs. Every request is authenticated (a bearer JWT or an API key, unless the gateway runs without authentication),
+ * and each field checks the caller's scopes: `events:read` (every event), `events:read:self` (only the caller's own
+ * events), `provisioning:read` (`failedProvisionings`), `events:write` (`createEvent`). A field the caller may not read
+ * is null with a `FORBIDDEN` error; the rest of the answer stands.
+ */
 export type QueryFailedProvisioningsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -623,6 +673,9 @@ export type User = {
    * The user's audit trail: events about this user (`user_id`), newest first by default, as a Relay
    * connection over `GET /api/1/events?user_id=…`. Paging works as in `Query.events`. Null, with an error,
    * when OneLogin cannot be reached, so a failure here leaves the rest of the user intact.
+   *
+   * Needs the scope `events:read` (any user), or `events:read:self` (only the caller's own user: for another user this
+   * field is null with a `FORBIDDEN` error, and the rest of the user stands).
    */
   events: Maybe<EventConnection>;
   /** OneLogin's numeric user id (the `user_id` of events). */
@@ -791,6 +844,7 @@ export type ResolversTypes = ResolversObject<{
   RiskLevel: RiskLevel;
   User: ResolverTypeWrapper<UserReferenceModelModel>;
   UserEventFilter: UserEventFilter;
+  federation__Scope: ResolverTypeWrapper<Scalars['federation__Scope']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
@@ -819,9 +873,14 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   User: UserReferenceModelModel;
   UserEventFilter: UserEventFilter;
+  federation__Scope: Scalars['federation__Scope']['output'];
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
 }>;
+
+export type AuthenticatedDirectiveArgs = { };
+
+export type AuthenticatedDirectiveResolver<Result, Parent, ContextType = Context, Args = AuthenticatedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type LinkDirectiveArgs = {
   import?: Maybe<Array<Maybe<Scalars['String']['input']>>>;
@@ -829,6 +888,12 @@ export type LinkDirectiveArgs = {
 };
 
 export type LinkDirectiveResolver<Result, Parent, ContextType = Context, Args = LinkDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresScopesDirectiveArgs = {
+  scopes: Array<Array<Scalars['federation__Scope']['input']>>;
+};
+
+export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = Context, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ShareableDirectiveArgs = { };
 
@@ -995,6 +1060,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   eventTypes?: Resolver<Array<ResolversTypes['EventType']>, ParentType, ContextType>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'orderBy'>>;
   failedProvisionings?: Resolver<ResolversTypes['FailedProvisioningConnection'], ParentType, ContextType, RequireFields<QueryFailedProvisioningsArgs, 'startDate' | 'stopDate'>>;
+  me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 }>;
 
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
@@ -1002,6 +1068,10 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   events?: Resolver<Maybe<ResolversTypes['EventConnection']>, ParentType, ContextType, RequireFields<UserEventsArgs, 'orderBy'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
+
+export interface Federation__ScopeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__Scope'], any> {
+  name: 'federation__Scope';
+}
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
   CreateEventPayload?: CreateEventPayloadResolvers<ContextType>;
@@ -1020,9 +1090,12 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  federation__Scope?: GraphQLScalarType;
 }>;
 
 export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  authenticated?: AuthenticatedDirectiveResolver<any, any, ContextType>;
   link?: LinkDirectiveResolver<any, any, ContextType>;
+  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
   shareable?: ShareableDirectiveResolver<any, any, ContextType>;
 }>;

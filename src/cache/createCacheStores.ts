@@ -1,5 +1,9 @@
-import KeyvRedis, { createClient } from '@keyv/redis';
+import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import { Keyv } from 'keyv';
+
+/** The node-redis client @keyv/redis creates. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type RedisClient = RedisClientType<{}, {}, {}, 2, {}>;
 
 import { redactURL, type Config } from '../config/loadConfig';
 import type { Logger } from '../logging/createLogger';
@@ -19,6 +23,8 @@ export interface CacheStores {
   events: Keyv;
   /** Legacy failed-provisioning ranges (short TTL). */
   failedProvisionings: Keyv;
+  /** The Redis connection the caches use, shared with the callers' rate limits; absent in memory. */
+  redis?: RedisClient;
   close(): Promise<void>;
 }
 
@@ -85,6 +91,7 @@ export async function createCacheStores(options: {
   };
   return {
     kind: 'redis',
+    redis: client,
     eventTypes: redis('event-types'),
     events: redis('events'),
     failedProvisionings: redis('failed-provisionings'),

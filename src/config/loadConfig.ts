@@ -20,6 +20,71 @@ export interface LegacyConfig {
   apiKey: string | undefined;
 }
 
+/** How callers prove who they are (see src/auth). */
+export type AuthMethod = 'jwt' | 'api-key';
+
+export interface JwtAuthConfig {
+  /** An http(s) URL, or a `file:` URL of a JSON Web Key Set on disk. */
+  jwksURL: string;
+  issuer: string;
+  /** Accepted audiences (any one of them). */
+  audience: string[];
+  /** The claim holding the caller's scopes: a space-separated string or an array. */
+  scopesClaim: string;
+  /** The claim holding the caller's OneLogin user id (for `events:read:self` and `me`). */
+  userIdClaim: string;
+  /** Accepted signature algorithms: asymmetric only, never `none` or HMAC. */
+  algorithms: string[];
+  clockToleranceSeconds: number;
+  /** Keys are fetched again after this long (in the background, keeping the old ones meanwhile). */
+  jwksCacheSeconds: number;
+  /** An unknown `kid` fetches the key set again at most this often. */
+  jwksCooldownSeconds: number;
+}
+
+export interface AuthConfig {
+  /** Credentials the gateway accepts; empty with AUTH_MODE=none or with anonymous access in development. */
+  methods: AuthMethod[];
+  /**
+   * What a request without credentials is: `refused` (HTTP 401), or `trusted` with
+   * every scope (AUTH_MODE=none; development and demo mode without auth settings).
+   */
+  anonymous: 'refused' | 'trusted';
+  /** AUTH_MODE=none was asked for (a warning at every start). */
+  explicitNone: boolean;
+  jwt: JwtAuthConfig | undefined;
+  /** JSON file of named API keys (SHA-256 hashes) and their scopes. */
+  apiKeysFile: string | undefined;
+}
+
+export interface LimitsConfig {
+  /** Requests one caller may make per minute (all replicas together, with Redis). */
+  requestsPerMinute: number;
+  /** OneLogin calls one caller's requests may cause per hour: its share of the account's 5,000. */
+  upstreamCallsPerHour: number;
+  /** `createEvent` fields one request may hold. */
+  createEventsPerRequest: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  /** How often one selection set may repeat the same field (response name). */
+  maxDuplicateFields: number;
+}
+
+export interface TrustedDocumentsConfig {
+  /**
+   * `off`: documents by id are not served; `allow`: documents by id are served
+   * and any other document too; `enforce`: only documents of the list (except
+   * for callers with the `graphql:any-operation` scope).
+   */
+  mode: 'off' | 'allow' | 'enforce';
+  /** GraphQL Code Generator's `persisted-documents.json`: `{ "<sha256>": "<document>" }`. */
+  file: string | undefined;
+  /** A Redis hash (field: hash, value: document), read through REDIS_URL. */
+  redisKey: string | undefined;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -61,11 +126,18 @@ export interface Config {
     sandbox: boolean;
     /** Execute with graphql-jit (see server/jitGateway.ts) instead of graphql-js. */
     jit: boolean;
+    /** Declare `@authenticated`/`@requiresScopes` in the subgraph SDL (off for @apollo/gateway). */
+    federationAuthorizationDirectives: boolean;
+    /** Serve queries over GET (off in production: every client POSTs; GET invites CSRF-style use). */
+    getQueries: boolean;
   };
   cors: {
-    /** '*' or a list of allowed origins. */
+    /** '*' or a list of allowed origins (empty: no cross-origin access). */
     origins: '*' | string[];
   };
+  auth: AuthConfig;
+  limits: LimitsConfig;
+  trustedDocuments: TrustedDocumentsConfig;
   logLevel: LogLevel;
   demoSimulator: { seed: number; events: number };
 }
@@ -183,7 +255,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}").`);
   }
 
-  const corsRaw = read('CORS_ORIGINS') ?? '*';
+  // In production a page on another site may not call the gateway unless listed.
+  const corsRaw = read('CORS_ORIGINS') ?? (production ? '' : '*');
   const config: Config = {
     port: integer('PORT', 4000, 0, 65535),
     host: read('HOST') ?? 'localhost',
@@ -218,6 +291,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       introspection: boolean('GRAPHQL_INTROSPECTION', !production),
       sandbox: boolean('GRAPHQL_SANDBOX', !production),
       jit: boolean('GRAPHQL_JIT', true),
+      federationAuthorizationDirectives: boolean('FEDERATION_AUTHORIZATION_DIRECTIVES', true),
+      getQueries: boolean('GRAPHQL_GET_QUERIES', !production),
     },
     cors: {
       origins:
@@ -228,6 +303,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
               .map((origin) => origin.trim())
               .filter(Boolean),
     },
+    auth: readAuth(read, integer, problems, { production, demo: !anyOneLogin }),
+    limits: {
+      requestsPerMinute: integer('RATE_LIMIT_REQUESTS_PER_MINUTE', 600, 1, 1_000_000),
+      upstreamCallsPerHour: integer('RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR', 500, 1, 1_000_000),
+      createEventsPerRequest: integer('CREATE_EVENTS_PER_REQUEST_MAX', 10, 1, 1000),
+      // Near graphql-armor's defaults (depth 6, aliases 15, tokens 1000, directives 50);
+      // depth 8 leaves room for `failedProvisionings → user → events → eventType`.
+      maxDepth: integer('GRAPHQL_MAX_DEPTH', 8, 1, 100),
+      maxAliases: integer('GRAPHQL_MAX_ALIASES', 15, 0, 10_000),
+      maxTokens: integer('GRAPHQL_MAX_TOKENS', 1000, 10, 1_000_000),
+      maxDirectives: integer('GRAPHQL_MAX_DIRECTIVES', 50, 0, 10_000),
+      maxDuplicateFields: integer('GRAPHQL_MAX_DUPLICATE_FIELDS', 3, 1, 10_000),
+    },
+    trustedDocuments: readTrustedDocuments(read, problems),
     logLevel,
     demoSimulator: {
       seed: integer('DEMO_SEED', 1, 0, 2 ** 31 - 1),
@@ -251,6 +340,174 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }
   return config;
+}
+
+const AUTH_MODES: Record<string, AuthMethod[]> = {
+  jwt: ['jwt'],
+  'api-key': ['api-key'],
+  'jwt,api-key': ['jwt', 'api-key'],
+  'api-key,jwt': ['jwt', 'api-key'],
+  none: [],
+};
+
+/** Asymmetric JWS algorithms jose verifies; `none` and HMAC (HS*) are never accepted. */
+const JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
+
+function readAuth(
+  read: (name: string) => string | undefined,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+  { production, demo }: { production: boolean; demo: boolean },
+): AuthConfig {
+  const rawMode = read('AUTH_MODE')?.toLowerCase().replace(/\s+/g, '');
+  const settings = [
+    'AUTH_JWT_JWKS_URL',
+    'AUTH_JWT_ISSUER',
+    'AUTH_JWT_AUDIENCE',
+    'AUTH_API_KEYS_FILE',
+  ].filter((name) => read(name) !== undefined);
+  const none: AuthConfig = {
+    methods: [],
+    anonymous: 'trusted',
+    explicitNone: false,
+    jwt: undefined,
+    apiKeysFile: undefined,
+  };
+  if (rawMode === undefined) {
+    if (settings.length > 0) {
+      problems.push(
+        `${settings.join(', ')} ${settings.length > 1 ? 'are' : 'is'} set but AUTH_MODE is not: ` +
+          'set AUTH_MODE to jwt, api-key or jwt,api-key.',
+      );
+    } else if (production && !demo) {
+      problems.push(
+        'NODE_ENV=production needs AUTH_MODE: jwt, api-key or jwt,api-key to authenticate callers, ' +
+          'or none for a subgraph only a router that authenticates can reach.',
+      );
+    }
+    // Development, or demo mode: anonymous callers get every scope (the start-up log says so);
+    // in demo mode src/index.ts also accepts the simulator's demo tokens.
+    return none;
+  }
+  const methods = AUTH_MODES[rawMode];
+  if (!methods) {
+    problems.push(`AUTH_MODE must be jwt, api-key, jwt,api-key or none (got "${rawMode}").`);
+    return none;
+  }
+  if (methods.length === 0) return { ...none, explicitNone: true };
+
+  let jwt: JwtAuthConfig | undefined;
+  if (methods.includes('jwt')) {
+    const jwksURL = read('AUTH_JWT_JWKS_URL');
+    const issuer = read('AUTH_JWT_ISSUER');
+    const audience = (read('AUTH_JWT_AUDIENCE') ?? '')
+      .split(',')
+      .map((value) => value.trim())
+      .filter(Boolean);
+    const missing = [
+      ['AUTH_JWT_JWKS_URL', jwksURL],
+      ['AUTH_JWT_ISSUER', issuer],
+      ['AUTH_JWT_AUDIENCE', audience.length > 0 ? 'set' : undefined],
+    ]
+      .filter(([, value]) => value === undefined)
+      .map(([name]) => name);
+    if (missing.length > 0) {
+      problems.push(`AUTH_MODE=${rawMode} needs ${missing.join(', ')}.`);
+    }
+    if (jwksURL !== undefined && !/^(https?:\/\/|file:)/.test(jwksURL)) {
+      problems.push(
+        `AUTH_JWT_JWKS_URL must be an http(s):// URL or a file: path (got "${jwksURL}").`,
+      );
+    } else if (jwksURL?.startsWith('http://') && production && !isLoopbackURL(jwksURL)) {
+      problems.push(
+        `AUTH_JWT_JWKS_URL must use https in production: whoever can change the keys can forge tokens (got "${jwksURL}").`,
+      );
+    }
+    const algorithms = (read('AUTH_JWT_ALGORITHMS') ?? 'RS256,PS256,ES256,EdDSA')
+      .split(',')
+      .map((value) => value.trim())
+      .filter(Boolean);
+    const refused = algorithms.filter((alg) => !JWT_ALGORITHMS.includes(alg));
+    if (refused.length > 0 || algorithms.length === 0) {
+      problems.push(
+        `AUTH_JWT_ALGORITHMS may only list ${JWT_ALGORITHMS.join(', ')} (got "${refused.join(',') || 'nothing'}"): ` +
+          '`none` and HMAC algorithms are never accepted.',
+      );
+    }
+    const claim = (name: string, fallback: string): string => {
+      const value = read(name) ?? fallback;
+      if (!/^[A-Za-z0-9_:./-]+$/.test(value)) {
+        problems.push(`${name} must be a claim name such as ${fallback} (got "${value}").`);
+      }
+      return value;
+    };
+    if (jwksURL && issuer && audience.length > 0) {
+      jwt = {
+        jwksURL,
+        issuer,
+        audience,
+        scopesClaim: claim('AUTH_JWT_SCOPES_CLAIM', 'scope'),
+        userIdClaim: claim('AUTH_JWT_USER_ID_CLAIM', 'sub'),
+        algorithms,
+        clockToleranceSeconds: integer('AUTH_JWT_CLOCK_TOLERANCE_SECONDS', 30, 0, 300),
+        jwksCacheSeconds: integer('AUTH_JWKS_CACHE_SECONDS', 600, 10, 86_400),
+        jwksCooldownSeconds: integer('AUTH_JWKS_COOLDOWN_SECONDS', 30, 1, 3600),
+      };
+    }
+  }
+  const apiKeysFile = read('AUTH_API_KEYS_FILE');
+  if (methods.includes('api-key') && apiKeysFile === undefined) {
+    problems.push(`AUTH_MODE=${rawMode} needs AUTH_API_KEYS_FILE (a JSON file of hashed keys).`);
+  }
+  return {
+    methods,
+    anonymous: 'refused',
+    explicitNone: false,
+    jwt,
+    apiKeysFile: methods.includes('api-key') ? apiKeysFile : undefined,
+  };
+}
+
+function readTrustedDocuments(
+  read: (name: string) => string | undefined,
+  problems: string[],
+): TrustedDocumentsConfig {
+  const mode = (read('TRUSTED_DOCUMENTS') ?? 'off').toLowerCase();
+  const file = read('TRUSTED_DOCUMENTS_FILE');
+  const redisKey = read('TRUSTED_DOCUMENTS_REDIS_KEY');
+  if (mode !== 'off' && mode !== 'allow' && mode !== 'enforce') {
+    problems.push(`TRUSTED_DOCUMENTS must be off, allow or enforce (got "${mode}").`);
+    return { mode: 'off', file: undefined, redisKey: undefined };
+  }
+  if (mode !== 'off' && file === undefined && redisKey === undefined) {
+    problems.push(
+      `TRUSTED_DOCUMENTS=${mode} needs TRUSTED_DOCUMENTS_FILE (persisted-documents.json) or TRUSTED_DOCUMENTS_REDIS_KEY.`,
+    );
+  }
+  if (redisKey !== undefined && read('REDIS_URL') === undefined) {
+    problems.push('TRUSTED_DOCUMENTS_REDIS_KEY needs REDIS_URL.');
+  }
+  return { mode, file, redisKey };
+}
+
+function isLoopbackURL(value: string): boolean {
+  try {
+    return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(value).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** A URL with any password replaced, for messages and logs. */

@@ -116,7 +116,7 @@ export class EventTypeCatalog {
     this.lastUpstreamFetch = this.now();
     let types: EventTypeDto[];
     try {
-      budget.spend();
+      await budget.spend();
     } catch (error) {
       // This request may make no more calls: the copy in memory, if any, will do
       // (without marking it stale for everybody else).

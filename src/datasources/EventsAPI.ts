@@ -51,7 +51,7 @@ export class EventsAPI {
     const fromClient = plan.cursor;
     const fetchPage: FetchPage = async (request) => {
       try {
-        budget.spend();
+        await budget.spend();
         return await this.fetchPage(plan, fields, request);
       } catch (error) {
         // OneLogin refuses a cursor it no longer knows with a 400; when the cursor
@@ -95,7 +95,7 @@ export class EventsAPI {
           return;
         }
         try {
-          budget.spend();
+          await budget.spend();
           fetched.set(id, await this.fetchEvent(id));
         } catch (error) {
           const failure = error instanceof Error ? error : new Error(String(error));

@@ -63,7 +63,10 @@ export class FailedProvisioningsAPI {
     if (cached !== undefined) return cached;
     const existing = this.inFlight.get(key);
     if (existing) return existing;
-    budget.spend();
+    await budget.spend();
+    // Another request may have started the same call while this one was charged.
+    const started = this.inFlight.get(key);
+    if (started) return started;
     const call = this.fetch(client, range, key).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, call);
     return call;

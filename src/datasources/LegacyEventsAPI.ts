@@ -40,7 +40,7 @@ export class LegacyEventsAPI {
         'input.eventTypeId',
       );
     }
-    budget.spend();
+    await budget.spend();
     await client.createEvent(legacyEventOf(event));
     return { ...event, eventType, recordedAt: this.now() };
   }

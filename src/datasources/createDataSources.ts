@@ -1,11 +1,21 @@
 import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
+
+import type { Caller } from '../auth/Caller';
+import { oneLoginUserId } from '../auth/Caller';
+import { eventAccess, otherUsersEvents, requireScope } from '../auth/authorize';
+import { Scope } from '../auth/scopes';
 
 import type { CreatedEventModel, CreateEventInputValues } from '../domain/createEventInput';
 import type { EventConnectionModel } from '../domain/eventConnection';
 import type { EventsQueryInput } from '../domain/eventQuery';
 import type { FailedProvisioningConnectionModel } from '../domain/failedProvisioningConnection';
 import type { FailedProvisioningsQueryInput } from '../domain/failedProvisioningsQuery';
+import { oneLoginInteger } from '../domain/oneLoginId';
 import { UpstreamBudget } from '../domain/UpstreamBudget';
+import type { UserReferenceModel } from '../domain/userReference';
+import { ErrorCode } from '../errors/ErrorCode';
+import type { UpstreamQuota } from '../limits/CallerRateLimits';
 import type { EventDto, EventTypeDto } from '../upstream/dto';
 import type { Services } from './createServices';
 
@@ -15,14 +25,29 @@ import type { Services } from './createServices';
  * long-lived is reachable from here, and every method charges this request's
  * UpstreamBudget. The loaders are built on first use, so they batch within one
  * request and never leak data between requests.
+ *
+ * It is also where the caller is authorised, on every read, whether the answer
+ * comes from OneLogin or from a cache shared by all callers (the caches hold
+ * what the gateway's one OneLogin credential may see): see auth/authorize.ts.
  */
 export interface DataSources {
-  /** A page of `GET /api/1/events` as a connection. */
-  listEvents(input: EventsQueryInput, selection: readonly string[]): Promise<EventConnectionModel>;
+  /** The caller as a `User` entity; null when its credential names no OneLogin user. */
+  me(): UserReferenceModel | null;
+  /**
+   * A page of `GET /api/1/events` as a connection. A caller with only
+   * `events:read:self` gets its own events (the filter is narrowed to its user
+   * id) and FORBIDDEN for another user's. `field` names the field for messages.
+   */
+  listEvents(
+    input: EventsQueryInput,
+    selection: readonly string[],
+    field?: string,
+  ): Promise<EventConnectionModel>;
   /**
    * One event by id; look-ups in the same tick are batched, answered from the
    * cache where possible and otherwise fetched a few at a time.
-   * `selection` names the `Event` fields the caller needs.
+   * `selection` names the `Event` fields the caller needs. Another user's event
+   * is null for a self-scoped caller, as if it did not exist.
    */
   loadEvent(id: string, selection: readonly string[]): Promise<EventDto | null>;
   /** Every event type, ordered by id (the cached catalogue). */
@@ -41,30 +66,83 @@ export interface DataSources {
   createEvent(input: CreateEventInputValues): Promise<CreatedEventModel>;
 }
 
-export function createDataSources(services: Services): DataSources {
+export interface RequestScope {
+  caller: Caller;
+  /** The caller's hourly share of OneLogin calls; absent where nothing limits it (unit tests). */
+  quota?: UpstreamQuota;
+}
+
+export function createDataSources(services: Services, request: RequestScope): DataSources {
+  const { caller } = request;
   let eventTypes: DataLoader<string, EventTypeDto | null> | undefined;
   let events: DataLoader<string, EventDto | null> | undefined;
   const selection = new Set<string>();
   let budget: UpstreamBudget | undefined;
-  const requestBudget = () => (budget ??= new UpstreamBudget(services.upstreamCallsPerRequest));
+  let writes = 0;
+  const requestBudget = () =>
+    (budget ??= new UpstreamBudget(services.upstreamCallsPerRequest, request.quota));
+  const readEventTypes = (what: string) => eventAccess(caller, what);
   return {
-    listEvents: (input, fields) => services.events.listEvents(input, fields, requestBudget()),
-    loadEvent(id, fields) {
-      for (const field of fields) selection.add(field);
+    me: () => (caller.userId === undefined ? null : { id: caller.userId }),
+    listEvents(input, fields, field = 'events') {
+      const access = eventAccess(caller, field);
+      if (access.kind === 'self') {
+        const asked = input.filter?.userId;
+        if (asked == null) {
+          input = { ...input, filter: { ...input.filter, userId: access.userId } };
+        } else if (oneLoginInteger(asked, 'filter.userId') !== access.userId) {
+          throw otherUsersEvents(field, access);
+        }
+      }
+      return services.events.listEvents(input, fields, requestBudget());
+    },
+    async loadEvent(id, fields) {
+      const access = eventAccess(caller, 'event');
+      for (const name of fields) selection.add(name);
+      // The owner is needed to decide, whether the caller asked for it or not.
+      if (access.kind === 'self') selection.add('userId');
       events ??= new DataLoader((ids) =>
         services.events.getEvents(ids, [...selection], requestBudget()),
       );
-      return events.load(id);
+      const event = await events.load(id);
+      if (event && access.kind === 'self' && oneLoginUserId(event.user_id) !== access.userId) {
+        return null;
+      }
+      return event;
     },
-    listEventTypes: async () => [...(await services.eventTypes.get(requestBudget())).list],
+    async listEventTypes() {
+      readEventTypes('eventTypes');
+      return [...(await services.eventTypes.get(requestBudget())).list];
+    },
     loadEventType(id) {
+      readEventTypes('eventType');
       const known = services.eventTypes.peek(id);
       if (known) return known;
       eventTypes ??= new DataLoader((ids) => services.eventTypes.lookup(ids, requestBudget()));
       return eventTypes.load(id);
     },
-    listFailedProvisionings: (input) =>
-      services.failedProvisionings.listFailedProvisionings(input, requestBudget()),
-    createEvent: (input) => services.legacyEvents.createEvent(input, requestBudget()),
+    listFailedProvisionings(input) {
+      requireScope(caller, Scope.PROVISIONING_READ, 'failedProvisionings');
+      return services.failedProvisionings.listFailedProvisionings(input, requestBudget());
+    },
+    async createEvent(input) {
+      requireScope(caller, Scope.EVENTS_WRITE, 'createEvent');
+      // The operation is refused before execution when it holds more (see
+      // server/operationLimits.ts); this guards the door itself.
+      writes += 1;
+      if (writes > services.createEventsPerRequest) {
+        throw new GraphQLError(
+          `One request may hold at most ${services.createEventsPerRequest} \`createEvent\` (CREATE_EVENTS_PER_REQUEST_MAX).`,
+          {
+            extensions: {
+              code: ErrorCode.OPERATION_LIMIT_EXCEEDED,
+              limit: 'createEventsPerRequest',
+              max: services.createEventsPerRequest,
+            },
+          },
+        );
+      }
+      return services.legacyEvents.createEvent(input, requestBudget());
+    },
   };
 }

@@ -24,6 +24,8 @@ export interface Services {
   legacyEvents: LegacyEventsAPI;
   /** At most this many OneLogin calls per GraphQL request (see UpstreamBudget). */
   upstreamCallsPerRequest: number;
+  /** At most this many `createEvent` per GraphQL request. */
+  createEventsPerRequest: number;
 }
 
 export interface ServiceHandles {
@@ -114,6 +116,7 @@ export function createServices(options: {
       failedProvisionings,
       legacyEvents,
       upstreamCallsPerRequest: config.upstream.callsPerRequest,
+      createEventsPerRequest: config.limits.createEventsPerRequest,
     },
     client,
     close: async () => {

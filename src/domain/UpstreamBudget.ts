@@ -10,15 +10,27 @@ import { ErrorCode } from '../errors/ErrorCode';
  * hundreds of calls. Every data-source method takes the request's budget (there
  * is no unlimited default); a call shared with other requests (a catalogue load,
  * a range fetch) is charged to the request that started it. Token requests are
- * not counted.
+ * not counted. Each call is also charged to the caller's hourly share (`quota`,
+ * see limits/CallerRateLimits), which throws RATE_LIMITED when it is spent.
  */
 export class UpstreamBudget {
   private spent = 0;
 
-  constructor(readonly max: number) {}
+  constructor(
+    readonly max: number,
+    private readonly quota?: { consume(): Promise<void> },
+  ) {}
 
-  /** Counts one call, or throws UPSTREAM_BUDGET_EXCEEDED when none is left. */
-  spend(): void {
+  /** How many calls were charged so far. */
+  get count(): number {
+    return this.spent;
+  }
+
+  /**
+   * Counts one call: throws UPSTREAM_BUDGET_EXCEEDED when the request has none
+   * left, RATE_LIMITED when the caller has none left this hour.
+   */
+  async spend(): Promise<void> {
     if (this.spent >= this.max) {
       throw new GraphQLError(
         `This request needs more than ${this.max} calls to OneLogin, the most one request may make ` +
@@ -27,5 +39,6 @@ export class UpstreamBudget {
       );
     }
     this.spent += 1;
+    await this.quota?.consume();
   }
 }

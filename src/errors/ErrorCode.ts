@@ -5,6 +5,26 @@
 export enum ErrorCode {
   /** An argument, cursor, date or input is invalid; the message says what to fix. No upstream call was made. */
   BAD_USER_INPUT = 'BAD_USER_INPUT',
+  /**
+   * The request carries no valid credentials (missing, malformed, expired, wrong issuer or
+   * audience, an unknown key or API key); HTTP 401 with `WWW-Authenticate: Bearer`.
+   */
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  /** The caller is authenticated but its scopes do not allow this field or this user's events. */
+  FORBIDDEN = 'FORBIDDEN',
+  /**
+   * The caller went over one of its own limits (requests per minute, or its share of OneLogin calls
+   * per hour); HTTP 429 with `Retry-After`, and `extensions.retryAfterSeconds`.
+   */
+  RATE_LIMITED = 'RATE_LIMITED',
+  /** The operation is over a shape limit (depth, aliases, tokens, directives, duplicated fields, writes); `extensions.limit` and `extensions.max` say which. */
+  OPERATION_LIMIT_EXCEEDED = 'OPERATION_LIMIT_EXCEEDED',
+  /** Trusted documents are enforced and this document is not one of them (send its `documentId`). */
+  PERSISTED_QUERY_NOT_ALLOWED = 'PERSISTED_QUERY_NOT_ALLOWED',
+  /** Trusted documents are kept in Redis and Redis cannot be read; HTTP 503. */
+  TRUSTED_DOCUMENTS_UNAVAILABLE = 'TRUSTED_DOCUMENTS_UNAVAILABLE',
+  /** The identity provider's keys (JWKS) cannot be fetched and none is cached: tokens cannot be checked; HTTP 503. */
+  AUTH_UNAVAILABLE = 'AUTH_UNAVAILABLE',
   /** A bug or an unexpected failure in the gateway; details are in the gateway's log only. */
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   /** The field needs an upstream the gateway has no credentials for (e.g. the legacy API key). */

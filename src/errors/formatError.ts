@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 
+import { tokenLimitOf } from '../server/operationLimits';
 import { ErrorCode, isErrorCode } from './ErrorCode';
 
 /**
@@ -17,7 +18,24 @@ const APOLLO_REQUEST_CODES = new Set([
 ]);
 
 /** Which extension keys each error may show clients; everything else is dropped. */
-const PUBLIC_EXTENSIONS = new Set(['code', 'argument', 'upstream', 'retryAfterSeconds']);
+const PUBLIC_EXTENSIONS = new Set([
+  'code',
+  'argument',
+  'upstream',
+  'retryAfterSeconds',
+  'limit',
+  'max',
+]);
+
+/** Our codes for the client's own mistakes (and refusals): logged at debug, never a 5xx. */
+const REQUEST_CODES: ReadonlySet<unknown> = new Set([
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.OPERATION_LIMIT_EXCEEDED,
+  ErrorCode.PERSISTED_QUERY_NOT_ALLOWED,
+]);
 
 /**
  * Whose fault an error is, by the code clients see (see `publicErrorCode`):
@@ -33,7 +51,7 @@ export type ErrorKind = 'request' | 'upstream' | 'internal';
 
 export function errorKind(code: unknown): ErrorKind {
   if (typeof code !== 'string') return 'internal';
-  if (code === ErrorCode.BAD_USER_INPUT || APOLLO_REQUEST_CODES.has(code)) return 'request';
+  if (REQUEST_CODES.has(code) || APOLLO_REQUEST_CODES.has(code)) return 'request';
   if (isErrorCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return 'upstream';
   return 'internal';
 }
@@ -67,6 +85,31 @@ export function formatError(
     ...(formatted.path ? { path: formatted.path } : {}),
   };
   if (typeof code === 'string' && APOLLO_REQUEST_CODES.has(code)) {
+    // An operation over a shape limit (see server/operationLimits.ts): its own code,
+    // with which limit and its value.
+    const limit = formatted.extensions?.['limit'];
+    const maxTokens = code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitOf(formatted.message) : undefined;
+    if (maxTokens !== undefined) {
+      return {
+        ...base,
+        message: `The document has more than ${maxTokens} tokens, the most this gateway parses (GRAPHQL_MAX_TOKENS).`,
+        extensions: {
+          code: ErrorCode.OPERATION_LIMIT_EXCEEDED,
+          limit: 'maxTokens',
+          max: maxTokens,
+        },
+      };
+    }
+    if (typeof limit === 'string') {
+      return {
+        ...base,
+        extensions: {
+          code: ErrorCode.OPERATION_LIMIT_EXCEEDED,
+          limit,
+          max: formatted.extensions?.['max'],
+        },
+      };
+    }
     // A literal argument that its scalar rejects (e.g. `since: "yesterday"`) is
     // reported by graphql-js as a validation error; to the client it is bad input.
     if (code === 'GRAPHQL_VALIDATION_FAILED' && isBadLiteral(formatted.message)) {

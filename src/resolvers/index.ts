@@ -12,10 +12,11 @@ import { FailedProvisioningConnection } from './failedProvisioning/FailedProvisi
 import { FailedProvisioningUser } from './failedProvisioning/FailedProvisioningUser';
 import { failedProvisioningQueries } from './failedProvisioning/queries';
 import { User } from './user/User';
+import { userQueries } from './user/queries';
 
 export const resolvers: Resolvers = {
   ...scalars,
-  Query: { ...eventQueries, ...eventTypeQueries, ...failedProvisioningQueries },
+  Query: { ...eventQueries, ...eventTypeQueries, ...failedProvisioningQueries, ...userQueries },
   Mutation: { ...createEventMutations },
   Event,
   EventConnection,

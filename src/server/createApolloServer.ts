@@ -15,14 +15,18 @@ import { resolvers } from '../resolvers';
 import type { Context } from './context';
 import { loadTypeDefs } from './loadTypeDefs';
 import { jitGateway } from './jitGateway';
+import { operationLimitRules } from './operationLimits';
 import { entityRepresentationsPlugin } from './plugins/entityRepresentationsPlugin';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin';
 
 /** The subgraph schema: schema/*.graphql with the resolvers, built by @apollo/subgraph. */
-export function buildSchema(): GraphQLSchema {
+export function buildSchema(options: { authorizationDirectives?: boolean } = {}): GraphQLSchema {
   // The generated resolver map types scalars and federation fields more
   // precisely than @apollo/subgraph's own resolver type can express.
-  return buildSubgraphSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  return buildSubgraphSchema({
+    typeDefs: loadTypeDefs(undefined, options),
+    resolvers: resolvers as never,
+  });
 }
 
 /** The subgraph SDL a router composes, as `{ _service { sdl } }` answers it. */
@@ -59,11 +63,22 @@ export function createApolloServer(options: {
   logger: Logger;
 }): ApolloServer<Context> {
   const { config, logger } = options;
-  const schema = buildSchema();
+  const schema = buildSchema({
+    authorizationDirectives: config.graphql.federationAuthorizationDirectives,
+  });
   return new ApolloServer<Context>({
     ...(config.graphql.jit ? { gateway: jitGateway(schema, { maxOperations: 1000 }) } : { schema }),
     formatError,
-    validationRules: [SupportedOperationTypesRule],
+    validationRules: [SupportedOperationTypesRule, ...operationLimitRules(config.limits)],
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    // One refusal per problem is enough; a document of a thousand unknown
+    // directives must not produce a thousand errors.
+    validationOptions: { maxErrors: 5 },
+    // No "Did you mean …?" in production: suggestions hand out the schema.
+    hideSchemaDetailsFromClientErrors: config.production,
+    // With trusted documents, the list is the only way to run a document by
+    // hash: automatic persisted queries would let anyone register one.
+    ...(config.trustedDocuments.mode === 'off' ? {} : { persistedQueries: false as const }),
     logger,
     nodeEnv: config.production ? 'production' : 'development',
     introspection: config.graphql.introspection,

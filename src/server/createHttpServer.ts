@@ -3,14 +3,28 @@ import http from 'node:http';
 import type { ApolloServer, HTTPGraphQLRequest } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 
+import { AuthFailure } from '../auth/AuthFailure';
+import type { Caller } from '../auth/Caller';
+import { ErrorCode } from '../errors/ErrorCode';
+import { RateLimitedError } from '../limits/CallerRateLimits';
 import type { Logger } from '../logging/createLogger';
 import type { Context } from './context';
+import type { TrustedDocuments } from './trustedDocuments';
+import { TrustedDocumentError } from './trustedDocuments';
 
 export interface CreateHttpServerOptions {
   apollo: ApolloServer<Context>;
+  /** Who sends the request; throws AuthFailure (see auth/Authenticator). */
+  authenticate: (req: http.IncomingMessage) => Promise<Caller>;
+  /** Counts the request against the caller's limits; throws RateLimitedError. */
+  admit: (caller: Caller) => Promise<void>;
   /** Builds the per-request context. */
-  context: () => Context;
+  context: (caller: Caller) => Context;
+  /** Trusted documents (TRUSTED_DOCUMENTS), when on. */
+  documents?: TrustedDocuments;
   corsOrigins: '*' | readonly string[];
+  /** Whether `GET /graphql?query=…` runs queries (GRAPHQL_GET_QUERIES); POST always does. */
+  getQueries: boolean;
   logger: Logger;
   /** Extra facts for `GET /healthz`. */
   health?: () => Record<string, unknown>;
@@ -19,10 +33,15 @@ export interface CreateHttpServerOptions {
 export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY_BYTES = 1024 * 1024;
 
+const REALM = 'onelogin-events-gateway';
+
 /**
  * The gateway's HTTP server: `POST`/`GET /graphql` (Apollo Sandbox for a
  * browser's GET outside production), `GET /healthz`, CORS. Plain node:http
- * around Apollo's `executeHTTPGraphQLRequest`, with nothing else on the hot path.
+ * around Apollo's `executeHTTPGraphQLRequest`. Before Apollo sees a request,
+ * in this order: the caller is authenticated from the headers alone (401/503,
+ * before the body is even read), its request rate is checked (429), and, with
+ * trusted documents, the document is looked up or refused before parsing.
  */
 export function createHttpServer(options: CreateHttpServerOptions): http.Server {
   const { apollo, logger } = options;
@@ -36,7 +55,8 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       res.writeHead(204, {
         'access-control-allow-methods': 'GET, POST, OPTIONS',
         'access-control-allow-headers':
-          req.headers['access-control-request-headers'] ?? 'content-type, apollo-require-preflight',
+          req.headers['access-control-request-headers'] ??
+          'content-type, authorization, x-api-key, apollo-require-preflight',
         'access-control-max-age': '600',
       });
       res.end();
@@ -62,7 +82,27 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       return;
     }
 
-    readBody(req)
+    const landingPage =
+      req.method === 'GET' && queryStart === -1 && (req.headers.accept ?? '').includes('text/html');
+    if (req.method === 'GET' && !landingPage && !options.getQueries) {
+      res.setHeader('allow', 'POST, OPTIONS');
+      sendJSON(
+        res,
+        405,
+        graphQLError(
+          'This gateway runs GraphQL over POST only (GRAPHQL_GET_QUERIES is off).',
+          'BAD_REQUEST',
+        ),
+      );
+      return;
+    }
+    let caller: Caller | undefined;
+    (landingPage ? Promise.resolve(undefined) : options.authenticate(req))
+      .then(async (authenticated) => {
+        caller = authenticated;
+        if (caller) await options.admit(caller);
+        return readBody(req);
+      })
       .then(async (raw) => {
         let body: unknown;
         if (req.method === 'POST') {
@@ -85,6 +125,11 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
             body = raw; // Apollo answers with a clear 400 about the content type.
           }
         }
+        let search = queryStart === -1 ? '' : url.slice(queryStart);
+        if (options.documents && caller) {
+          if (req.method === 'POST') body = await options.documents.resolveBody(body, caller);
+          else search = await options.documents.resolveSearch(search, caller);
+        }
         const headers = new HeaderMap();
         for (const [key, value] of Object.entries(req.headers)) {
           if (value !== undefined)
@@ -93,12 +138,16 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
         const request: HTTPGraphQLRequest = {
           method: req.method as string,
           headers,
-          search: queryStart === -1 ? '' : url.slice(queryStart),
+          search,
           body,
         };
         const response = await apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: request,
-          context: async () => options.context(),
+          context: async () => {
+            // Only the landing page comes without a caller, and it needs no context.
+            if (!caller) throw new Error('a GraphQL request reached Apollo unauthenticated');
+            return options.context(caller);
+          },
         });
         for (const [key, value] of response.headers) res.setHeader(key, value);
         res.statusCode = response.status ?? 200;
@@ -110,6 +159,29 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
         res.end();
       })
       .catch((error: unknown) => {
+        if (error instanceof AuthFailure) {
+          const headers: Record<string, string> =
+            error.status === 401
+              ? { 'www-authenticate': error.challenge(REALM) }
+              : { 'retry-after': '5' };
+          sendJSON(res, error.status, graphQLError(error.message, error.code), headers);
+          return;
+        }
+        if (error instanceof RateLimitedError) {
+          sendJSON(
+            res,
+            429,
+            graphQLError(error.message, ErrorCode.RATE_LIMITED, {
+              retryAfterSeconds: error.retryAfterSeconds,
+            }),
+            { 'retry-after': String(error.retryAfterSeconds) },
+          );
+          return;
+        }
+        if (error instanceof TrustedDocumentError) {
+          sendJSON(res, error.status, graphQLError(error.message, error.code));
+          return;
+        }
         if (error instanceof BodyTooLargeError) {
           res.setHeader('connection', 'close');
           res.once('finish', () => req.destroy());
@@ -188,9 +260,23 @@ function setCorsHeaders(
   }
 }
 
-function sendJSON(res: http.ServerResponse, status: number, body: unknown): void {
+function graphQLError(
+  message: string,
+  code: string,
+  extensions: Record<string, unknown> = {},
+): { errors: unknown[] } {
+  return { errors: [{ message, extensions: { code, ...extensions } }] };
+}
+
+function sendJSON(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
   });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { ApolloServer } from '@apollo/server';
 
+import { Authenticator } from '../auth/Authenticator';
 import { createCacheStores } from '../cache/createCacheStores';
 import type { Config } from '../config/loadConfig';
 import { createDataSources } from '../datasources/createDataSources';
@@ -10,6 +11,8 @@ import type { Logger } from '../logging/createLogger';
 import { createApolloServer } from './createApolloServer';
 import { createHttpServer, GRAPHQL_PATH } from './createHttpServer';
 import { createServices } from '../datasources/createServices';
+import { CallerRateLimits } from '../limits/CallerRateLimits';
+import { TrustedDocuments } from './trustedDocuments';
 import type { Context } from './context';
 
 export interface Gateway {
@@ -32,12 +35,34 @@ export async function startGateway(options: {
   const { config, logger } = options;
   const caches = await createCacheStores({ config: config.cache, logger });
   const handles = createServices({ config, caches, logger, clock: options.clock });
+  const authenticator = new Authenticator(config.auth, { logger, clock: options.clock });
+  logAuthentication(config, authenticator, logger);
+  await authenticator.warmUp();
+  const limits = new CallerRateLimits(config.limits, {
+    redis: caches.redis,
+    namespace: config.cache.namespace,
+    logger,
+  });
+  const documents =
+    config.trustedDocuments.mode === 'off'
+      ? undefined
+      : new TrustedDocuments(config.trustedDocuments, { redis: caches.redis, logger });
   const apollo = createApolloServer({ config, logger });
   await apollo.start();
   const httpServer = createHttpServer({
     apollo,
-    context: () => ({ dataSources: createDataSources(handles.services) }),
+    authenticate: (req) => authenticator.authenticate(req.headers, req.socket.remoteAddress),
+    admit: (caller) => limits.admitRequest(caller),
+    context: (caller) => ({
+      caller,
+      dataSources: createDataSources(handles.services, {
+        caller,
+        quota: limits.upstreamQuota(caller),
+      }),
+    }),
+    documents,
     corsOrigins: config.cors.origins,
+    getQueries: config.graphql.getQueries,
     logger,
     health: () => ({ cache: caches.kind, rateLimit: handles.client.rateLimitSnapshot() ?? null }),
   });
@@ -65,10 +90,31 @@ export async function startGateway(options: {
         await closed;
         clearTimeout(force);
         await apollo.stop();
+        authenticator.close();
         await handles.close();
         await caches.close();
       })();
       return stopping;
     },
   };
+}
+
+/** Says at every start who may call, loudly when nobody is checked. */
+function logAuthentication(config: Config, authenticator: Authenticator, logger: Logger): void {
+  const facts = authenticator.describe();
+  if (config.auth.explicitNone) {
+    logger.warn(
+      facts,
+      'AUTH_MODE=none: callers are not authenticated and every request has every scope. ' +
+        'Only run this way behind a router that authenticates, where nothing else can reach the gateway.',
+    );
+  } else if (config.auth.anonymous === 'trusted') {
+    logger.warn(
+      facts,
+      `Anonymous callers get every scope (${config.demo ? 'demo mode' : 'no AUTH_MODE outside production'})` +
+        (facts.methods.length ? `; bearer tokens are checked (${facts.methods.join(', ')}).` : '.'),
+    );
+  } else {
+    logger.info(facts, `Callers must authenticate: ${facts.methods.join(', ')}`);
+  }
 }

@@ -5,6 +5,8 @@
  */
 export { startSimulator } from './startSimulator';
 export { DEMO_CREDENTIALS } from './demoCredentials';
+export { DEMO_OIDC_AUDIENCE, DEMO_OIDC_ISSUER, demoJwks, signDemoToken } from './demoOidc';
+export type { DemoTokenOptions } from './demoOidc';
 export type {
   CounterSnapshot,
   EventRecord,

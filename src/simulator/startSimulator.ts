@@ -9,6 +9,7 @@ import { createTokenStore } from './createTokenStore';
 import { buildEventTypes } from './data/buildEventTypes';
 import { generateDataset } from './data/generateDataset';
 import { DEMO_CREDENTIALS } from './demoCredentials';
+import { DEMO_OIDC_AUDIENCE, DEMO_OIDC_ISSUER } from './demoOidc';
 import { SUCCESS_STATUS, apiError, noRoute } from './responses';
 import type { SimRequest, SimResponse } from './responses';
 import { isUpstreamPath, matchRoute } from './routeKeys';
@@ -17,6 +18,8 @@ import { checkBearer, handleRateLimitStatus, handleRevoke, handleToken } from '.
 import { CONTROL_PREFIX, handleControl } from './routes/controlRoutes';
 import { handleEventTypes, handleGetEvent, handleListEvents } from './routes/eventsRoutes';
 import { handleCreateLegacyEvent, handleFailedProvisionings } from './routes/legacyRoutes';
+import { OIDC_PREFIX, handleOidc, isOidcPath } from './routes/oidcRoutes';
+import type { OidcContext } from './routes/oidcRoutes';
 import type { SimulatorState } from './SimulatorState';
 import type { FaultKind, SimulatorHandle, SimulatorLogger, SimulatorOptions } from './types';
 
@@ -33,6 +36,22 @@ function requireInteger(name: string, value: number, min: number, max: number): 
 function requireText(name: string, value: string): string {
   if (value === '' || /[\s:,]/.test(value)) {
     throw new RangeError(`${name} must be non-empty, without spaces, colons or commas`);
+  }
+  return value;
+}
+
+/** An absolute http(s) URL without query or fragment, as an OIDC issuer must be. */
+function requireIssuer(value: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch (_error) {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search || parsed.hash) {
+    throw new RangeError(
+      `oidcIssuer must be an http(s) URL without query or fragment, not ${value}`,
+    );
   }
   return value;
 }
@@ -205,6 +224,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (!(latencyMs >= 0 && latencyMs <= 600_000) || !(jitterMs >= 0 && jitterMs <= 600_000)) {
     throw new RangeError('latencyMs and jitterMs must be from 0 to 600000');
   }
+  const oidcIssuer = requireIssuer(options.oidcIssuer ?? DEMO_OIDC_ISSUER);
   const logger = options.logger ?? SILENT_LOGGER;
   // The running clock (tokens, rate-limit windows, new events); tests inject one.
   const clock = options.clock ?? ((): number => Date.now());
@@ -237,6 +257,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     failedProvisionings: dataset.failedProvisionings,
     tokens: createTokenStore(tokenLifetimeSeconds, clock),
     rateLimiter: createRateLimiter(rateLimitPerHour, clock),
+  };
+  const oidc: OidcContext = {
+    issuer: oidcIssuer,
+    audience: DEMO_OIDC_AUDIENCE,
+    userIds: new Set(dataset.directory.people.map((person) => String(person.id))),
+    clock,
   };
   const counters = createCounters();
   const faults = createFaultController(options.faults ?? {}, createRandom(seed, 'faults'));
@@ -290,7 +316,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     };
     const body = await readBody(incoming);
     const isControl = path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`);
-    const route = isControl ? null : matchRoute(method, path);
+    // The identity provider is not OneLogin's API: like the control endpoints, its calls are
+    // never counted, delayed, faulted or rate-limited.
+    const isOidc = isOidcPath(path);
+    const route = isControl || isOidc ? null : matchRoute(method, path);
     if (body === null) {
       send(response, route?.key ?? '', apiError(413, 'Request body too large'), {
         Connection: 'close',
@@ -298,6 +327,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return;
     }
     request.body = body;
+    if (isOidc) {
+      send(response, '', await handleOidc(oidc, request));
+      return;
+    }
     if (isControl || route === null) {
       send(response, '', handleControl({ counters, faults }, request));
       return;
@@ -351,6 +384,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return {
     url,
     port: address.port,
+    oidcIssuer,
+    jwksURL: `${url}${OIDC_PREFIX}/certs`,
     data: {
       events: () => state.store.records,
       eventTypes: () => state.eventTypes,

@@ -52,6 +52,11 @@ export interface SimulatorOptions {
   jitterMs?: number;
   /** Share-based faults from the start. Default none. */
   faults?: FaultRates;
+  /**
+   * The `iss` of the demo OIDC tokens and the `issuer` of `/oidc/2/.well-known/openid-configuration`.
+   * Default `DEMO_OIDC_ISSUER` (`https://demo.onelogin.com/oidc/2`).
+   */
+  oidcIssuer?: string;
   /** Default silent. */
   logger?: SimulatorLogger;
 }
@@ -185,6 +190,10 @@ export interface SimulatorHandle {
   /** e.g. `http://127.0.0.1:40123`, no trailing slash; serves modern and legacy endpoints. */
   url: string;
   port: number;
+  /** The issuer of the demo OIDC tokens (the `oidcIssuer` option). */
+  oidcIssuer: string;
+  /** The demo JWKS, e.g. `http://127.0.0.1:40123/oidc/2/certs`: the public demo signing key. */
+  jwksURL: string;
   data: SimulatorData;
   counters: { snapshot(): CounterSnapshot; reset(): void };
   faults: FaultController;

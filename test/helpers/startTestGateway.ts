@@ -28,8 +28,17 @@ export interface TestGateway {
     query: string,
     variables?: Record<string, unknown>,
   ): Promise<GraphQLResponse<TData>>;
+  /** POSTs a GraphQL operation with extra headers (e.g. `authorization`) and returns the parsed body. */
+  executeAs<TData = Record<string, unknown>>(
+    headers: Record<string, string>,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<TData>>;
   /** POSTs and returns the HTTP status and raw text as well. */
-  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
+  post(
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; text: string; headers: Headers }>;
   /** Upstream calls per simulator route since the last reset. */
   upstreamCalls(): Record<string, number>;
   resetUpstreamCalls(): void;
@@ -88,6 +97,9 @@ export async function startTestGateway(
     ONELOGIN_LEGACY_BASE_URL: simulator.url,
     ...(options.withoutApiKey ? {} : { ONELOGIN_API_KEY: DEMO_CREDENTIALS.apiKey }),
     UPSTREAM_TIMEOUT_MS: '2000',
+    // Tests send many requests from one address; the limits' own tests set them.
+    RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
+    RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR: '1000000',
     ...options.env,
   });
   const gateway = await startGateway({ config, logger, clock: options.clock });
@@ -98,7 +110,7 @@ export async function startTestGateway(
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: response.status, text: await response.text() };
+    return { status: response.status, text: await response.text(), headers: response.headers };
   };
   return {
     url: gateway.url,
@@ -108,6 +120,14 @@ export async function startTestGateway(
     post,
     async execute<TData>(query: string, variables?: Record<string, unknown>) {
       const { text } = await post({ query, variables });
+      return JSON.parse(text) as GraphQLResponse<TData>;
+    },
+    async executeAs<TData>(
+      headers: Record<string, string>,
+      query: string,
+      variables?: Record<string, unknown>,
+    ) {
+      const { text } = await post({ query, variables }, headers);
       return JSON.parse(text) as GraphQLResponse<TData>;
     },
     upstreamCalls() {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { parse } from 'graphql';
 
 import { createSilentLogger } from '../../src/logging/createLogger';
-import { subgraphSDL } from '../../src/server/createApolloServer';
+import { buildSchema, subgraphSDL } from '../../src/server/createApolloServer';
 import {
   startUsersSubgraph,
   USERS_SUBGRAPH_SDL,
@@ -38,7 +38,9 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
   }
 
   beforeAll(async () => {
-    gateway = await startTestGateway();
+    // @apollo/gateway refuses a supergraph with @authenticated/@requiresScopes,
+    // which it cannot enforce; Hive Gateway's test keeps them.
+    gateway = await startTestGateway({ env: { FEDERATION_AUTHORIZATION_DIRECTIVES: 'false' } });
     for (const event of gateway.simulator.data.events()) {
       if (event.user_id !== null && event.user_name) {
         const id = String(event.user_id);
@@ -70,8 +72,15 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
 
   it('answers _service { sdl } with the subgraph SDL', async () => {
     const result = await gateway.execute(`{ _service { sdl } }`);
-    expect(result).toEqual({ data: { _service: { sdl: subgraphSDL() } } });
-    expect(subgraphSDL()).toMatch(/type Event\s+@key\(fields: "id"\)/);
+    const sdl = subgraphSDL(buildSchema({ authorizationDirectives: false }));
+    expect(result).toEqual({ data: { _service: { sdl } } });
+    expect(sdl).toMatch(/type Event\s+@key\(fields: "id"\)/);
+    expect(sdl).not.toMatch(/@authenticated|@requiresScopes/);
+    // By default the SDL declares them, for routers that enforce them.
+    expect(subgraphSDL()).toMatch(/me: User @authenticated/);
+    expect(subgraphSDL()).toMatch(
+      /\): FailedProvisioningConnection! @requiresScopes\(scopes: \[\["provisioning:read"\]\]\)/,
+    );
   });
 
   it("joins a user's name with their last five events' messages", async () => {

@@ -14,7 +14,20 @@ describe('loadConfig', () => {
     expect(config.demo).toBe(true);
     expect(config.oneLogin).toBeUndefined();
     expect(config.port).toBe(4000);
-    expect(config.graphql).toEqual({ introspection: true, sandbox: true, jit: true });
+    expect(config.graphql).toEqual({
+      introspection: true,
+      sandbox: true,
+      jit: true,
+      federationAuthorizationDirectives: true,
+      getQueries: true,
+    });
+    expect(config.auth).toEqual({
+      methods: [],
+      anonymous: 'trusted',
+      explicitNone: false,
+      jwt: undefined,
+      apiKeysFile: undefined,
+    });
     expect(config.cache.eventTypesTtlSeconds).toBe(3600);
   });
 
@@ -92,6 +105,7 @@ it('allows plain http to this machine in production (a local proxy, the simulato
   expect(
     loadConfig({
       NODE_ENV: 'production',
+      AUTH_MODE: 'none',
       ...credentials,
       ONELOGIN_BASE_URL: 'http://127.0.0.1:4010',
     }).oneLogin?.baseURL,

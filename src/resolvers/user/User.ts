@@ -9,5 +9,6 @@ export const User: UserResolvers = {
     dataSources.listEvents(
       { ...paging, filter: { ...filter, userId: oneLoginInteger(user.id, 'User.id') } },
       selectedNodeFields(info),
+      'User.events',
     ),
 };
