@@ -530,7 +530,8 @@ export type PageInfo = {
  * needs. Every request is authenticated (a bearer JWT or an API key, unless the gateway runs without authentication),
  * and each field checks the caller's scopes: `events:read` (every event), `events:read:self` (only the caller's own
  * events), `provisioning:read` (`failedProvisionings`), `events:write` (`createEvent`). A field the caller may not read
- * is null with a `FORBIDDEN` error; the rest of the answer stands.
+ * is refused with a `FORBIDDEN` error at its path and is null there (for a non-null root field such as `events`, the
+ * whole `data`, as GraphQL's null propagation goes); its nullable neighbours stand.
  */
 export type Query = {
   __typename?: 'Query';
@@ -596,7 +597,8 @@ export type Query = {
  * needs. Every request is authenticated (a bearer JWT or an API key, unless the gateway runs without authentication),
  * and each field checks the caller's scopes: `events:read` (every event), `events:read:self` (only the caller's own
  * events), `provisioning:read` (`failedProvisionings`), `events:write` (`createEvent`). A field the caller may not read
- * is null with a `FORBIDDEN` error; the rest of the answer stands.
+ * is refused with a `FORBIDDEN` error at its path and is null there (for a non-null root field such as `events`, the
+ * whole `data`, as GraphQL's null propagation goes); its nullable neighbours stand.
  */
 export type QueryEventArgs = {
   id: Scalars['ID']['input'];
@@ -608,7 +610,8 @@ export type QueryEventArgs = {
  * needs. Every request is authenticated (a bearer JWT or an API key, unless the gateway runs without authentication),
  * and each field checks the caller's scopes: `events:read` (every event), `events:read:self` (only the caller's own
  * events), `provisioning:read` (`failedProvisionings`), `events:write` (`createEvent`). A field the caller may not read
- * is null with a `FORBIDDEN` error; the rest of the answer stands.
+ * is refused with a `FORBIDDEN` error at its path and is null there (for a non-null root field such as `events`, the
+ * whole `data`, as GraphQL's null propagation goes); its nullable neighbours stand.
  */
 export type QueryEventTypeArgs = {
   id: Scalars['ID']['input'];
@@ -620,7 +623,8 @@ export type QueryEventTypeArgs = {
  * needs. Every request is authenticated (a bearer JWT or an API key, unless the gateway runs without authentication),
  * and each field checks the caller's scopes: `events:read` (every event), `events:read:self` (only the caller's own
  * events), `provisioning:read` (`failedProvisionings`), `events:write` (`createEvent`). A field the caller may not read
- * is null with a `FORBIDDEN` error; the rest of the answer stands.
+ * is refused with a `FORBIDDEN` error at its path and is null there (for a non-null root field such as `events`, the
+ * whole `data`, as GraphQL's null propagation goes); its nullable neighbours stand.
  */
 export type QueryEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -637,7 +641,8 @@ export type QueryEventsArgs = {
  * needs. Every request is authenticated (a bearer JWT or an API key, unless the gateway runs without authentication),
  * and each field checks the caller's scopes: `events:read` (every event), `events:read:self` (only the caller's own
  * events), `provisioning:read` (`failedProvisionings`), `events:write` (`createEvent`). A field the caller may not read
- * is null with a `FORBIDDEN` error; the rest of the answer stands.
+ * is refused with a `FORBIDDEN` error at its path and is null there (for a non-null root field such as `events`, the
+ * whole `data`, as GraphQL's null propagation goes); its nullable neighbours stand.
  */
 export type QueryFailedProvisioningsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;

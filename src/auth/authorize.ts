@@ -24,6 +24,15 @@ export function eventAccess(caller: Caller, what: string): EventAccess {
   throw missingScope(caller, what, [Scope.EVENTS_READ, Scope.EVENTS_READ_SELF]);
 }
 
+/**
+ * Throws FORBIDDEN unless `caller` may read event types: with `events:read` or
+ * `events:read:self` (event types belong to no user, so no user id is needed).
+ */
+export function requireEventTypeAccess(caller: Caller, what: string): void {
+  if (caller.scopes.has(Scope.EVENTS_READ) || caller.scopes.has(Scope.EVENTS_READ_SELF)) return;
+  throw missingScope(caller, what, [Scope.EVENTS_READ, Scope.EVENTS_READ_SELF]);
+}
+
 /** Throws FORBIDDEN unless `caller` holds `scope`. */
 export function requireScope(caller: Caller, scope: Scope, what: string): void {
   if (!caller.scopes.has(scope)) throw missingScope(caller, what, [scope]);

@@ -309,7 +309,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       upstreamCallsPerHour: integer('RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR', 500, 1, 1_000_000),
       createEventsPerRequest: integer('CREATE_EVENTS_PER_REQUEST_MAX', 10, 1, 1000),
       // Near graphql-armor's defaults (depth 6, aliases 15, tokens 1000, directives 50);
-      // depth 8 leaves room for `failedProvisionings → user → events → eventType`.
+      // depth 8 leaves room for `me → events → edges → node → eventType → placeholders`
+      // and a router's `_entities → User.events → …` (fragments do not count).
       maxDepth: integer('GRAPHQL_MAX_DEPTH', 8, 1, 100),
       maxAliases: integer('GRAPHQL_MAX_ALIASES', 15, 0, 10_000),
       maxTokens: integer('GRAPHQL_MAX_TOKENS', 1000, 10, 1_000_000),

@@ -3,7 +3,12 @@ import { GraphQLError } from 'graphql';
 
 import type { Caller } from '../auth/Caller';
 import { oneLoginUserId } from '../auth/Caller';
-import { eventAccess, otherUsersEvents, requireScope } from '../auth/authorize';
+import {
+  eventAccess,
+  otherUsersEvents,
+  requireEventTypeAccess,
+  requireScope,
+} from '../auth/authorize';
 import { Scope } from '../auth/scopes';
 
 import type { CreatedEventModel, CreateEventInputValues } from '../domain/createEventInput';
@@ -81,7 +86,6 @@ export function createDataSources(services: Services, request: RequestScope): Da
   let writes = 0;
   const requestBudget = () =>
     (budget ??= new UpstreamBudget(services.upstreamCallsPerRequest, request.quota));
-  const readEventTypes = (what: string) => eventAccess(caller, what);
   return {
     me: () => (caller.userId === undefined ? null : { id: caller.userId }),
     listEvents(input, fields, field = 'events') {
@@ -111,11 +115,11 @@ export function createDataSources(services: Services, request: RequestScope): Da
       return event;
     },
     async listEventTypes() {
-      readEventTypes('eventTypes');
+      requireEventTypeAccess(caller, 'eventTypes');
       return [...(await services.eventTypes.get(requestBudget())).list];
     },
     loadEventType(id) {
-      readEventTypes('eventType');
+      requireEventTypeAccess(caller, 'eventType');
       const known = services.eventTypes.peek(id);
       if (known) return known;
       eventTypes ??= new DataLoader((ids) => services.eventTypes.lookup(ids, requestBudget()));

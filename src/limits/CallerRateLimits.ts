@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 
 import type { Caller } from '../auth/Caller';
@@ -17,7 +18,16 @@ export class RateLimitedError extends GraphQLError {
       extensions: {
         code: ErrorCode.RATE_LIMITED,
         retryAfterSeconds,
-        http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+        // Apollo Server sets the response's status and headers from this (it
+        // iterates `headers` as a Map); the cast keeps other libraries' global
+        // typings of `extensions.http` (graphql-yoga's, in dev dependencies) out of the way.
+        http: {
+          status: 429,
+          headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) as unknown as Record<
+            string,
+            string
+          >,
+        },
       },
     });
   }

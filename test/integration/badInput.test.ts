@@ -637,7 +637,7 @@ describe.each([
           ...(method === 'GET' ? { 'apollo-require-preflight': 'true' } : {}),
           ...request.headers,
         },
-        body,
+        body: body as BodyInit | undefined,
       });
       return { status: response.status, body: JSON.parse(await response.text()) as unknown };
     };

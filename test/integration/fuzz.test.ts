@@ -661,7 +661,7 @@ async function send(gateway: TestGateway, request: FuzzRequest): Promise<Outcome
   const response = await fetch(gateway.url + (request.search ?? ''), {
     method: request.method,
     headers: request.headers,
-    body: request.body,
+    body: request.body as BodyInit | undefined,
   });
   const text = await response.text();
   let body: unknown = text;

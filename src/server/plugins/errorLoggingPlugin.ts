@@ -24,20 +24,30 @@ export function errorLoggingPlugin({
     async didEncounterErrors({
       errors,
       operationName,
+      contextValue,
     }: {
       errors: readonly GraphQLError[];
       operationName?: string | null;
+      contextValue: Partial<Context>;
     }) {
+      // The caller's name (a key's name, a token's subject), never its credential.
+      const caller = contextValue.caller?.name;
       for (const error of errors) {
         const code = publicErrorCode(error);
         const operation = operationName ?? '<anonymous>';
         switch (errorKind(code)) {
           case 'request':
-            logger.debug({ operation, code, path: error.path }, error.message);
+            logger.debug({ operation, caller, code, path: error.path }, error.message);
             break;
           case 'upstream':
             logger.warn(
-              { operation, code, path: error.path, upstream: error.extensions?.['upstream'] },
+              {
+                operation,
+                caller,
+                code,
+                path: error.path,
+                upstream: error.extensions?.['upstream'],
+              },
               error.message,
             );
             break;
@@ -45,12 +55,12 @@ export function errorLoggingPlugin({
             const original = error.originalError;
             if (original && !(original instanceof GraphQLError)) {
               logger.error(
-                { operation, path: error.path, err: original },
+                { operation, caller, path: error.path, err: original },
                 'unexpected error while resolving',
               );
             } else {
               logger.error(
-                { operation, path: error.path, code, message: error.message },
+                { operation, caller, path: error.path, code, message: error.message },
                 'unexpected GraphQL error',
               );
             }
