@@ -10,6 +10,16 @@ import type { Logger } from '../logging/createLogger';
 import { AuthFailure } from './AuthFailure';
 
 type KeyLookup = ReturnType<typeof createLocalJWKSet>;
+
+/** With no key in hand, a failed fetch is tried again after this long at the soonest. */
+const NO_KEYS_RETRY_MS = 1000;
+
+function unavailable(): AuthFailure {
+  return new AuthFailure(
+    "The identity provider's signing keys cannot be fetched right now, so the token cannot be checked: try again shortly.",
+    ErrorCode.AUTH_UNAVAILABLE,
+  );
+}
 type Key = Awaited<ReturnType<KeyLookup>>;
 
 export interface JwksKeySourceOptions {
@@ -49,16 +59,23 @@ export class JwksKeySource {
 
   /** The key for a token, in the shape jose's `jwtVerify` takes as its key argument. */
   readonly getKey = async (header: JWTHeaderParameters, token: FlattenedJWSInput): Promise<Key> => {
-    if (!this.lookup) await this.refresh();
-    else if (this.now() - this.fetchedAt >= this.options.cacheMs) this.refreshInBackground();
-    const lookup = this.lookup as KeyLookup;
+    if (!this.lookup) {
+      // No key at all: fetch, but while the provider stays away not once per request.
+      if (!this.pending && this.now() - this.lastAttempt < NO_KEYS_RETRY_MS) throw unavailable();
+      await this.refresh();
+    } else if (this.now() - this.fetchedAt >= this.options.cacheMs) {
+      this.refreshInBackground();
+    }
     try {
-      return await lookup(header, token);
+      return await (this.lookup as KeyLookup)(header, token);
     } catch (error) {
-      if (
-        error instanceof joseErrors.JWKSNoMatchingKey &&
-        this.now() - this.lastAttempt >= this.options.cooldownMs
-      ) {
+      if (!(error instanceof joseErrors.JWKSNoMatchingKey)) throw error;
+      // A fetch under way (a periodic refresh) may bring the key: wait for it.
+      if (this.pending) {
+        await this.pending.catch(() => undefined);
+        return (this.lookup as KeyLookup)(header, token);
+      }
+      if (this.now() - this.lastAttempt >= this.options.cooldownMs) {
         await this.refresh();
         return (this.lookup as KeyLookup)(header, token);
       }
@@ -98,10 +115,7 @@ export class JwksKeySource {
           : 'could not load the JWKS: tokens cannot be checked',
       );
       if (this.lookup) return;
-      throw new AuthFailure(
-        "The identity provider's signing keys cannot be fetched right now, so the token cannot be checked: try again shortly.",
-        ErrorCode.AUTH_UNAVAILABLE,
-      );
+      throw unavailable();
     }
   }
 

@@ -372,13 +372,21 @@ function readAuth(
   problems: string[],
   { production, demo }: { production: boolean; demo: boolean },
 ): AuthConfig {
-  const rawMode = read('AUTH_MODE')?.toLowerCase().replace(/\s+/g, '');
-  const settings = [
+  const givenMode = read('AUTH_MODE');
+  const rawMode = givenMode?.toLowerCase().replace(/\s+/g, '');
+  const jwtSettings = [
     'AUTH_JWT_JWKS_URL',
     'AUTH_JWT_ISSUER',
     'AUTH_JWT_AUDIENCE',
-    'AUTH_API_KEYS_FILE',
+    'AUTH_JWT_SCOPES_CLAIM',
+    'AUTH_JWT_USER_ID_CLAIM',
+    'AUTH_JWT_ALGORITHMS',
+    'AUTH_JWT_CLOCK_TOLERANCE_SECONDS',
+    'AUTH_JWKS_CACHE_SECONDS',
+    'AUTH_JWKS_COOLDOWN_SECONDS',
   ].filter((name) => read(name) !== undefined);
+  const apiKeySettings = ['AUTH_API_KEYS_FILE'].filter((name) => read(name) !== undefined);
+  const settings = [...jwtSettings, ...apiKeySettings];
   const none: AuthConfig = {
     methods: [],
     anonymous: 'trusted',
@@ -404,8 +412,18 @@ function readAuth(
   }
   const methods = AUTH_MODES[rawMode];
   if (!methods) {
-    problems.push(`AUTH_MODE must be jwt, api-key, jwt,api-key or none (got "${rawMode}").`);
+    problems.push(`AUTH_MODE must be jwt, api-key, jwt,api-key or none (got "${givenMode}").`);
     return none;
+  }
+  // A setting for a method that is not on is a mistake to report, not to ignore.
+  const unused = [
+    ...(methods.includes('jwt') ? [] : jwtSettings),
+    ...(methods.includes('api-key') ? [] : apiKeySettings),
+  ];
+  if (unused.length > 0) {
+    problems.push(
+      `${unused.join(', ')} ${unused.length > 1 ? 'are' : 'is'} set but AUTH_MODE=${rawMode} does not use ${unused.length > 1 ? 'them' : 'it'}.`,
+    );
   }
   if (methods.length === 0) return { ...none, explicitNone: true };
 
