@@ -1,14 +1,15 @@
 /**
  * Before a scenario is measured, each contestant answers all of it once and the
- * answers are compared: the gateway's and the floor's events must be equal
- * field for field, and direct REST must return the same events in the same
- * order. A benchmark of different answers would compare nothing. The same pass
- * collects each contestant's cursors for the places its lists start from.
+ * answers are compared: the gateway's, the secured gateway's and the floor's
+ * events must be equal field for field, and direct REST must return the same
+ * events in the same order. A benchmark of different answers would compare
+ * nothing. The same pass collects each contestant's cursors for the places its
+ * lists start from.
  */
 import { isDeepStrictEqual } from 'node:util';
 
 import type { ContestantId, Target } from './loadPlans';
-import { directListPath, UPSTREAM_PAGE_SIZE } from './loadPlans';
+import { directListPath, graphQLHeaders, UPSTREAM_PAGE_SIZE } from './loadPlans';
 import type { Scenario } from './scenarios';
 import { OPERATIONS } from './scenarios';
 
@@ -42,8 +43,9 @@ export async function checkSameData(
   const first = scenario.first ?? 20;
   const unitRequests = scenario.walkSteps ?? 1;
   const units = scenario.starts ?? 1;
-  const [gateway, floor, direct] = await Promise.all([
+  const [gateway, secured, floor, direct] = await Promise.all([
     walkGraphQL(targets.gateway, scenario, first, unitRequests, units),
+    walkGraphQL(targets.secured, scenario, first, unitRequests, units),
     walkGraphQL(targets.floor, scenario, first, unitRequests, units),
     walkDirect(targets.direct, scenario, first * unitRequests, units),
   ]);
@@ -53,11 +55,17 @@ export async function checkSameData(
       `${scenario.id}: the gateway returned ${gateway.nodes.length} events, not ${expected}`,
     );
   }
-  compareNodes(scenario, gateway.nodes, floor.nodes);
+  compareNodes(scenario, gateway.nodes, floor.nodes, 'floor');
+  compareNodes(scenario, gateway.nodes, secured.nodes, 'secured gateway');
   compareIds(scenario, gateway.nodes, direct.ids);
   return {
     ids: gateway.nodes.map((node) => node.id),
-    starts: { gateway: gateway.starts, floor: floor.starts, direct: direct.starts },
+    starts: {
+      gateway: gateway.starts,
+      secured: secured.starts,
+      floor: floor.starts,
+      direct: direct.starts,
+    },
   };
 }
 
@@ -66,28 +74,34 @@ async function checkEventById(
   targets: Readonly<Record<ContestantId, Target>>,
 ): Promise<CheckedData> {
   const page: Scenario = { ...scenario, operation: OPERATIONS.page };
-  const [gatewayPage, floorPage, directPage] = await Promise.all([
+  const [gatewayPage, securedPage, floorPage, directPage] = await Promise.all([
     walkGraphQL(targets.gateway, page, RECENT_PAGE, 1, 1),
+    walkGraphQL(targets.secured, page, RECENT_PAGE, 1, 1),
     walkGraphQL(targets.floor, page, RECENT_PAGE, 1, 1),
     walkDirect(targets.direct, page, RECENT_PAGE, 1),
   ]);
-  compareNodes(page, gatewayPage.nodes, floorPage.nodes);
+  compareNodes(page, gatewayPage.nodes, floorPage.nodes, 'floor');
+  compareNodes(page, gatewayPage.nodes, securedPage.nodes, 'secured gateway');
   compareIds(scenario, gatewayPage.nodes, directPage.ids);
   const ids = gatewayPage.nodes.map((node) => node.id);
+  const eventOf = (data: unknown) => (data as { event: Node | null }).event;
   for (const id of ids.slice(0, EVENT_SAMPLE)) {
-    const [gateway, floor, direct] = await Promise.all([
+    const [gateway, secured, floor, direct] = await Promise.all([
       graphQL(targets.gateway, scenario.operation.query, { id }),
+      graphQL(targets.secured, scenario.operation.query, { id }),
       graphQL(targets.floor, scenario.operation.query, { id }),
       rest(targets.direct, `/api/1/events/${id}`),
     ]);
-    const gatewayEvent = (gateway as { event: Node | null }).event;
-    const floorEvent = (floor as { event: Node | null }).event;
+    const gatewayEvent = eventOf(gateway);
+    const securedEvent = eventOf(secured);
+    const floorEvent = eventOf(floor);
     if (!gatewayEvent) throw new Error(`${scenario.id}: the gateway has no event ${id}`);
-    compareNodes(scenario, [gatewayEvent], floorEvent ? [floorEvent] : []);
+    compareNodes(scenario, [gatewayEvent], floorEvent ? [floorEvent] : [], 'floor');
+    compareNodes(scenario, [gatewayEvent], securedEvent ? [securedEvent] : [], 'secured gateway');
     const directId = (direct as { data?: Array<{ id: unknown }> }).data?.[0]?.id;
     if (String(directId) !== id) throw new Error(`${scenario.id}: direct REST has no event ${id}`);
   }
-  return { ids, starts: { gateway: [null], floor: [null], direct: [null] } };
+  return { ids, starts: { gateway: [null], secured: [null], floor: [null], direct: [null] } };
 }
 
 /** `units` units of `unitRequests` requests of `first` events, one after the other. */
@@ -149,7 +163,7 @@ async function graphQL(
 ): Promise<unknown> {
   const response = await fetch(target.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: graphQLHeaders(target),
     body: JSON.stringify({ query, variables }),
   });
   const text = await response.text();
@@ -182,20 +196,25 @@ function compareIds(scenario: Scenario, gateway: Node[], direct: string[]): void
   }
 }
 
-/** Throws at the first field where the gateway's events and the floor's differ. */
-function compareNodes(scenario: Scenario, gateway: Node[], floor: Node[]): void {
-  if (gateway.length !== floor.length) {
+/** Throws at the first field where the gateway's events and `otherName`'s differ. */
+function compareNodes(
+  scenario: Scenario,
+  gateway: Node[],
+  others: Node[],
+  otherName: string,
+): void {
+  if (gateway.length !== others.length) {
     throw new Error(
-      `${scenario.id}: the gateway returned ${gateway.length} events, the floor ${floor.length}`,
+      `${scenario.id}: the gateway returned ${gateway.length} events, the ${otherName} ${others.length}`,
     );
   }
   gateway.forEach((node, index) => {
-    const other = floor[index] as Node;
+    const other = others[index] as Node;
     for (const field of new Set([...Object.keys(node), ...Object.keys(other)])) {
       if (!isDeepStrictEqual(node[field], other[field])) {
         throw new Error(
           `${scenario.id}: event ${node.id} (#${index + 1}) differs in ${field}: ` +
-            `gateway ${JSON.stringify(node[field])}, floor ${JSON.stringify(other[field])}`,
+            `gateway ${JSON.stringify(node[field])}, ${otherName} ${JSON.stringify(other[field])}`,
         );
       }
     }

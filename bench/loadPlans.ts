@@ -1,16 +1,30 @@
 /**
  * The HTTP requests autocannon sends for one scenario and contestant: GraphQL
- * POSTs to the gateway or the floor, or the equivalent OneLogin REST calls
- * straight to the simulator ("direct").
+ * POSTs to the gateway (bare or secured) or the floor, or the equivalent
+ * OneLogin REST calls straight to the simulator ("direct").
  */
 import type autocannon from 'autocannon';
 
 import { projectionFor } from './eventFieldRules';
 import type { Scenario } from './scenarios';
 
-export type ContestantId = 'direct' | 'floor' | 'gateway';
+export type ContestantId = 'direct' | 'floor' | 'gateway' | 'secured';
 
-export const CONTESTANTS: readonly ContestantId[] = ['direct', 'floor', 'gateway'];
+/**
+ * In the order they are measured. `secured` is the same gateway build as
+ * `gateway` with production security on (a JWT on every request, rate limits
+ * consumed at production-like values); it comes right after `gateway`, so
+ * that the price of security is read from two runs next to each other.
+ */
+export const CONTESTANTS: readonly ContestantId[] = ['direct', 'floor', 'gateway', 'secured'];
+
+/** How the tables name each contestant. */
+export const CONTESTANT_LABELS: Readonly<Record<ContestantId, string>> = {
+  direct: 'direct',
+  floor: 'floor',
+  gateway: 'gateway',
+  secured: 'secured (gateway, production security)',
+};
 
 /** OneLogin returns at most 50 events per page. */
 export const UPSTREAM_PAGE_SIZE = 50;
@@ -21,6 +35,8 @@ export interface Target {
   url: string;
   /** A OneLogin access token (direct only). */
   token?: string;
+  /** The caller's access token for the gateway, sent as `authorization: Bearer …` (secured only). */
+  bearer?: string;
 }
 
 /** What the requests report back while they run. */
@@ -111,10 +127,11 @@ function sequence(
 function graphQLPlan(scenario: Scenario, target: Target, data: PlanData): LoadPlan {
   const url = new URL(target.url);
   const { query } = scenario.operation;
+  const headers = graphQLHeaders(target);
   const post = (variables: Record<string, unknown>): autocannon.Request => ({
     method: 'POST',
     path: url.pathname,
-    headers: { 'content-type': 'application/json' },
+    headers,
     body: JSON.stringify({ query, variables }),
   });
   const check = (body: string) =>
@@ -155,6 +172,14 @@ function graphQLPlan(scenario: Scenario, target: Target, data: PlanData): LoadPl
         cursorOf,
         check,
       ),
+  };
+}
+
+/** The headers of a GraphQL POST to `target`: its bearer token, if it has one. */
+export function graphQLHeaders(target: Target): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    ...(target.bearer !== undefined ? { authorization: `Bearer ${target.bearer}` } : {}),
   };
 }
 

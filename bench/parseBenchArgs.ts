@@ -22,7 +22,9 @@ export interface BenchArgs {
 export const USAGE = `Usage: npm run bench -- [options]
 
 Measures the gateway against direct REST calls and a minimal pass-through (the
-floor), each in its own process, against the OneLogin simulator.
+floor), and against itself with production security on (secured: a JWT on every
+request, rate limits consumed), each in its own process, against the OneLogin
+simulator.
 
   --duration <s>      seconds of each measured run (default 5; 1 with --smoke)
   --warmup <s>        seconds of load before each measured run (default 2; 0.5 with --smoke)
@@ -32,7 +34,8 @@ floor), each in its own process, against the OneLogin simulator.
                         1 page50, 2 page10-all-fields, 3 event-by-id, 4 walk1000
   --seed <n>          simulator seed (default 1)
   --events <n>        simulator events (default 20000)
-  --profile           also profile the gateway (node --cpu-prof) under scenario 1 at 0 ms
+  --profile           also profile the gateway and the secured gateway (node --cpu-prof)
+                      under scenario 1 at 0 ms
   --smoke             a quick run that checks the harness, not a measurement
   --out <file>        JSON report (default docs/benchmarks.json)
   --markdown <file>   Markdown report to update (default docs/BENCHMARKS.md)

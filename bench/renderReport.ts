@@ -3,6 +3,8 @@
  * docs/BENCHMARKS.md. Only the text between the `bench:*` markers is
  * rewritten, so the hand-written analysis and history around it stay.
  */
+import type { ProfileComparison } from './analyzeProfile';
+import { CONTESTANT_LABELS } from './loadPlans';
 import type { BenchProfile, BenchReport } from './runBenchmarks';
 
 const RESULTS = { start: '<!-- bench:results:start -->', end: '<!-- bench:results:end -->' };
@@ -48,7 +50,7 @@ function rows(report: BenchReport): string[][] {
         ? `${scenario.number} ${scenario.id}${scenario.unit === 'walk' ? ' (per walk)' : ''}`
         : '',
       newGroup ? `${result.upstreamLatencyMs} ms` : '',
-      result.contestant,
+      CONTESTANT_LABELS[result.contestant],
       rate(result.requestsPerSecond),
       result.latencyMs.p50.toFixed(2),
       result.latencyMs.p99.toFixed(2),
@@ -68,7 +70,7 @@ function ratioRows(report: BenchReport): string[][] {
       `${ratio.upstreamLatencyMs} ms`,
       ratio.throughput.toFixed(2),
       ratio.cpuPerRequest === null ? '—' : ratio.cpuPerRequest.toFixed(2),
-      `${ratio.p50DeltaMs >= 0 ? '+' : ''}${ratio.p50DeltaMs.toFixed(2)}`,
+      signed(ratio.p50DeltaMs),
     ];
   });
 }
@@ -81,12 +83,58 @@ const RATIO_HEADERS = [
   'Gateway − floor p50 (ms)',
 ];
 
+const SECURITY_HEADERS = [
+  'Scenario',
+  'Upstream',
+  'Secured/gateway CPU per req',
+  'Target',
+  'Secured − gateway p50 (ms)',
+  'Target',
+  'Within targets',
+];
+
+/** The price of production security, with its targets, per scenario and latency. */
+function securityRows(report: BenchReport): string[][] {
+  return report.securityPrices.map((price) => {
+    const scenario = report.scenarios.find((candidate) => candidate.id === price.scenario);
+    const walk = scenario?.unit === 'walk';
+    const within = [price.withinTarget.cpuPerRequest, price.withinTarget.p50];
+    return [
+      scenario ? `${scenario.number} ${scenario.id}${walk ? ' (per walk)' : ''}` : price.scenario,
+      `${price.upstreamLatencyMs} ms`,
+      price.cpuPerRequest === null ? '—' : price.cpuPerRequest.toFixed(3),
+      `≤ ${report.securityTargets.cpuPerRequest.toFixed(2)}`,
+      signed(price.p50DeltaMs),
+      `≤ +${price.p50TargetMs.toFixed(2)}`,
+      within.includes(false) ? 'no' : within.includes(null) ? '—' : 'yes',
+    ];
+  });
+}
+
+/** What the secured contestant is, for the report. */
+function securityNote(report: BenchReport): string {
+  const { gateway, secured } = report.settings.security;
+  return (
+    `secured is the same gateway build in its own process with AUTH_MODE=${secured['AUTH_MODE'] ?? '?'} ` +
+    `(JWKS from a file, issuer and audience set; ${secured['token'] ?? 'one token'}, sent as ` +
+    '`authorization: Bearer …`), rate limits ' +
+    `${secured['RATE_LIMIT_REQUESTS_PER_MINUTE'] ?? '?'} requests a minute and ` +
+    `${secured['RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR'] ?? '?'} OneLogin calls an hour per caller ` +
+    '(consumed on every request and call, never reached) and the operation limits at their defaults; ' +
+    `gateway has AUTH_MODE=${gateway['AUTH_MODE'] ?? '?'} and the same limits (the limiter always runs), ` +
+    'so the price below is what caller authentication adds.'
+  );
+}
+
 /** The results and ratios as aligned plain text, for the terminal. */
 export function renderTable(report: BenchReport): string {
   return [
     textTable(HEADERS, rows(report)),
     '',
     textTable(RATIO_HEADERS, ratioRows(report)),
+    '',
+    'Price of production security (secured against gateway, same run):',
+    textTable(SECURITY_HEADERS, securityRows(report), 2),
     ...(report.warnings.length > 0
       ? ['', 'Warnings:', ...report.warnings.map((w) => `- ${w}`)]
       : []),
@@ -121,6 +169,13 @@ export function renderResultsMarkdown(report: BenchReport): string {
     markdownTable(HEADERS, rows(report)),
     '',
     markdownTable(RATIO_HEADERS, ratioRows(report)),
+    '',
+    `Price of production security, measured in the same run: ${securityNote(report)} ` +
+      `Targets: at most ${report.securityTargets.cpuPerRequest.toFixed(2)} × the gateway's CPU per request, ` +
+      `and at most +${report.securityTargets.p50DeltaMs.toFixed(2)} ms p50 per GraphQL request ` +
+      '(per walk: that times its requests).',
+    '',
+    markdownTable(SECURITY_HEADERS, securityRows(report)),
     ...(report.warnings.length > 0
       ? ['', '**Warnings:**', '', ...report.warnings.map((warning) => `- ${warning}`)]
       : []),
@@ -157,6 +212,66 @@ export function renderProfileMarkdown(profile: BenchProfile): string {
   ].join('\n');
 }
 
+/** The secured gateway's profile against the bare one's, per request. */
+export function renderSecurityProfileMarkdown(
+  gateway: BenchProfile,
+  secured: BenchProfile,
+  comparison: ProfileComparison,
+): string {
+  const us = (value: number) => `${value >= 0 ? '' : '−'}${Math.abs(value).toFixed(1)}`;
+  const differenceRows = (entries: ProfileComparison['grewMost'], withLocation: boolean) =>
+    entries.map((entry) => [
+      `\`${entry.name}\``,
+      ...(withLocation ? [entry.location ? `\`${entry.location}\`` : '—'] : []),
+      us(entry.baseUs),
+      us(entry.otherUs),
+      `${entry.deltaUs >= 0 ? '+' : '−'}${Math.abs(entry.deltaUs).toFixed(1)}`,
+    ]);
+  const headers = (first: string, withLocation: boolean) => [
+    first,
+    ...(withLocation ? ['Location'] : []),
+    'Gateway µs/req',
+    'Secured µs/req',
+    'Difference',
+  ];
+  const busy = comparison.busyUs;
+  return [
+    `Secured gateway under the same load right after it (${secured.run.requestsPerSecond.toFixed(0)} req/s, ` +
+      `${secured.run.cpuMsPerRequest?.toFixed(3) ?? '—'} CPU ms/req while profiled, against ` +
+      `${gateway.run.cpuMsPerRequest?.toFixed(3) ?? '—'} for the gateway); profile in \`${secured.file}\`. ` +
+      `Busy CPU sampled per request: gateway ${us(busy.base)} µs, secured ${us(busy.other)} µs ` +
+      `(${busy.base > 0 ? `${((busy.other / busy.base - 1) * 100).toFixed(1)}%` : '—'}). ` +
+      'Per request, secured against gateway; with samples every millisecond or so, ' +
+      'differences of a few µs are sampling noise.',
+    '',
+    'Total time inside the code of production security (what it calls included):',
+    '',
+    markdownTable(headers('Area', false), differenceRows(comparison.byArea, false)),
+    '',
+    "Self time of that code's functions:",
+    '',
+    markdownTable(headers('Function', true), differenceRows(comparison.focused.slice(0, 15), true)),
+    '',
+    'Self time by package:',
+    '',
+    markdownTable(
+      headers('Package', false),
+      differenceRows(
+        comparison.byPackage.filter((entry) => Math.abs(entry.deltaUs) >= 0.05),
+        false,
+      ),
+    ),
+    '',
+    'Functions that grew most:',
+    '',
+    markdownTable(headers('Function', true), differenceRows(comparison.grewMost, true)),
+    '',
+    'Functions that shrank most:',
+    '',
+    markdownTable(headers('Function', true), differenceRows(comparison.shrankMost, true)),
+  ].join('\n');
+}
+
 /** `existing` (or a new file) with the generated sections replaced by this report's. */
 export function updateMarkdown(existing: string | undefined, report: BenchReport): string {
   let text = existing ?? NEW_FILE;
@@ -167,7 +282,22 @@ export function updateMarkdown(existing: string | undefined, report: BenchReport
     if (!text.includes(PROFILE.start)) {
       text = `${text.trimEnd()}\n\n## Where the time goes\n\n${PROFILE.start}\n${PROFILE.end}\n`;
     }
-    text = replaceBetween(text, PROFILE, renderProfileMarkdown(report.profile));
+    const { profile, securedProfile, securityProfile } = report;
+    text = replaceBetween(
+      text,
+      PROFILE,
+      [
+        renderProfileMarkdown(profile),
+        ...(securedProfile && securityProfile
+          ? [
+              '',
+              '### The price of production security',
+              '',
+              renderSecurityProfileMarkdown(profile, securedProfile, securityProfile),
+            ]
+          : []),
+      ].join('\n'),
+    );
   }
   return text;
 }
@@ -192,14 +322,21 @@ function cpu(value: number): string {
   return value < 1 ? value.toFixed(3) : value < 10 ? value.toFixed(2) : value.toFixed(1);
 }
 
-function textTable(headers: string[], body: string[][]): string {
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
+}
+
+/** Aligned columns: the first `leftColumns` to the left, the others to the right. */
+function textTable(headers: string[], body: string[][], leftColumns = 3): string {
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...body.map((row) => (row[column] ?? '').length)),
   );
   const line = (cells: string[]) =>
     cells
       .map((cell, column) =>
-        column < 3 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+        column < leftColumns
+          ? cell.padEnd(widths[column] ?? 0)
+          : cell.padStart(widths[column] ?? 0),
       )
       .join('  ');
   return [

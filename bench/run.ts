@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: the gateway against direct REST and the floor. Prints a
- * table, writes the JSON report and updates docs/BENCHMARKS.md. See USAGE.
+ * `npm run bench`: the gateway against direct REST, the floor and itself with
+ * production security on. Prints a table, writes the JSON report and updates
+ * docs/BENCHMARKS.md. See USAGE.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -127,6 +127,8 @@ export class EventTypeCatalog {
       const answer = await this.options.client.get(
         'GET /api/1/events/types',
         '/api/1/events/types',
+        {},
+        () => budget.spend(),
       );
       types = parseEventTypes(answer.status, answer.body);
     } catch (error) {

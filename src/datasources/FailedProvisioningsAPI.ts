@@ -67,7 +67,9 @@ export class FailedProvisioningsAPI {
     // Another request may have started the same call while this one was charged.
     const started = this.inFlight.get(key);
     if (started) return started;
-    const call = this.fetch(client, range, key).finally(() => this.inFlight.delete(key));
+    const call = this.fetch(client, range, key, () => budget.spend()).finally(() =>
+      this.inFlight.delete(key),
+    );
     this.inFlight.set(key, call);
     return call;
   }
@@ -76,8 +78,9 @@ export class FailedProvisioningsAPI {
     client: LegacyClient,
     range: { startDate: string; stopDate: string },
     key: string,
+    charge: () => Promise<void>,
   ): Promise<FailedProvisioningDto[]> {
-    const sorted = sortByCreatedAt(await client.listFailedProvisionings(range));
+    const sorted = sortByCreatedAt(await client.listFailedProvisionings(range, charge));
     if (!sorted.ok) {
       this.options.logger.warn(
         { route: 'GET /api/v1/logins/failed_provisioning.json', index: sorted.index },

@@ -131,6 +131,20 @@ export function formatError(
   return { ...base, extensions };
 }
 
+/**
+ * formatError, without graphql-js's "Did you mean …?" hints, which hand out the
+ * schema (production). Apollo's hideSchemaDetailsFromClientErrors covers
+ * validation errors only; variable values that do not coerce carry hints too.
+ */
+export function formatErrorWithoutSuggestions(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
+  const result = formatError(formatted, error);
+  const message = result.message.replace(/ ?Did you mean [^?]*\?/g, '');
+  return message === result.message ? result : { ...result, message };
+}
+
 function codeOf(error: unknown): unknown {
   return error instanceof GraphQLError ? error.extensions['code'] : undefined;
 }

@@ -1,5 +1,4 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 
 import type { Caller } from '../auth/Caller';
@@ -8,7 +7,11 @@ import type { LimitsConfig } from '../config/loadConfig';
 import { ErrorCode } from '../errors/ErrorCode';
 import type { Logger } from '../logging/createLogger';
 
-/** A caller over one of its limits; the HTTP layer answers 429 with `Retry-After`. */
+/**
+ * A caller over one of its limits: the HTTP layer answers 429 with `Retry-After`
+ * for requests per minute; for OneLogin calls it is a field error, and the
+ * response is 429 when nothing else was answered (see rateLimitStatusPlugin).
+ */
 export class RateLimitedError extends GraphQLError {
   constructor(
     message: string,
@@ -18,16 +21,6 @@ export class RateLimitedError extends GraphQLError {
       extensions: {
         code: ErrorCode.RATE_LIMITED,
         retryAfterSeconds,
-        // Apollo Server sets the response's status and headers from this (it
-        // iterates `headers` as a Map); the cast keeps other libraries' global
-        // typings of `extensions.http` (graphql-yoga's, in dev dependencies) out of the way.
-        http: {
-          status: 429,
-          headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) as unknown as Record<
-            string,
-            string
-          >,
-        },
       },
     });
   }

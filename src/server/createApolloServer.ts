@@ -9,7 +9,7 @@ import type { ASTVisitor, GraphQLSchema, ValidationContext } from 'graphql';
 import { executeSync, GraphQLError, parse } from 'graphql';
 
 import type { Config } from '../config/loadConfig';
-import { formatError } from '../errors/formatError';
+import { formatError, formatErrorWithoutSuggestions } from '../errors/formatError';
 import type { Logger } from '../logging/createLogger';
 import { resolvers } from '../resolvers';
 import type { Context } from './context';
@@ -18,6 +18,7 @@ import { jitGateway } from './jitGateway';
 import { operationLimitRules } from './operationLimits';
 import { entityRepresentationsPlugin } from './plugins/entityRepresentationsPlugin';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin';
+import { rateLimitStatusPlugin } from './plugins/rateLimitStatusPlugin';
 
 /** The subgraph schema: schema/*.graphql with the resolvers, built by @apollo/subgraph. */
 export function buildSchema(options: { authorizationDirectives?: boolean } = {}): GraphQLSchema {
@@ -68,7 +69,7 @@ export function createApolloServer(options: {
   });
   return new ApolloServer<Context>({
     ...(config.graphql.jit ? { gateway: jitGateway(schema, { maxOperations: 1000 }) } : { schema }),
-    formatError,
+    formatError: config.production ? formatErrorWithoutSuggestions : formatError,
     validationRules: [SupportedOperationTypesRule, ...operationLimitRules(config.limits)],
     parseOptions: { maxTokens: config.limits.maxTokens },
     // One refusal per problem is enough; a document of a thousand unknown
@@ -83,6 +84,9 @@ export function createApolloServer(options: {
     nodeEnv: config.production ? 'production' : 'development',
     introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: false,
+    // src/index.ts stops the gateway on SIGINT/SIGTERM (Apollo included): a second
+    // stop from Apollo's own handler would wait for ever.
+    stopOnTerminationSignals: false,
     plugins: [
       // No field sets a cache hint: computing cache policies would be work for nothing.
       ApolloServerPluginCacheControlDisabled(),
@@ -91,6 +95,7 @@ export function createApolloServer(options: {
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
       errorLoggingPlugin({ logger }),
       entityRepresentationsPlugin(),
+      rateLimitStatusPlugin(),
     ],
   });
 }

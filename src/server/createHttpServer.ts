@@ -254,9 +254,10 @@ function setCorsHeaders(
   const origin = req.headers.origin;
   if (origins === '*') {
     res.setHeader('access-control-allow-origin', '*');
-  } else if (origin && origins.includes(origin)) {
-    res.setHeader('access-control-allow-origin', origin);
+  } else {
+    // The answer depends on the Origin whether or not it is allowed (caches must know).
     res.setHeader('vary', 'origin');
+    if (origin && origins.includes(origin)) res.setHeader('access-control-allow-origin', origin);
   }
 }
 

@@ -76,20 +76,32 @@ function maxDuplicateFieldsRule(max: number): ValidationRule {
   return (context: ValidationContext): ASTVisitor => ({
     SelectionSet(node) {
       const counts = new Map<string, number>();
-      for (const selection of node.selections) {
-        if (selection.kind !== Kind.FIELD) continue;
-        const key = selection.alias?.value ?? selection.name.value;
-        const count = (counts.get(key) ?? 0) + 1;
-        counts.set(key, count);
-        if (count === max + 1) {
-          context.reportError(
-            new GraphQLError(
-              `The field \`${key}\` is repeated more than ${max} times in one selection set; name it once.`,
-              { nodes: selection, extensions: { limit: 'maxDuplicateFields', max } },
-            ),
-          );
+      // An inline fragment without a type condition merges into the selection set around
+      // it, so its fields count here too (fragments on different types of an `_entities`
+      // selection do not merge, and count apart).
+      const count = (set: SelectionSetNode): boolean => {
+        for (const selection of set.selections) {
+          if (selection.kind === Kind.INLINE_FRAGMENT) {
+            if (!selection.typeCondition && count(selection.selectionSet)) return true;
+            continue;
+          }
+          if (selection.kind !== Kind.FIELD) continue;
+          const key = selection.alias?.value ?? selection.name.value;
+          const seen = (counts.get(key) ?? 0) + 1;
+          counts.set(key, seen);
+          if (seen === max + 1) {
+            context.reportError(
+              new GraphQLError(
+                `The field \`${key}\` is repeated more than ${max} times in one selection set; name it once.`,
+                { nodes: selection, extensions: { limit: 'maxDuplicateFields', max } },
+              ),
+            );
+            return true;
+          }
         }
-      }
+        return false;
+      };
+      count(node);
     },
   });
 }

@@ -100,6 +100,12 @@ export class TrustedDocuments {
         );
       }
       const text = await this.lookup(hash);
+      if (text === undefined && typeof query === 'string') {
+        // A client's own hash with its document (Apollo Client's persisted-queries
+        // link does this): not a listed document, so it is judged as the text alone.
+        await this.check(undefined, query, caller);
+        return query;
+      }
       if (text === undefined) {
         throw new TrustedDocumentError(
           `No trusted document has the id ${hash}: deploy the client's persisted-documents.json with the gateway.`,

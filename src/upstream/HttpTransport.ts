@@ -26,6 +26,11 @@ export interface HttpRequest {
   retryStatuses?: ReadonlySet<number>;
   /** A name for logs, e.g. `GET /api/1/events`; never includes credentials. */
   route: string;
+  /**
+   * Called before each retry: a retry is one more call to the upstream, so the
+   * caller charges it to its budgets here; a throw stops the retries with that error.
+   */
+  beforeRetry?: () => Promise<void>;
 }
 
 export interface HttpResponse {
@@ -102,8 +107,10 @@ export class HttpTransport {
       return interpret(await this.attempt(request));
     }
     return this.retryPolicy.execute(async ({ attempt }) => {
-      if (attempt > 0)
+      if (attempt > 0) {
         this.options.logger.debug({ route: request.route, attempt }, 'upstream retry');
+        await request.beforeRetry?.();
+      }
       return interpret(await this.attempt(request));
     });
   }

@@ -36,10 +36,11 @@ export class LegacyClient {
    * `startDate` to `stopDate` (`YYYY-MM-DDThh:mm:ssZ`) in one answer, a bare
    * JSON array (API.md §8.3). Idempotent: retried after a 5xx or a network error.
    */
-  async listFailedProvisionings(range: {
-    startDate: string;
-    stopDate: string;
-  }): Promise<FailedProvisioningDto[]> {
+  async listFailedProvisionings(
+    range: { startDate: string; stopDate: string },
+    /** Called before each retry (one more call), to charge it; see HttpRequest.beforeRetry. */
+    charge?: () => Promise<void>,
+  ): Promise<FailedProvisioningDto[]> {
     try {
       return await this.options.transport.request(
         {
@@ -49,6 +50,7 @@ export class LegacyClient {
           headers: { authorization: this.authorization, accept: 'application/json' },
           idempotent: true,
           route: FAILED_PROVISIONINGS_ROUTE,
+          ...(charge ? { beforeRetry: charge } : {}),
         },
         (response) => this.readFailedProvisionings(response),
       );

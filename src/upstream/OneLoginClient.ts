@@ -41,16 +41,24 @@ export class OneLoginClient {
 
   constructor(private readonly options: OneLoginClientOptions) {}
 
-  /** GET `path` with `query`; `route` names the endpoint in logs and errors. */
+  /**
+   * GET `path` with `query`; `route` names the endpoint in logs and errors.
+   * `charge` is called before every call after the first (retries, a second try
+   * with a new token), so that the caller's budgets count every call made; an
+   * identical GET already in flight is shared, and charged to whoever started it.
+   */
   get(
     route: string,
     path: string,
     query: Readonly<Record<string, string | undefined>> = {},
+    charge?: () => Promise<void>,
   ): Promise<OneLoginAnswer> {
     const key = path + queryString(query);
     const existing = this.inFlight.get(key);
     if (existing) return existing;
-    const call = this.authorizedGet(route, path, query).finally(() => this.inFlight.delete(key));
+    const call = this.authorizedGet(route, path, query, charge).finally(() =>
+      this.inFlight.delete(key),
+    );
     this.inFlight.set(key, call);
     return call;
   }
@@ -64,17 +72,19 @@ export class OneLoginClient {
     route: string,
     path: string,
     query: Readonly<Record<string, string | undefined>>,
+    charge: (() => Promise<void>) | undefined,
   ): Promise<OneLoginAnswer> {
     try {
       const token = await this.options.tokens.getToken();
       try {
-        return await this.send(route, path, query, token);
+        return await this.send(route, path, query, token, charge);
       } catch (error) {
         if (!(error instanceof UpstreamFailureError) || !isStatus(error, 401)) throw error;
         // The token expired early or was revoked: one new token, one more try.
         this.options.tokens.invalidate(token);
         const fresh = await this.options.tokens.getToken();
-        return await this.send(route, path, query, fresh);
+        await charge?.();
+        return await this.send(route, path, query, fresh, charge);
       }
     } catch (error) {
       if (error instanceof UpstreamFailureError) {
@@ -89,6 +99,7 @@ export class OneLoginClient {
     path: string,
     query: Readonly<Record<string, string | undefined>>,
     token: string,
+    charge: (() => Promise<void>) | undefined,
   ): Promise<OneLoginAnswer> {
     return this.options.transport.request(
       {
@@ -98,6 +109,7 @@ export class OneLoginClient {
         route,
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
         idempotent: true,
+        ...(charge ? { beforeRetry: charge } : {}),
       },
       (response) => this.interpret(route, response),
     );

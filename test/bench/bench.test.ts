@@ -1,6 +1,7 @@
 /**
  * A smoke test of `npm run bench`: the harness runs for about a second per
- * contestant and writes its reports. It asserts their shape, never timings.
+ * contestant (direct, floor, gateway, and the gateway with production
+ * security) and writes its reports. It asserts their shape, never timings.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,7 +19,7 @@ const directory = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 describe('npm run bench', () => {
-  it('runs scenario 1 against all three contestants and writes the JSON and Markdown reports', async () => {
+  it('runs scenario 1 against all four contestants and writes the JSON and Markdown reports', async () => {
     const jsonPath = path.join(directory, 'benchmarks.json');
     const markdownPath = path.join(directory, 'BENCHMARKS.md');
     await promisify(execFile)(
@@ -46,13 +47,35 @@ describe('npm run bench', () => {
       command: expect.stringContaining('npm run bench -- --smoke'),
       machine: { cores: expect.any(Number), node: process.version },
       gateway: { commit: expect.any(String) },
-      settings: { durationS: 1, connections: 8, upstreamLatenciesMs: [0] },
-      scenarios: [{ id: 'page50', number: 1, unit: 'request' }],
+      settings: {
+        durationS: 1,
+        connections: 8,
+        upstreamLatenciesMs: [0],
+        security: {
+          gateway: { AUTH_MODE: 'none' },
+          secured: {
+            AUTH_MODE: 'jwt',
+            AUTH_JWT_ISSUER: expect.any(String),
+            AUTH_JWT_AUDIENCE: expect.any(String),
+            RATE_LIMIT_REQUESTS_PER_MINUTE: expect.any(String),
+            RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR: expect.any(String),
+          },
+        },
+      },
+      scenarios: [
+        {
+          id: 'page50',
+          number: 1,
+          unit: 'request',
+          httpRequestsPerUnit: { direct: 1, floor: 1, gateway: 1, secured: 1 },
+        },
+      ],
     });
     expect(report.results.map((result) => result.contestant)).toEqual([
       'direct',
       'floor',
       'gateway',
+      'secured',
     ]);
     for (const result of report.results) {
       expect(result).toMatchObject({
@@ -81,10 +104,30 @@ describe('npm run bench', () => {
         cpuPerRequest: expect.any(Number),
       }),
     ]);
+    expect(report.securityTargets).toEqual({ cpuPerRequest: 1.1, p50DeltaMs: 0.3 });
+    expect(report.securityPrices).toEqual([
+      {
+        scenario: 'page50',
+        upstreamLatencyMs: 0,
+        cpuPerRequest: expect.any(Number),
+        p50DeltaMs: expect.any(Number),
+        p50TargetMs: 0.3,
+        withinTarget: { cpuPerRequest: expect.any(Boolean), p50: expect.any(Boolean) },
+      },
+    ]);
 
+    const json = readFileSync(jsonPath, 'utf8');
     const markdown = readFileSync(markdownPath, 'utf8');
+    // The secured contestant's bearer token (a JWS, `eyJ…`) stays out of the reports.
+    expect(json).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    expect(markdown).not.toMatch(/eyJ[\w-]+\.eyJ/);
     expect(markdown).toContain('<!-- bench:results:start -->');
     expect(markdown).toContain('| 1 page50 | 0 ms | direct |');
+    expect(markdown).toContain('|  |  | secured (gateway, production security) |');
+    expect(markdown).toContain('Price of production security');
+    expect(markdown).toMatch(
+      /\| 1 page50 \| 0 ms \| [\d.]+ \| ≤ 1\.10 \| [-+][\d.]+ \| ≤ \+0\.30 \| (yes|no) \|/,
+    );
     expect(markdown).toContain(report.command);
   }, 120_000);
 });

@@ -69,6 +69,8 @@ function json(
   return {
     status,
     headers: {
+      // Production lists no CORS origin: every answer varies by Origin.
+      vary: 'origin',
       ...headers,
       'content-type': 'application/json; charset=utf-8',
       'content-length': String(Buffer.byteLength(text)),

@@ -222,6 +222,7 @@ describe('bad input', () => {
     const response = await gateway.post('{"query": ');
     expect(response).toEqual({
       status: 400,
+      headers: expect.any(Headers),
       text: JSON.stringify({
         errors: [
           { message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } },
@@ -237,6 +238,7 @@ describe('bad input', () => {
     });
     expect(response).toEqual({
       status: 413,
+      headers: expect.any(Headers),
       text: JSON.stringify({
         errors: [
           {
