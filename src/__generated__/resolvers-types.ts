@@ -484,8 +484,9 @@ export type Mutation = {
    *
    * Every value is checked before anything is sent (errors are `BAD_USER_INPUT` with `extensions.argument` naming the
    * field, e.g. `input.ipAddress`), and text arrives at OneLogin exactly as given. The request is never repeated: when
-   * no answer comes back after it was sent, the error is `UPSTREAM_OUTCOME_UNKNOWN` and the event may or may not have
-   * been recorded; look for it with `Query.events` before you try again.
+   * no answer, or a server error from OneLogin or a proxy in front of it, comes back after it was sent, the error is
+   * `UPSTREAM_OUTCOME_UNKNOWN` and the event may or may not have been recorded; look for it with `Query.events`
+   * before you try again.
    *
    * Needs the scope `events:write`. One request may hold at most 10 `createEvent` by default (the gateway's
    * `CREATE_EVENTS_PER_REQUEST_MAX`); a mutation with more is refused whole, `OPERATION_LIMIT_EXCEEDED`, before any write.

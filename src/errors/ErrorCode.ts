@@ -45,7 +45,10 @@ export enum ErrorCode {
   UPSTREAM_BAD_RESPONSE = 'UPSTREAM_BAD_RESPONSE',
   /** OneLogin rejected a request the gateway built; see the gateway's log. */
   UPSTREAM_REJECTED = 'UPSTREAM_REJECTED',
-  /** A write may or may not have reached OneLogin (e.g. a timeout after sending); it was not retried. */
+  /**
+   * A write may or may not have been recorded: no answer came back after it was sent, or a
+   * server error from OneLogin or a proxy in front of it (a 4xx proves it was not); it was not retried.
+   */
   UPSTREAM_OUTCOME_UNKNOWN = 'UPSTREAM_OUTCOME_UNKNOWN',
 }
 

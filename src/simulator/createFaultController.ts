@@ -55,6 +55,11 @@ export function validateFaultInjection(fault: unknown): FaultInjection {
         throw new RangeError('status must be 500, 502 or 503');
       }
       return { kind, status, ...target };
+    case 'afterWrite':
+      if (status !== 500 && status !== 502 && status !== 504) {
+        throw new RangeError('status must be 500, 502 or 504');
+      }
+      return { kind, status, ...target };
     case 'delay':
       if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) {
         throw new RangeError(`ms must be a number from 0 to ${MAX_DELAY_MS}`);
@@ -68,7 +73,7 @@ export function validateFaultInjection(fault: unknown): FaultInjection {
       return { kind, ...target };
     default:
       throw new RangeError(
-        'kind must be one of: status, rateLimit429, rateLimit400, hang, truncate, drop, delay',
+        'kind must be one of: status, afterWrite, rateLimit429, rateLimit400, hang, truncate, drop, delay',
       );
   }
 }

@@ -73,6 +73,12 @@ function faultResponse(fault: FaultKind, real: () => SimResponse): SimResponse {
       if (fault.status === 502) return htmlError(502, 'Bad Gateway');
       if (fault.status === 503) return htmlError(503, 'Service Temporarily Unavailable');
       return apiError(500, 'Internal Server Error');
+    case 'afterWrite':
+      // [I] The request reached OneLogin and was recorded; a proxy then answered 502/504
+      // (issue 11 observed events recorded behind a proxy's 502).
+      real();
+      if (fault.status === 500) return apiError(500, 'Internal Server Error');
+      return htmlError(fault.status, fault.status === 502 ? 'Bad Gateway' : 'Gateway Time-out');
     case 'rateLimit429':
       // XSOAR meets HTTP 429 from /api/1/events (API.md §7.1).
       return apiError(429, 'rate_limit_exceeded', { 'Retry-After': '1' });

@@ -171,7 +171,12 @@ export type FaultKind =
   | { kind: 'hang' }
   | { kind: 'truncate' }
   | { kind: 'drop' }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /**
+   * The request is served (a write is recorded), then the answer is replaced by a
+   * server error, as from a proxy that failed on the way back.
+   */
+  | { kind: 'afterWrite'; status: 500 | 502 | 504 };
 
 export type FaultInjection = FaultKind & {
   /** A counter route key; default any /api or /auth request. */

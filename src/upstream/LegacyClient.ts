@@ -108,8 +108,23 @@ export class LegacyClient {
     return body as FailedProvisioningDto[];
   }
 
+  /**
+   * 2xx: written. 4xx: refused, so nothing was written (OneLogin checks the key,
+   * the rate limit and the body before it records anything; HTTP's client-error
+   * class says the request was not acted on as sent. OneLogin documents no error
+   * answers here, API.md §8.1, so this is an inference). 5xx, from OneLogin or
+   * from any proxy or load balancer in front of it (a 502 after the write was
+   * recorded has been observed): the outcome is unknown, never "failed".
+   */
   private readCreated(response: HttpResponse): void {
     if (response.status >= 200 && response.status < 300) return;
+    if (response.status >= 500) {
+      this.options.logger.warn(
+        { route: CREATE_EVENT_ROUTE, status: response.status },
+        'the legacy API answered a write with a server error: it may have been recorded',
+      );
+      throw new UpstreamFailureError({ kind: 'outcome-unknown', status: response.status }, false);
+    }
     throw this.statusFailure(CREATE_EVENT_ROUTE, response);
   }
 

@@ -14,7 +14,8 @@ export type UpstreamFailure =
   | { kind: 'timeout' }
   | { kind: 'network' }
   | { kind: 'bad-response'; status: number }
-  | { kind: 'outcome-unknown' }
+  /** A write whose answer says nothing certain (no answer, or a 5xx from any hop after it was sent). */
+  | { kind: 'outcome-unknown'; status?: number }
   /**
    * The token endpoint will not issue a token for the gateway's API credential
    * and the status says so only indirectly: OneLogin answers 500 when the user
@@ -56,7 +57,7 @@ const MESSAGE_BY_CODE: Readonly<Record<string, string>> = {
   [ErrorCode.UPSTREAM_TIMEOUT]: 'OneLogin did not answer in time',
   [ErrorCode.UPSTREAM_BAD_RESPONSE]: 'OneLogin sent an answer the gateway could not read',
   [ErrorCode.UPSTREAM_OUTCOME_UNKNOWN]:
-    'The request may or may not have reached OneLogin (no answer was received); it was not retried',
+    'The write may or may not have been recorded by OneLogin (no answer, or a server error from OneLogin or a proxy in front of it, came back after it was sent); it was not retried: look for the event before you send it again',
 };
 
 /**
@@ -104,7 +105,9 @@ export function upstreamError(service: UpstreamService, failure: UpstreamFailure
     failure.kind === 'bad-response' ||
     failure.kind === 'credential-fault'
       ? failure.status
-      : null;
+      : failure.kind === 'outcome-unknown'
+        ? (failure.status ?? null)
+        : null;
   const retryAfterSeconds =
     failure.kind === 'status' && failure.rateLimited ? failure.retryAfterSeconds : undefined;
   const message =

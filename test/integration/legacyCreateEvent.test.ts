@@ -29,6 +29,9 @@ const FIND = `
 `;
 
 const XML_POST = 'POST /api/v1/events.xml';
+/** What a client is told when a write may or may not have been recorded. */
+const UNKNOWN =
+  'The write may or may not have been recorded by OneLogin (no answer, or a server error from OneLogin or a proxy in front of it, came back after it was sent); it was not retried: look for the event before you send it again';
 
 /** Text that XML and string concatenation get wrong: markup, entities, CDATA ends, whitespace, CR, astral characters. */
 const HARD = `Tom & Jerry <b>bold</b> ]]> "double" 'single' &amp; &#13; &copy; AT&T;\n\tline two\rCR\r\nCRLF Zoë 東京 🚀`;
@@ -253,28 +256,18 @@ describe('Mutation.createEvent', () => {
   it.each([
     [
       { kind: 'status' as const, status: 503 as const },
-      'UPSTREAM_UNAVAILABLE',
-      'OneLogin is unavailable (HTTP 503)',
+      'UPSTREAM_OUTCOME_UNKNOWN',
+      `${UNKNOWN} (HTTP 503)`,
       503,
     ],
     [
       { kind: 'status' as const, status: 500 as const },
-      'UPSTREAM_UNAVAILABLE',
-      'OneLogin is unavailable (HTTP 500)',
+      'UPSTREAM_OUTCOME_UNKNOWN',
+      `${UNKNOWN} (HTTP 500)`,
       500,
     ],
-    [
-      { kind: 'drop' as const },
-      'UPSTREAM_OUTCOME_UNKNOWN',
-      'The request may or may not have reached OneLogin (no answer was received); it was not retried',
-      null,
-    ],
-    [
-      { kind: 'hang' as const },
-      'UPSTREAM_OUTCOME_UNKNOWN',
-      'The request may or may not have reached OneLogin (no answer was received); it was not retried',
-      null,
-    ],
+    [{ kind: 'drop' as const }, 'UPSTREAM_OUTCOME_UNKNOWN', UNKNOWN, null],
+    [{ kind: 'hang' as const }, 'UPSTREAM_OUTCOME_UNKNOWN', UNKNOWN, null],
   ])('reports %j as %s and never sends the event twice', async (fault, code, message, status) => {
     gateway.simulator.faults.inject({ ...fault, route: XML_POST, times: 5 });
     const result = await run(CREATE, {
@@ -293,6 +286,34 @@ describe('Mutation.createEvent', () => {
     });
     expect(gateway.upstreamCalls()).toEqual({ [XML_POST]: 1 });
   });
+
+  it.each([502, 504, 500] as const)(
+    'says the outcome is unknown, never failed, when a proxy answers %i after OneLogin recorded the event',
+    async (status) => {
+      const customMessage = `after write ${status} ${Date.now()}`;
+      gateway.simulator.faults.inject({ kind: 'afterWrite', status, route: XML_POST });
+      const result = await run(CREATE, { input: { eventTypeId: '5', customMessage } });
+      expect(result).toEqual({
+        data: null,
+        errors: [
+          {
+            message: `${UNKNOWN} (HTTP ${status})`,
+            path: ['createEvent'],
+            locations: [{ line: 3, column: 5 }],
+            extensions: {
+              code: 'UPSTREAM_OUTCOME_UNKNOWN',
+              upstream: { service: 'onelogin-legacy', status },
+            },
+          },
+        ],
+      });
+      expect(gateway.upstreamCalls()).toEqual({ [XML_POST]: 1 });
+      const recorded = gateway.simulator.data
+        .events()
+        .filter((event) => event.custom_message === customMessage);
+      expect(recorded).toHaveLength(1);
+    },
+  );
 
   it('says the outcome is unknown when OneLogin answers too late, and the late event is recorded once', async () => {
     const customMessage = `late ${Date.now()}`;

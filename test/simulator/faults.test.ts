@@ -254,7 +254,7 @@ describe('faults', () => {
         '/faults/inject',
         'an unknown kind',
         { kind: 'explode' },
-        'kind must be one of: status, rateLimit429, rateLimit400, hang, truncate, drop, delay',
+        'kind must be one of: status, afterWrite, rateLimit429, rateLimit400, hang, truncate, drop, delay',
       ],
       [
         'POST',

@@ -222,7 +222,11 @@ describe('LegacyClient', () => {
     it.each([
       [400, 'UPSTREAM_REJECTED', 'OneLogin rejected the request the gateway sent (HTTP 400)'],
       [422, 'UPSTREAM_REJECTED', 'OneLogin rejected the request the gateway sent (HTTP 422)'],
-      [503, 'UPSTREAM_UNAVAILABLE', 'OneLogin is unavailable (HTTP 503)'],
+      [
+        503,
+        'UPSTREAM_OUTCOME_UNKNOWN',
+        'The write may or may not have been recorded by OneLogin (no answer, or a server error from OneLogin or a proxy in front of it, came back after it was sent); it was not retried: look for the event before you send it again (HTTP 503)',
+      ],
     ])(
       'reports HTTP %i as %s, sent once, without the upstream body',
       async (status, code, message) => {
