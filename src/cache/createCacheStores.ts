@@ -8,6 +8,7 @@ export type RedisClient = RedisClientType<{}, {}, {}, 2, {}>;
 import { redactURL, type Config } from '../config/loadConfig';
 import type { Logger } from '../logging/createLogger';
 import { LruMap } from './LruMap';
+import { RedisOrMemoryStore } from './RedisOrMemoryStore';
 
 /**
  * The gateway's shared caches, one keyv namespace each. In process memory by
@@ -25,6 +26,8 @@ export interface CacheStores {
   failedProvisionings: Keyv;
   /** The Redis connection the caches use, shared with the callers' rate limits; absent in memory. */
   redis?: RedisClient;
+  /** For health: whether Redis answers now (with REDIS_URL), and what the caches use meanwhile. */
+  status(): { kind: 'memory' } | { kind: 'redis'; connected: boolean };
   close(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ export async function createCacheStores(options: {
       eventTypes: memory('event-types', 10),
       events: memory('events', config.eventMaxEntries),
       failedProvisionings: memory('failed-provisionings', 200),
+      status: () => ({ kind: 'memory' }),
       close: async () => {},
     };
   }
@@ -63,24 +67,52 @@ export async function createCacheStores(options: {
       reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000),
     },
   });
+  const where = redactURL(config.redisURL);
   let lastErrorLog = 0;
   client.on('error', (error: Error) => {
     if (Date.now() - lastErrorLog > 10_000) {
       lastErrorLog = Date.now();
-      logger.warn({ error: error.message }, 'Redis cache unavailable; serving without it');
+      logger.warn(
+        { redis: where, error: error.message },
+        'Redis unavailable: caches and rate limits use process memory until it answers',
+      );
     }
   });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(
-      `Could not connect to Redis at ${redactURL(config.redisURL)}: ${(error as Error).message}. ` +
-        'Check REDIS_URL, or unset it to cache in memory.',
+  let everReady = false;
+  client.on('ready', () => {
+    logger.info(
+      { redis: where },
+      everReady ? 'Redis is back: caches shared again' : 'Redis connected',
+    );
+    everReady = true;
+  });
+  // Connecting goes on in the background for as long as it takes (the reconnect
+  // strategy); the gateway waits a moment for it, then serves from memory meanwhile.
+  const connecting = client.connect().catch((error: unknown) => {
+    logger.warn({ redis: where, error: (error as Error).message }, 'Redis connection failed');
+  });
+  // Up to REDIS_CONNECT_WAIT_MS for a slow Redis; not at all once a first attempt has failed.
+  const waited = await Promise.race([
+    connecting.then(() => 'connected' as const),
+    new Promise<'failed'>((resolve) => client.once('error', () => resolve('failed'))),
+    new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), config.redisConnectWaitMs).unref(),
+    ),
+  ]);
+  if (waited !== 'connected' || !client.isReady) {
+    logger.warn(
+      { redis: where },
+      `Redis at ${where} does not answer yet: serving with caches in process memory, and attaching to Redis when it answers. ` +
+        'Check REDIS_URL if this lasts.',
     );
   }
-  const redis = (namespace: string) => {
+  const redis = (namespace: string, memoryEntries: number) => {
     const keyv = new Keyv({
-      store: new KeyvRedis(client, { namespace: `${config.namespace}:${namespace}` }),
+      store: new RedisOrMemoryStore(
+        new KeyvRedis(client, { namespace: `${config.namespace}:${namespace}` }),
+        () => client.isReady,
+        memoryEntries,
+      ),
       namespace: `${config.namespace}:${namespace}`,
       useKeyPrefix: false,
     });
@@ -92,9 +124,10 @@ export async function createCacheStores(options: {
   return {
     kind: 'redis',
     redis: client,
-    eventTypes: redis('event-types'),
-    events: redis('events'),
-    failedProvisionings: redis('failed-provisionings'),
+    eventTypes: redis('event-types', 10),
+    events: redis('events', config.eventMaxEntries),
+    failedProvisionings: redis('failed-provisionings', 200),
+    status: () => ({ kind: 'redis', connected: client.isReady }),
     close: async () => {
       // Connected: let pending writes finish. Away: waiting would never end.
       if (client.isReady) await client.close();

@@ -105,6 +105,8 @@ export interface Config {
   cache: {
     /** Absent: caches live in process memory. */
     redisURL: string | undefined;
+    /** How long start-up waits for Redis before serving from memory meanwhile. */
+    redisConnectWaitMs: number;
     namespace: string;
     eventTypesTtlSeconds: number;
     /** An unknown event type id refreshes the catalogue at most this often. */
@@ -272,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     cache: {
       redisURL,
+      redisConnectWaitMs: integer('REDIS_CONNECT_WAIT_MS', 2000, 0, 60_000),
       namespace: read('CACHE_NAMESPACE') ?? 'onelogin-events-gateway',
       // OneLogin asks clients to keep the catalogue for at most 24 hours (API.md §4).
       eventTypesTtlSeconds: integer('EVENT_TYPES_CACHE_TTL_SECONDS', 3600, 1, 86_400),

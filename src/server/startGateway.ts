@@ -64,7 +64,17 @@ export async function startGateway(options: {
     corsOrigins: config.cors.origins,
     getQueries: config.graphql.getQueries,
     logger,
-    health: () => ({ cache: caches.kind, rateLimit: handles.client.rateLimitSnapshot() ?? null }),
+    health: () => {
+      const cache = caches.status();
+      return {
+        cache: cache.kind,
+        // The truth about Redis: while it is away, caches and rate limits use process memory.
+        ...(cache.kind === 'redis'
+          ? { redis: cache.connected ? 'connected' : 'unavailable (serving from memory)' }
+          : {}),
+        rateLimit: handles.client.rateLimitSnapshot() ?? null,
+      };
+    },
   });
   httpServer.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

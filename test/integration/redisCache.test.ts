@@ -104,6 +104,79 @@ describeWithRedis('when Redis goes away', () => {
   });
 });
 
+describeWithRedis('when Redis is away at start', () => {
+  it('serves at once from memory, says so, and attaches to Redis when it answers', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const namespace = `late-${process.pid}-${Date.now()}`;
+    const started = Date.now();
+    const gateway = await startTestGateway({
+      simulatorOptions: { eventCount: 50 },
+      env: { REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_NAMESPACE: namespace },
+    });
+    let redis: ReturnType<typeof spawn> | undefined;
+    const health = async () =>
+      (await (await fetch(new URL('/healthz', gateway.url))).json()) as Record<string, unknown>;
+    try {
+      // No waiting for a Redis that refuses connections.
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await health()).toEqual({
+        status: 'ok',
+        cache: 'redis',
+        redis: 'unavailable (serving from memory)',
+        rateLimit: null,
+      });
+      expect(gateway.logs.map((line) => JSON.parse(line) as { msg: string })).toContainEqual(
+        expect.objectContaining({
+          level: 40,
+          msg: expect.stringMatching(
+            /^Redis at redis:\/\/127\.0\.0\.1:\d+ does not answer yet: serving with caches in process memory/,
+          ),
+        }),
+      );
+
+      // Meanwhile the caches work, in memory: an event seen in a list is not fetched again.
+      const listed = await gateway.execute<{ events: { nodes: Array<{ id: string }> } }>(
+        '{ events(first: 1) { nodes { id } } }',
+      );
+      const id = listed.data!.events.nodes[0]!.id;
+      gateway.resetUpstreamCalls();
+      expect(await gateway.execute(`{ event(id: "${id}") { id } }`)).toEqual({
+        data: { event: { id } },
+      });
+      expect(gateway.upstreamCalls()).toEqual({});
+
+      // Redis comes: the gateway attaches, says so, and caches in Redis from then on.
+      redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
+        stdio: 'ignore',
+      });
+      await waitForRedis(port);
+      for (let i = 0; i < 100 && (await health())['redis'] !== 'connected'; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await health()).toEqual({
+        status: 'ok',
+        cache: 'redis',
+        redis: 'connected',
+        rateLimit: expect.any(Object),
+      });
+      expect(gateway.logs.map((line) => JSON.parse(line) as { msg: string })).toContainEqual(
+        expect.objectContaining({ level: 30, msg: 'Redis connected' }),
+      );
+      await gateway.execute(
+        '{ events(first: 2, orderBy: { field: ID, direction: ASC }) { nodes { id } } }',
+      );
+      const client = createClient({ url: `redis://127.0.0.1:${port}` });
+      await client.connect();
+      const keys = await client.keys(`${namespace}:events*`);
+      await client.quit();
+      expect(keys.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await gateway.stop();
+      redis?.kill('SIGKILL');
+    }
+  });
+});
+
 async function waitForRedis(port: number): Promise<void> {
   const client = createClient({
     url: `redis://127.0.0.1:${port}`,
