@@ -1,44 +1,10 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ROOT, TSX, cleanEnv, waitFor, exitCode } from '../helpers/gatewayProcess';
 
-const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const run = promisify(execFile);
-
-/** The environment of a fresh shell: no OneLogin, Redis or auth settings. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (
-      !key.startsWith('ONELOGIN_') &&
-      !key.startsWith('AUTH_') &&
-      !['REDIS_URL', 'NODE_ENV', 'DEMO_MODE'].includes(key)
-    ) {
-      env[key] = value;
-    }
-  }
-  return { ...env, ...extra };
-}
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
 
 /** `npm run token -- …`, its stdout. */
 async function token(...args: string[]): Promise<string> {

@@ -1,19 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
-
-const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-
-/** The environment of a fresh shell: no OneLogin or Redis settings. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('ONELOGIN_') && key !== 'REDIS_URL' && key !== 'NODE_ENV') env[key] = value;
-  }
-  return { ...env, ...extra };
-}
+import { ROOT, TSX, cleanEnv, waitFor, exitCode } from '../helpers/gatewayProcess';
 
 function start(env: Record<string, string>): {
   child: ChildProcessWithoutNullStreams;
@@ -32,23 +20,6 @@ function start(env: Record<string, string>): {
   });
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   return { child, lines, stderr };
-}
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
 }
 
 describe('npm start', () => {

@@ -14,6 +14,7 @@ import { createClient } from '@keyv/redis';
 
 import { DEMO_CREDENTIALS, startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { TEST_NOW } from '../helpers/testClock';
+import { ROOT, TSX, cleanEnv } from '../helpers/gatewayProcess';
 
 const redisURL = process.env['REDIS_URL'];
 if (!redisURL) {
@@ -24,22 +25,7 @@ if (!redisURL) {
 }
 const describeWithRedis = redisURL ? describe : describe.skip;
 
-const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const PER_MINUTE = 10;
-
-/** The environment of a fresh shell (no gateway settings), plus `extra`. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    const gatewaySetting =
-      /^(ONELOGIN_|DEMO_|AUTH_|RATE_LIMIT_|GRAPHQL_|TRUSTED_DOCUMENTS|CORS_|CACHE_|UPSTREAM_)/.test(
-        key,
-      ) || ['REDIS_URL', 'NODE_ENV', 'PORT', 'HOST', 'LOG_LEVEL'].includes(key);
-    if (!gatewaySetting) env[key] = value;
-  }
-  return { ...env, ...extra };
-}
 
 interface Replica {
   child: ChildProcessWithoutNullStreams;
