@@ -70,6 +70,12 @@ const NOT_SENT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+/**
+ * A 429 whose Retry-After is at most this many seconds is a burst, not the spent
+ * hourly budget (whose Retry-After is the time to the reset): an idempotent call
+ * waits it out and tries once more.
+ */
+export const SHORT_RETRY_AFTER_SECONDS = 3;
 const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
 
 /**
@@ -119,7 +125,8 @@ export class HttpTransport {
     return this.pool.close();
   }
 
-  private async attempt(request: HttpRequest): Promise<HttpResponse> {
+  /** One call (and, after a short 429 burst, one more: `waited429` says it was made). */
+  private async attempt(request: HttpRequest, waited429 = false): Promise<HttpResponse> {
     const started = performance.now();
     const path = request.query ? request.path + queryString(request.query) : request.path;
     let response: Dispatcher.ResponseData;
@@ -145,6 +152,18 @@ export class HttpTransport {
       { route: request.route, status: response.statusCode, ms },
       'upstream response',
     );
+    if (request.idempotent && response.statusCode === 429 && !waited429) {
+      const seconds = retryAfterHeader({ status: 429, headers: response.headers, body });
+      if (seconds !== undefined && seconds <= SHORT_RETRY_AFTER_SECONDS) {
+        this.options.logger.debug(
+          { route: request.route, retryAfterSeconds: seconds },
+          'upstream 429 burst: waiting it out, then one more try',
+        );
+        await new Promise((resolve) => setTimeout(resolve, Math.max(seconds, 0.05) * 1000));
+        await request.beforeRetry?.();
+        return this.attempt(request, true);
+      }
+    }
     if (
       request.idempotent &&
       (request.retryStatuses ?? RETRYABLE_STATUSES).has(response.statusCode)

@@ -88,7 +88,8 @@ describe('upstream failures and tokens', () => {
     [{ kind: 'rateLimit429' as const }, 429],
     [{ kind: 'rateLimit400' as const }, 400],
   ])('reports rate limiting (%j) with when to try again', async (fault, status) => {
-    gateway.simulator.faults.inject({ ...fault, route: 'GET /api/1/events' });
+    // Twice: a single short 429 burst is waited out (see below).
+    gateway.simulator.faults.inject({ ...fault, route: 'GET /api/1/events', times: 2 });
     const result = await gateway.execute(LIST);
     expect(result.errors).toEqual([
       expect.objectContaining({
@@ -100,6 +101,49 @@ describe('upstream failures and tokens', () => {
       }),
     ]);
     expect(typeof result.errors![0]!.extensions!['retryAfterSeconds']).toBe('number');
+  });
+
+  it('waits out a short 429 burst (Retry-After: 1) and tries once more', async () => {
+    gateway.simulator.faults.inject({ kind: 'rateLimit429', route: 'GET /api/1/events' });
+    const result = await gateway.execute<{ events: { nodes: unknown[] } }>(LIST);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.events.nodes).toHaveLength(2);
+    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 2 });
+  });
+
+  it('tries only once more: a burst that lasts is UPSTREAM_RATE_LIMITED after two calls', async () => {
+    gateway.simulator.faults.inject({ kind: 'rateLimit429', route: 'GET /api/1/events', times: 3 });
+    const result = await gateway.execute(LIST);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        extensions: {
+          code: 'UPSTREAM_RATE_LIMITED',
+          upstream: { service: 'onelogin', status: 429 },
+          retryAfterSeconds: 1,
+        },
+      }),
+    ]);
+    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 2 });
+    gateway.simulator.faults.clear();
+  });
+
+  it('does not wait when the hourly budget is spent (Retry-After is the time to the reset)', async () => {
+    gateway.simulator.rateLimit.setRemaining(0);
+    try {
+      const result = await gateway.execute(LIST);
+      expect(result.errors).toEqual([
+        expect.objectContaining({
+          extensions: expect.objectContaining({
+            code: 'UPSTREAM_RATE_LIMITED',
+            upstream: { service: 'onelogin', status: 429 },
+          }),
+        }),
+      ]);
+      expect(result.errors![0]!.extensions!['retryAfterSeconds']).toBeGreaterThan(3);
+      expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 1 });
+    } finally {
+      gateway.simulator.rateLimit.reset();
+    }
   });
 
   it('refreshes an expired token once and retries', async () => {
