@@ -101,6 +101,13 @@ export interface Config {
     retries: number;
     /** The most OneLogin calls one GraphQL request may make. */
     callsPerRequest: number;
+    /** Each route's circuit breaker (see upstream/HttpTransport). */
+    breaker: {
+      threshold: number;
+      windowMs: number;
+      minimumRps: number;
+      halfOpenAfterMs: number;
+    };
   };
   cache: {
     /** Absent: caches live in process memory. */
@@ -271,6 +278,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: integer('UPSTREAM_MAX_CONNECTIONS', 32, 1, 1024),
       retries: integer('UPSTREAM_RETRIES', 2, 0, 5),
       callsPerRequest: integer('UPSTREAM_CALLS_PER_REQUEST_MAX', 50, 1, 10_000),
+      breaker: {
+        threshold: integer('UPSTREAM_BREAKER_FAILURE_PERCENT', 50, 1, 100) / 100,
+        windowMs: integer('UPSTREAM_BREAKER_WINDOW_SECONDS', 10, 1, 600) * 1000,
+        // At least one call a second over the window by default: a handful of failures at
+        // night opens nothing.
+        minimumRps: integer('UPSTREAM_BREAKER_MIN_CALLS_PER_SECOND', 1, 1, 100_000),
+        halfOpenAfterMs: integer('UPSTREAM_BREAKER_HALF_OPEN_MS', 5000, 50, 600_000),
+      },
     },
     cache: {
       redisURL,

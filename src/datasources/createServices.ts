@@ -31,6 +31,8 @@ export interface Services {
 export interface ServiceHandles {
   services: Services;
   client: OneLoginClient;
+  /** Routes whose circuit is open or half-open now, for health. */
+  circuits(): Record<string, 'open' | 'half-open'>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export function createServices(options: {
     timeoutMs: config.upstream.timeoutMs,
     maxConnections: config.upstream.maxConnections,
     retries: config.upstream.retries,
+    breaker: config.upstream.breaker,
     logger,
   });
   const tokens = new TokenProvider({
@@ -92,6 +95,7 @@ export function createServices(options: {
       timeoutMs: config.upstream.timeoutMs,
       maxConnections: config.upstream.maxConnections,
       retries: config.upstream.retries,
+      breaker: config.upstream.breaker,
       logger,
     });
     legacy = new LegacyClient({ transport: legacyTransport, apiKey, logger });
@@ -119,6 +123,7 @@ export function createServices(options: {
       createEventsPerRequest: config.limits.createEventsPerRequest,
     },
     client,
+    circuits: () => ({ ...transport.circuitStates(), ...legacyTransport?.circuitStates() }),
     close: async () => {
       await Promise.all([transport.close(), legacyTransport?.close()]);
     },

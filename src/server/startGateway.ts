@@ -73,6 +73,8 @@ export async function startGateway(options: {
           ? { redis: cache.connected ? 'connected' : 'unavailable (serving from memory)' }
           : {}),
         rateLimit: handles.client.rateLimitSnapshot() ?? null,
+        // OneLogin routes the gateway is not calling for now (their circuit is open).
+        circuits: handles.circuits(),
       };
     },
   });

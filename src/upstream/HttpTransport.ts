@@ -1,4 +1,13 @@
-import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import type { CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  CircuitState,
+  circuitBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  retry,
+  SamplingBreaker,
+} from 'cockatiel';
 import type { Dispatcher } from 'undici';
 import { Pool } from 'undici';
 
@@ -58,6 +67,18 @@ export interface HttpTransportOptions {
   maxConnections: number;
   retries: number;
   logger: Logger;
+  /** The circuit breaker of each route; absent: none (unit tests). */
+  breaker?: BreakerOptions;
+}
+
+export interface BreakerOptions {
+  /** Share of failed calls (0 to 1) over `windowMs` that opens a route's circuit. */
+  threshold: number;
+  windowMs: number;
+  /** Calls per second a route needs in the window before its circuit can open. */
+  minimumRps: number;
+  /** How long an open circuit fails fast before one probe call is let through. */
+  halfOpenAfterMs: number;
 }
 
 // Connection errors that mean the request never left the gateway.
@@ -88,6 +109,7 @@ const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
 export class HttpTransport {
   private readonly pool: Pool;
   private readonly retryPolicy;
+  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
 
   constructor(private readonly options: HttpTransportOptions) {
     this.pool = new Pool(options.origin, {
@@ -109,16 +131,68 @@ export class HttpTransport {
   }
 
   async request<T>(request: HttpRequest, interpret: (response: HttpResponse) => T): Promise<T> {
-    if (!request.idempotent || this.options.retries === 0) {
-      return interpret(await this.attempt(request));
-    }
+    const once = () =>
+      this.throughBreaker(request, async () => interpret(await this.attempt(request)));
+    if (!request.idempotent || this.options.retries === 0) return once();
     return this.retryPolicy.execute(async ({ attempt }) => {
       if (attempt > 0) {
         this.options.logger.debug({ route: request.route, attempt }, 'upstream retry');
         await request.beforeRetry?.();
       }
-      return interpret(await this.attempt(request));
+      return once();
     });
+  }
+
+  /** The routes whose circuit is not closed now (for health), e.g. `{ 'GET /api/1/events': 'open' }`. */
+  circuitStates(): Record<string, 'open' | 'half-open'> {
+    const states: Record<string, 'open' | 'half-open'> = {};
+    for (const [route, breaker] of this.breakers) {
+      if (breaker.state === CircuitState.Open) states[route] = 'open';
+      else if (breaker.state === CircuitState.HalfOpen) states[route] = 'half-open';
+    }
+    return states;
+  }
+
+  /**
+   * One call through its route's circuit breaker (cockatiel): while more than
+   * `threshold` of a route's calls fail (5xx, network errors, timeouts, unreadable
+   * answers; not 4xx or 429, which are answers), the circuit opens and calls fail
+   * at once with UPSTREAM_UNAVAILABLE, costing OneLogin nothing; after
+   * `halfOpenAfterMs` one probe is let through, and its success closes the circuit.
+   */
+  private async throughBreaker<T>(request: HttpRequest, call: () => Promise<T>): Promise<T> {
+    const options = this.options.breaker;
+    if (!options) return call();
+    let breaker = this.breakers.get(request.route);
+    if (!breaker) {
+      breaker = circuitBreaker(
+        handleWhen((error) => error instanceof UpstreamFailureError && isOutage(error.failure)),
+        {
+          halfOpenAfter: options.halfOpenAfterMs,
+          breaker: new SamplingBreaker({
+            threshold: options.threshold,
+            duration: options.windowMs,
+            minimumRps: options.minimumRps,
+          }),
+        },
+      );
+      const route = request.route;
+      breaker.onBreak(() =>
+        this.options.logger.warn({ route }, 'circuit open: calls to this route fail fast for now'),
+      );
+      breaker.onReset(() =>
+        this.options.logger.info({ route }, 'circuit closed: calls go through again'),
+      );
+      this.breakers.set(request.route, breaker);
+    }
+    try {
+      return await breaker.execute(call);
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        throw new UpstreamFailureError({ kind: 'circuit-open' }, false);
+      }
+      throw error;
+    }
   }
 
   close(): Promise<void> {
@@ -207,6 +281,21 @@ export class HttpTransport {
       return new UpstreamFailureError({ kind: 'timeout' }, false);
     }
     return new UpstreamFailureError({ kind: 'network' }, true);
+  }
+}
+
+/** Whether a failure says the upstream is in trouble (it counts against the route's circuit). */
+function isOutage(failure: UpstreamFailure): boolean {
+  switch (failure.kind) {
+    case 'network':
+    case 'timeout':
+    case 'bad-response':
+    case 'outcome-unknown':
+      return true;
+    case 'status':
+      return failure.status >= 500;
+    default:
+      return false;
   }
 }
 

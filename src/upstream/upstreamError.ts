@@ -16,6 +16,8 @@ export type UpstreamFailure =
   | { kind: 'bad-response'; status: number }
   /** A write whose answer says nothing certain (no answer, or a 5xx from any hop after it was sent). */
   | { kind: 'outcome-unknown'; status?: number }
+  /** Not sent: the route's circuit is open after repeated failures (see HttpTransport). */
+  | { kind: 'circuit-open' }
   /**
    * The token endpoint will not issue a token for the gateway's API credential
    * and the status says so only indirectly: OneLogin answers 500 when the user
@@ -83,6 +85,8 @@ export function codeForFailure(failure: UpstreamFailure): ErrorCode {
       return ErrorCode.UPSTREAM_BAD_RESPONSE;
     case 'outcome-unknown':
       return ErrorCode.UPSTREAM_OUTCOME_UNKNOWN;
+    case 'circuit-open':
+      return ErrorCode.UPSTREAM_UNAVAILABLE;
     case 'credential-fault':
       return ErrorCode.UPSTREAM_AUTH_FAILED;
     case 'status':
@@ -111,7 +115,11 @@ export function upstreamError(service: UpstreamService, failure: UpstreamFailure
   const retryAfterSeconds =
     failure.kind === 'status' && failure.rateLimited ? failure.retryAfterSeconds : undefined;
   const message =
-    SERVICE_MESSAGE_BY_CODE[service][code] ?? MESSAGE_BY_CODE[code] ?? 'OneLogin request failed';
+    failure.kind === 'circuit-open'
+      ? 'OneLogin is unavailable: after repeated failures the gateway stops calling it for a few seconds'
+      : (SERVICE_MESSAGE_BY_CODE[service][code] ??
+        MESSAGE_BY_CODE[code] ??
+        'OneLogin request failed');
   return new GraphQLError(status === null ? message : `${message} (HTTP ${status})`, {
     extensions: {
       code,

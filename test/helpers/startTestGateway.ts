@@ -100,6 +100,10 @@ export async function startTestGateway(
     // Tests send many requests from one address; the limits' own tests set them.
     RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
     RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR: '1000000',
+    // Tests inject runs of failures to see each one reported; the circuit breakers
+    // (which open on the failure rate over time) stay out of the way unless a test
+    // sets UPSTREAM_BREAKER_MIN_CALLS_PER_SECOND itself, as the breaker's tests do.
+    UPSTREAM_BREAKER_MIN_CALLS_PER_SECOND: '100000',
     ...options.env,
   });
   const gateway = await startGateway({ config, logger, clock: options.clock });

@@ -124,6 +124,7 @@ describeWithRedis('when Redis is away at start', () => {
         cache: 'redis',
         redis: 'unavailable (serving from memory)',
         rateLimit: null,
+        circuits: {},
       });
       expect(gateway.logs.map((line) => JSON.parse(line) as { msg: string })).toContainEqual(
         expect.objectContaining({
@@ -158,6 +159,7 @@ describeWithRedis('when Redis is away at start', () => {
         cache: 'redis',
         redis: 'connected',
         rateLimit: expect.any(Object),
+        circuits: {},
       });
       expect(gateway.logs.map((line) => JSON.parse(line) as { msg: string })).toContainEqual(
         expect.objectContaining({ level: 30, msg: 'Redis connected' }),

@@ -349,3 +349,91 @@ describe('a token endpoint that answers 500 (the API credential’s creating use
     expect(everything).not.toMatch(/basic [A-Za-z0-9+/=]{8,}/i);
   });
 });
+
+describe("each OneLogin route's circuit breaker", () => {
+  let gateway: TestGateway;
+  const health = async () =>
+    ((await (await fetch(new URL('/healthz', gateway.url))).json()) as { circuits: unknown })
+      .circuits;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({
+      simulatorOptions: { eventCount: 100 },
+      // A short half-open delay, so that the test does not wait 5 s.
+      env: {
+        UPSTREAM_BREAKER_HALF_OPEN_MS: '300',
+        UPSTREAM_BREAKER_MIN_CALLS_PER_SECOND: '1',
+        UPSTREAM_RETRIES: '1',
+      },
+    });
+  });
+  afterAll(() => gateway.stop());
+
+  it('opens after repeated failures: calls fail fast and cost OneLogin nothing; other routes go on; a probe closes it', async () => {
+    // Warm the catalogue and the token, so that only the events route is measured.
+    await gateway.execute('{ eventType(id: "5") { name } }');
+    gateway.simulator.faults.inject({
+      kind: 'status',
+      status: 503,
+      route: 'GET /api/1/events',
+      times: 1000,
+    });
+    gateway.resetUpstreamCalls();
+    // More than half the calls fail for long enough (10 s window, one call a second at least).
+    let opened = false;
+    for (let i = 0; i < 30 && !opened; i += 1) {
+      const result = await gateway.execute(LIST);
+      opened =
+        result.errors?.[0]?.message.startsWith('OneLogin is unavailable: after repeated') ?? false;
+    }
+    expect(opened).toBe(true);
+    expect(await health()).toEqual({ 'GET /api/1/events': 'open' });
+
+    // While it is open: UPSTREAM_UNAVAILABLE at once, no call.
+    gateway.resetUpstreamCalls();
+    const refused = await gateway.execute(LIST);
+    expect(refused).toEqual({
+      data: null,
+      errors: [
+        {
+          message:
+            'OneLogin is unavailable: after repeated failures the gateway stops calling it for a few seconds',
+          locations: [{ line: 1, column: 9 }],
+          path: ['events'],
+          extensions: {
+            code: 'UPSTREAM_UNAVAILABLE',
+            upstream: { service: 'onelogin', status: null },
+          },
+        },
+      ],
+    });
+    expect(gateway.upstreamCalls()).toEqual({});
+    // Another route has a circuit of its own.
+    expect((await gateway.execute('{ event(id: "1") { id } }')).errors).toBeUndefined();
+    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events/:id': 1 });
+
+    // OneLogin is back: after the half-open delay, one probe goes through and closes the circuit.
+    gateway.simulator.faults.clear();
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    gateway.resetUpstreamCalls();
+    const back = await gateway.execute<{ events: { nodes: unknown[] } }>(LIST);
+    expect(back.errors).toBeUndefined();
+    expect(back.data!.events.nodes).toHaveLength(2);
+    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 1 });
+    expect(await health()).toEqual({});
+    expect(gateway.logs.map((line) => JSON.parse(line) as { msg: string })).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          level: 40,
+          route: 'GET /api/1/events',
+          msg: 'circuit open: calls to this route fail fast for now',
+        }),
+        expect.objectContaining({
+          level: 30,
+          route: 'GET /api/1/events',
+          msg: 'circuit closed: calls go through again',
+        }),
+      ]),
+    );
+  });
+});
