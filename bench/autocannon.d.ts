@@ -27,8 +27,10 @@ declare module 'autocannon' {
     interface Options {
       url: string;
       connections?: number;
-      /** Seconds. */
+      /** Seconds; autocannon stops at the first sample tick (`sampleInt`) after it. */
       duration?: number;
+      /** Milliseconds between samples (default 1000), which is also how often it checks for the end. */
+      sampleInt?: number;
       /** Seconds without an answer before a request counts as timed out. */
       timeout?: number;
       pipelining?: number;

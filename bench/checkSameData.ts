@@ -22,7 +22,12 @@ export interface CheckedData {
   /** Ids of the newest events, for `event(id)`. */
   ids: string[];
   starts: Starts;
+  /** The second bare gateway's starts, when it was checked too. */
+  controlStarts?: Array<string | null>;
 }
+
+/** How the messages name the second bare gateway. */
+const CONTROL_NAME = 'second bare gateway';
 
 /** How many `event(id)` answers are compared one by one. */
 const EVENT_SAMPLE = 5;
@@ -34,20 +39,24 @@ const RECENT_PAGE = 50;
  * returns what its load needs. For `event(id)`, fetching the recent page
  * through each contestant is also what lets the gateway and the floor answer
  * from what they have seen, as a client that just listed events would.
+ * `control`, a second bare gateway (the price rounds' A/A control), is
+ * checked against the gateway the same way, when given.
  */
 export async function checkSameData(
   scenario: Scenario,
   targets: Readonly<Record<ContestantId, Target>>,
+  control?: Target,
 ): Promise<CheckedData> {
-  if (scenario.id === 'event-by-id') return checkEventById(scenario, targets);
+  if (scenario.id === 'event-by-id') return checkEventById(scenario, targets, control);
   const first = scenario.first ?? 20;
   const unitRequests = scenario.walkSteps ?? 1;
   const units = scenario.starts ?? 1;
-  const [gateway, secured, floor, direct] = await Promise.all([
+  const [gateway, secured, floor, direct, second] = await Promise.all([
     walkGraphQL(targets.gateway, scenario, first, unitRequests, units),
     walkGraphQL(targets.secured, scenario, first, unitRequests, units),
     walkGraphQL(targets.floor, scenario, first, unitRequests, units),
     walkDirect(targets.direct, scenario, first * unitRequests, units),
+    control ? walkGraphQL(control, scenario, first, unitRequests, units) : undefined,
   ]);
   const expected = first * unitRequests * units;
   if (gateway.nodes.length !== expected) {
@@ -57,6 +66,7 @@ export async function checkSameData(
   }
   compareNodes(scenario, gateway.nodes, floor.nodes, 'floor');
   compareNodes(scenario, gateway.nodes, secured.nodes, 'secured gateway');
+  if (second) compareNodes(scenario, gateway.nodes, second.nodes, CONTROL_NAME);
   compareIds(scenario, gateway.nodes, direct.ids);
   return {
     ids: gateway.nodes.map((node) => node.id),
@@ -66,31 +76,36 @@ export async function checkSameData(
       floor: floor.starts,
       direct: direct.starts,
     },
+    ...(second ? { controlStarts: second.starts } : {}),
   };
 }
 
 async function checkEventById(
   scenario: Scenario,
   targets: Readonly<Record<ContestantId, Target>>,
+  control: Target | undefined,
 ): Promise<CheckedData> {
   const page: Scenario = { ...scenario, operation: OPERATIONS.page };
-  const [gatewayPage, securedPage, floorPage, directPage] = await Promise.all([
+  const [gatewayPage, securedPage, floorPage, directPage, secondPage] = await Promise.all([
     walkGraphQL(targets.gateway, page, RECENT_PAGE, 1, 1),
     walkGraphQL(targets.secured, page, RECENT_PAGE, 1, 1),
     walkGraphQL(targets.floor, page, RECENT_PAGE, 1, 1),
     walkDirect(targets.direct, page, RECENT_PAGE, 1),
+    control ? walkGraphQL(control, page, RECENT_PAGE, 1, 1) : undefined,
   ]);
   compareNodes(page, gatewayPage.nodes, floorPage.nodes, 'floor');
   compareNodes(page, gatewayPage.nodes, securedPage.nodes, 'secured gateway');
+  if (secondPage) compareNodes(page, gatewayPage.nodes, secondPage.nodes, CONTROL_NAME);
   compareIds(scenario, gatewayPage.nodes, directPage.ids);
   const ids = gatewayPage.nodes.map((node) => node.id);
   const eventOf = (data: unknown) => (data as { event: Node | null }).event;
   for (const id of ids.slice(0, EVENT_SAMPLE)) {
-    const [gateway, secured, floor, direct] = await Promise.all([
+    const [gateway, secured, floor, direct, second] = await Promise.all([
       graphQL(targets.gateway, scenario.operation.query, { id }),
       graphQL(targets.secured, scenario.operation.query, { id }),
       graphQL(targets.floor, scenario.operation.query, { id }),
       rest(targets.direct, `/api/1/events/${id}`),
+      control ? graphQL(control, scenario.operation.query, { id }) : undefined,
     ]);
     const gatewayEvent = eventOf(gateway);
     const securedEvent = eventOf(secured);
@@ -98,10 +113,18 @@ async function checkEventById(
     if (!gatewayEvent) throw new Error(`${scenario.id}: the gateway has no event ${id}`);
     compareNodes(scenario, [gatewayEvent], floorEvent ? [floorEvent] : [], 'floor');
     compareNodes(scenario, [gatewayEvent], securedEvent ? [securedEvent] : [], 'secured gateway');
+    if (control) {
+      const secondEvent = eventOf(second);
+      compareNodes(scenario, [gatewayEvent], secondEvent ? [secondEvent] : [], CONTROL_NAME);
+    }
     const directId = (direct as { data?: Array<{ id: unknown }> }).data?.[0]?.id;
     if (String(directId) !== id) throw new Error(`${scenario.id}: direct REST has no event ${id}`);
   }
-  return { ids, starts: { gateway: [null], secured: [null], floor: [null], direct: [null] } };
+  return {
+    ids,
+    starts: { gateway: [null], secured: [null], floor: [null], direct: [null] },
+    ...(control ? { controlStarts: [null] } : {}),
+  };
 }
 
 /** `units` units of `unitRequests` requests of `first` events, one after the other. */

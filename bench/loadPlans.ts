@@ -13,8 +13,8 @@ export type ContestantId = 'direct' | 'floor' | 'gateway' | 'secured';
 /**
  * In the order they are measured. `secured` is the same gateway build as
  * `gateway` with production security on (a JWT on every request, rate limits
- * consumed at production-like values); it comes right after `gateway`, so
- * that the price of security is read from two runs next to each other.
+ * consumed at production-like values). The price of security comes from the
+ * rounds that follow each scenario's main runs (see securityPrice.ts).
  */
 export const CONTESTANTS: readonly ContestantId[] = ['direct', 'floor', 'gateway', 'secured'];
 

@@ -11,6 +11,10 @@ export interface BenchArgs {
   scenarios: Scenario[];
   seed: number;
   eventCount: number;
+  /** Price-of-security rounds per scenario and latency. */
+  priceRounds: number;
+  /** Seconds of each measured run of those rounds. */
+  priceDurationS: number;
   profile: boolean;
   /** Where the JSON report goes. */
   jsonPath: string;
@@ -24,7 +28,9 @@ export const USAGE = `Usage: npm run bench -- [options]
 Measures the gateway against direct REST calls and a minimal pass-through (the
 floor), and against itself with production security on (secured: a JWT on every
 request, rate limits consumed), each in its own process, against the OneLogin
-simulator.
+simulator. The price of security is read from interleaved rounds of short runs
+(secured against gateway, ABBA), with a second bare gateway against the first
+in the same rounds as the A/A control: the noise next to the price.
 
   --duration <s>      seconds of each measured run (default 5; 1 with --smoke)
   --warmup <s>        seconds of load before each measured run (default 2; 0.5 with --smoke)
@@ -34,6 +40,10 @@ simulator.
                         1 page50, 2 page10-all-fields, 3 event-by-id, 4 walk1000
   --seed <n>          simulator seed (default 1)
   --events <n>        simulator events (default 20000)
+  --price-rounds <n>  price rounds per scenario and latency, each six runs giving two
+                      secured/gateway pairs and two A/A pairs (default 1; 1 with --smoke;
+                      0 skips them)
+  --price-duration <s>  seconds of each run of those rounds (default 1; 0.5 with --smoke)
   --profile           also profile the gateway and the secured gateway (node --cpu-prof)
                       under scenario 1 at 0 ms
   --smoke             a quick run that checks the harness, not a measurement
@@ -55,6 +65,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       scenarios: { type: 'string' },
       seed: { type: 'string' },
       events: { type: 'string' },
+      'price-rounds': { type: 'string' },
+      'price-duration': { type: 'string' },
       profile: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
       out: { type: 'string', default: 'docs/benchmarks.json' },
@@ -74,6 +86,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     seed: integer('--seed', values.seed, 1, 0, 2 ** 31 - 1),
     // Scenario 4 walks ten different 1,000-event stretches.
     eventCount: integer('--events', values.events, 20_000, 11_000, 1_000_000),
+    priceRounds: integer('--price-rounds', values['price-rounds'], 1, 0, 100),
+    priceDurationS: number('--price-duration', values['price-duration'], smoke ? 0.5 : 1, 0.1, 600),
     profile: values.profile,
     jsonPath: values.out,
     markdownPath: values.markdown,

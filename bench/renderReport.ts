@@ -6,6 +6,7 @@
 import type { ProfileComparison } from './analyzeProfile';
 import { CONTESTANT_LABELS } from './loadPlans';
 import type { BenchProfile, BenchReport } from './runBenchmarks';
+import type { PairedFigure, PriceVerdict } from './securityPrice';
 
 const RESULTS = { start: '<!-- bench:results:start -->', end: '<!-- bench:results:end -->' };
 const PROFILE = { start: '<!-- bench:profile:start -->', end: '<!-- bench:profile:end -->' };
@@ -86,31 +87,76 @@ const RATIO_HEADERS = [
 const SECURITY_HEADERS = [
   'Scenario',
   'Upstream',
+  'Pairs',
   'Secured/gateway CPU per req',
+  'A/A CPU per req',
   'Target',
+  'Met',
   'Secured − gateway p50 (ms)',
+  'A/A p50 (ms)',
   'Target',
-  'Within targets',
+  'Met',
 ];
 
-/** The price of production security, with its targets, per scenario and latency. */
+const VERDICTS: Readonly<Record<PriceVerdict, string>> = {
+  met: 'yes',
+  missed: 'no',
+  'within noise': 'within noise',
+};
+
+/**
+ * The price of production security per scenario and latency: the median over
+ * the rounds' pairs with their range, the A/A control's the same way, the
+ * targets, and whether each is met beyond the noise.
+ */
 function securityRows(report: BenchReport): string[][] {
   return report.securityPrices.map((price) => {
     const scenario = report.scenarios.find((candidate) => candidate.id === price.scenario);
     const walk = scenario?.unit === 'walk';
-    const within = [price.withinTarget.cpuPerRequest, price.withinTarget.p50];
+    const ratio = (figure: PairedFigure | null) =>
+      figure === null
+        ? '—'
+        : `${figure.median.toFixed(3)} (${figure.min.toFixed(3)}–${figure.max.toFixed(3)})`;
+    const difference = (figure: PairedFigure) =>
+      `${signed(figure.median)} (${signed(figure.min)}…${signed(figure.max)})`;
     return [
       scenario ? `${scenario.number} ${scenario.id}${walk ? ' (per walk)' : ''}` : price.scenario,
       `${price.upstreamLatencyMs} ms`,
-      price.cpuPerRequest === null ? '—' : price.cpuPerRequest.toFixed(3),
+      String(price.pairs),
+      ratio(price.price.cpuPerRequest),
+      ratio(price.control.cpuPerRequest),
       `≤ ${report.securityTargets.cpuPerRequest.toFixed(2)}`,
-      signed(price.p50DeltaMs),
+      price.verdict.cpuPerRequest === null ? '—' : VERDICTS[price.verdict.cpuPerRequest],
+      difference(price.price.p50DeltaMs),
+      difference(price.control.p50DeltaMs),
       `≤ +${price.p50TargetMs.toFixed(2)}`,
-      within.includes(false) ? 'no' : within.includes(null) ? '—' : 'yes',
+      VERDICTS[price.verdict.p50],
     ];
   });
 }
 
+/** How the price was measured, for the report. */
+function priceMethod(report: BenchReport): string {
+  const { price, warmupS, durationS } = report.settings;
+  return (
+    `Measured apart from the table above, right after each scenario's main runs: ${price.rounds} ` +
+    `round${price.rounds === 1 ? '' : 's'} of ${price.round.join(', ')} (${price.durationS} s each), ` +
+    'gateway-b being a second bare gateway process set up exactly as gateway. ' +
+    'Each round gives two price pairs, secured against the gateway run next to it ' +
+    '(gateway, secured, secured, gateway: ABBA), and two A/A pairs, gateway-b against the gateway run ' +
+    'next to it (gateway-b, gateway … gateway, gateway-b: ABBA), sharing the gateway runs. ' +
+    `Every run follows at least ${warmupS} s of the same load on the same process: a warm-up run ` +
+    'whenever the process changes, else its own previous run. gateway-b, which has no main runs, ' +
+    `first gets their load (${warmupS + durationS} s, unmeasured), so that it and secured come to the ` +
+    'rounds with the same history, and any effect of that history on the price shows in the control too. ' +
+    "Figures are the median over the pairs of each pair's ratio (CPU) or difference (p50), " +
+    'with the smallest and largest pair in brackets. A/A is what two identical gateways differ by ' +
+    'on this machine: the noise. "Met" is yes when the median price is within its target by more ' +
+    'than the noise of a median, no when it is over the target by more than that, else within noise; ' +
+    "the noise of a median is the larger of the A/A median's distance from no difference and of its " +
+    "farthest pair's distance divided by √pairs (CPU: from a ratio of 1, p50: from 0 ms)."
+  );
+}
 /** What the secured contestant is, for the report. */
 function securityNote(report: BenchReport): string {
   const { gateway, secured } = report.settings.security;
@@ -133,8 +179,13 @@ export function renderTable(report: BenchReport): string {
     '',
     textTable(RATIO_HEADERS, ratioRows(report)),
     '',
-    'Price of production security (secured against gateway, same run):',
-    textTable(SECURITY_HEADERS, securityRows(report), 2),
+    ...(report.securityPrices.length > 0
+      ? [
+          `Price of production security (secured against gateway, median over ${report.settings.price.rounds} ` +
+            'ABBA round(s); A/A: a second bare gateway against the first, in the same rounds):',
+          textTable(SECURITY_HEADERS, securityRows(report), 2),
+        ]
+      : ['Price of production security: not measured (--price-rounds 0).']),
     ...(report.warnings.length > 0
       ? ['', 'Warnings:', ...report.warnings.map((w) => `- ${w}`)]
       : []),
@@ -170,12 +221,20 @@ export function renderResultsMarkdown(report: BenchReport): string {
     '',
     markdownTable(RATIO_HEADERS, ratioRows(report)),
     '',
-    `Price of production security, measured in the same run: ${securityNote(report)} ` +
+    `Price of production security: ${securityNote(report)} ` +
       `Targets: at most ${report.securityTargets.cpuPerRequest.toFixed(2)} × the gateway's CPU per request, ` +
       `and at most +${report.securityTargets.p50DeltaMs.toFixed(2)} ms p50 per GraphQL request ` +
       '(per walk: that times its requests).',
     '',
-    markdownTable(SECURITY_HEADERS, securityRows(report)),
+    ...(report.securityPrices.length > 0
+      ? [
+          priceMethod(report),
+          '',
+          markdownTable(SECURITY_HEADERS, securityRows(report)),
+          '',
+          'Each run of the rounds is in `priceRuns` in the JSON report.',
+        ]
+      : ['Not measured (`--price-rounds 0`).']),
     ...(report.warnings.length > 0
       ? ['', '**Warnings:**', '', ...report.warnings.map((warning) => `- ${warning}`)]
       : []),

@@ -1,9 +1,12 @@
 /**
  * The whole benchmark: for each upstream latency, a simulator, a floor, a
- * gateway and a secured gateway (the same build with production security on),
- * each in its own process; for each scenario, a check that all four
- * contestants return the same data, then per contestant a warm-up and a
- * measured run. Optionally, CPU profiles of both gateways under scenario 1.
+ * gateway, a secured gateway (the same build with production security on) and
+ * a second bare gateway, each in its own process; for each scenario, a check
+ * that all the contestants return the same data, then per contestant a
+ * warm-up and a measured run, then the price rounds: the secured gateway
+ * against the bare one and, as the A/A control, the second bare gateway
+ * against the first, interleaved (see securityPrice.ts). Optionally, CPU
+ * profiles of both gateways under scenario 1.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -14,6 +17,7 @@ import { DEMO_CREDENTIALS } from '../src/simulator';
 import type { ProfileComparison, ProfileSummary } from './analyzeProfile';
 import { analyzeProfile, compareProfiles } from './analyzeProfile';
 import { buildGateway } from './buildGateway';
+import type { CheckedData } from './checkSameData';
 import { checkSameData } from './checkSameData';
 import type { FloorOptions } from './floor';
 import type { ContestantId, Target } from './loadPlans';
@@ -24,6 +28,8 @@ import type { RunMeasurement, RunSettings } from './measureRun';
 import { measureRun } from './measureRun';
 import type { Scenario, ScenarioId } from './scenarios';
 import { OPERATIONS, SCENARIOS } from './scenarios';
+import type { BenchSecurityPrice, PriceContestant, PriceRun } from './securityPrice';
+import { PRICE_ROUND, SECURITY_TARGETS, securityPricesOf } from './securityPrice';
 import type { Child } from './startChild';
 import { freePorts, REPO_ROOT, startChild } from './startChild';
 
@@ -38,6 +44,10 @@ export interface BenchOptions {
   scenarios: readonly Scenario[];
   seed: number;
   eventCount: number;
+  /** Rounds of the price of security per scenario and latency (see securityPrice.ts); 0: none. */
+  priceRounds: number;
+  /** Seconds of each measured run of those rounds. */
+  priceDurationS: number;
   /** Also profile the gateway and the secured gateway (`--cpu-prof`) under scenario 1 at 0 ms. */
   profile: boolean;
   /** The command line that reproduces the run, for the report. */
@@ -62,25 +72,8 @@ export interface BenchRatio {
   p50DeltaMs: number;
 }
 
-/**
- * What production security costs: the secured gateway against the bare one,
- * the same build measured in the same run, one right after the other.
- */
-export interface BenchSecurityPrice {
-  scenario: ScenarioId;
-  upstreamLatencyMs: number;
-  /** Secured CPU ms per request over the gateway's; null when the gateway's was too small to read. */
-  cpuPerRequest: number | null;
-  /** Secured p50 minus the gateway's, in ms (per walk for walks). */
-  p50DeltaMs: number;
-  /** The p50 target for this scenario's unit: SECURITY_TARGETS.p50DeltaMs per GraphQL request. */
-  p50TargetMs: number;
-  /** Whether each figure is within its target (null: not measurable). */
-  withinTarget: { cpuPerRequest: boolean | null; p50: boolean };
-}
-
-/** The price production security may cost (the callers issue): per GraphQL request. */
-export const SECURITY_TARGETS = { cpuPerRequest: 1.1, p50DeltaMs: 0.3 } as const;
+export type { BenchSecurityPrice, PriceRun } from './securityPrice';
+export { SECURITY_TARGETS } from './securityPrice';
 
 /**
  * The code production security runs, for the profiles: each sample with one
@@ -135,13 +128,16 @@ export interface BenchReport {
     warmupS: number;
     connections: number;
     upstreamLatenciesMs: number[];
+    /** The price rounds per scenario and latency, the seconds of each of their runs, and their order. */
+    price: { rounds: number; durationS: number; round: PriceContestant[] };
     seed: number;
     eventCount: number;
     /** What the simulator's data is anchored to. */
     dataAnchor: string;
     /**
-     * How the two gateways differ: the security settings of each (no secrets;
-     * the JWKS path is a temporary file). Everything else is the same.
+     * How the gateways differ: the security settings of each (no secrets;
+     * the JWKS path is a temporary file). Everything else is the same;
+     * gateway-b, the price rounds' A/A control, is set up as gateway is.
      */
     security: Record<'gateway' | 'secured', Record<string, string>>;
   };
@@ -155,7 +151,10 @@ export interface BenchReport {
   results: BenchResult[];
   ratios: BenchRatio[];
   securityTargets: typeof SECURITY_TARGETS;
+  /** Per scenario and latency: the median price over the rounds' pairs, and the A/A control's. */
   securityPrices: BenchSecurityPrice[];
+  /** Every measured run of the price rounds, in order. */
+  priceRuns: PriceRun[];
   /** The bare gateway's profile (`--profile`). */
   profile?: BenchProfile;
   /** The secured gateway's, under the same load right after it (`--profile`). */
@@ -218,14 +217,19 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchReport>
  */
 function tokenLifetimeS(options: BenchOptions): number {
   const perRun = options.warmupS + options.durationS + 1;
+  const perRound = PRICE_ROUND.length * (options.warmupS + options.priceDurationS + 1);
   const planned =
-    options.latencies.length * options.scenarios.length * CONTESTANTS.length * perRun +
+    options.latencies.length *
+      options.scenarios.length *
+      ((CONTESTANTS.length + (options.priceRounds > 0 ? 1 : 0)) * perRun +
+        options.priceRounds * perRound) +
     (options.profile ? 2 * perRun + 60 : 0);
   return Math.max(2 * 3600, Math.ceil(2 * planned));
 }
 
 async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<BenchReport> {
   const results: BenchResult[] = [];
+  const priceRuns: PriceRun[] = [];
   const warnings: string[] = [];
   const loadAtStart = os.loadavg()[0] ?? 0;
   if (loadAtStart > 1) {
@@ -239,13 +243,15 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
   const gatewayEntry = buildGateway();
 
   for (const latency of options.latencies) {
+    const withControl = options.priceRounds > 0;
     options.log(
-      `upstream latency ${latency} ms: starting the simulator, the floor, the gateway and the secured gateway`,
+      `upstream latency ${latency} ms: starting the simulator, the floor, the gateway, the secured gateway` +
+        (withControl ? ' and a second bare gateway' : ''),
     );
-    const stack = await startStack(options, gatewayEntry, caller, latency, false);
+    const stack = await startStack(options, gatewayEntry, caller, latency, false, withControl);
     try {
       for (const scenario of options.scenarios) {
-        const data = await checkSameData(scenario, stack.targets);
+        const data = await checkSameData(scenario, stack.targets, stack.control);
         for (const contestant of CONTESTANTS) {
           const plan = loadPlanFor(scenario, stack.targets[contestant], {
             ids: data.ids,
@@ -272,6 +278,10 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
               `p50 ${run.latencyMs.p50.toFixed(2)} ms, p99 ${run.latencyMs.p99.toFixed(2)} ms` +
               (run.cpuMsPerRequest === null ? '' : `, ${run.cpuMsPerRequest.toFixed(3)} CPU ms`),
           );
+        }
+        for (const run of await priceRounds(options, stack, scenario, data, latency)) {
+          priceRuns.push(run);
+          warnings.push(...warningsOf(run));
         }
       }
     } finally {
@@ -301,6 +311,11 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
       warmupS: options.warmupS,
       connections: options.connections,
       upstreamLatenciesMs: [...options.latencies],
+      price: {
+        rounds: options.priceRounds,
+        durationS: options.priceDurationS,
+        round: [...PRICE_ROUND],
+      },
       seed: options.seed,
       eventCount: options.eventCount,
       dataAnchor: new Date(DATA_ANCHOR).toISOString(),
@@ -323,7 +338,11 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
     results,
     ratios: ratiosOf(results),
     securityTargets: SECURITY_TARGETS,
-    securityPrices: securityPricesOf(results, httpRequestsPerUnit),
+    securityPrices: securityPricesOf(
+      priceRuns,
+      (scenario) => httpRequestsPerUnit.get(scenario)?.secured ?? 1,
+    ),
+    priceRuns,
     ...profiles,
     warnings,
   };
@@ -335,7 +354,9 @@ function oneRequestEach(): Record<ContestantId, number> {
 
 interface Stack {
   targets: Record<ContestantId, Target>;
-  processesOf(contestant: ContestantId): {
+  /** The second bare gateway (gateway-b), when started: the price rounds' A/A control. */
+  control: Target | undefined;
+  processesOf(contestant: ContestantId | PriceContestant): {
     contestantPid?: number;
     simulatorPid: number;
     simulatorURL: string;
@@ -345,8 +366,9 @@ interface Stack {
 
 /**
  * A simulator at `latency`, then the floor, the gateway and the secured
- * gateway against it. Both gateways run the same compiled build, as `npm start`
- * runs it; only their security settings differ.
+ * gateway against it, and with `withControl` a second bare gateway set up as
+ * the first. The gateways run the same compiled build, as `npm start` runs
+ * it; only their security settings differ.
  */
 async function startStack(
   options: BenchOptions,
@@ -354,6 +376,7 @@ async function startStack(
   caller: SecuredCaller,
   latency: number,
   profile: boolean,
+  withControl: boolean,
 ): Promise<Stack> {
   const simulator = await startChild({
     name: 'simulator',
@@ -370,9 +393,9 @@ async function startStack(
   });
   const children: Child[] = [simulator];
   try {
-    const ports = await freePorts(2);
+    const ports = await freePorts(3);
     const gatewayChild = (
-      name: 'gateway' | 'secured',
+      name: PriceContestant,
       port: number,
       security: Record<string, string>,
     ): Promise<Child> =>
@@ -424,6 +447,7 @@ async function startStack(
       }),
       gatewayChild('gateway', ports[0] as number, GATEWAY_SECURITY),
       gatewayChild('secured', ports[1] as number, securedSecurity(caller)),
+      ...(withControl ? [gatewayChild('gateway-b', ports[2] as number, GATEWAY_SECURITY)] : []),
     ]);
     for (const outcome of started) {
       if (outcome.status === 'fulfilled') children.push(outcome.value);
@@ -431,14 +455,20 @@ async function startStack(
     for (const outcome of started) {
       if (outcome.status === 'rejected') throw outcome.reason;
     }
-    const [floor, gateway, secured] = children.slice(1) as [Child, Child, Child];
+    const [floor, gateway, secured, control] = children.slice(1) as [
+      Child,
+      Child,
+      Child,
+      Child | undefined,
+    ];
     await expectSecured(secured.url);
     const token = await fetchToken(simulator.url);
-    const pidOf: Record<ContestantId, number | undefined> = {
+    const pidOf: Record<ContestantId | PriceContestant, number | undefined> = {
       direct: undefined,
       floor: floor.pid,
       gateway: gateway.pid,
       secured: secured.pid,
+      'gateway-b': control?.pid,
     };
     return {
       targets: {
@@ -447,6 +477,7 @@ async function startStack(
         gateway: { contestant: 'gateway', url: gateway.url },
         secured: { contestant: 'secured', url: secured.url, bearer: caller.token },
       },
+      control: control ? { contestant: 'gateway', url: control.url } : undefined,
       processesOf: (contestant) => ({
         ...(pidOf[contestant] !== undefined ? { contestantPid: pidOf[contestant] } : {}),
         simulatorPid: simulator.pid,
@@ -515,7 +546,7 @@ async function profileGateways(
   );
   rmSync(PROFILE_DIRECTORY, { recursive: true, force: true });
   mkdirSync(PROFILE_DIRECTORY, { recursive: true });
-  const stack = await startStack(options, gatewayEntry, caller, 0, true);
+  const stack = await startStack(options, gatewayEntry, caller, 0, true, false);
   const measured: Partial<
     Record<ProfiledId, { run: RunMeasurement; window: { startUs: number; endUs: number } }>
   > = {};
@@ -588,6 +619,83 @@ async function profileGateways(
   };
 }
 
+/**
+ * The price rounds of one scenario at one latency, right after its main runs:
+ * `priceRounds` times PRICE_ROUND's six runs of `priceDurationS` each. Every
+ * run follows at least the normal warm-up's worth of the same load on the same
+ * process: its own previous run, else a warm-up run of `warmupS`. gateway-b,
+ * which has no main runs, first gets their load: a warm-up of `warmupS` plus
+ * `durationS`.
+ */
+async function priceRounds(
+  options: BenchOptions,
+  stack: Stack,
+  scenario: Scenario,
+  data: CheckedData,
+  latency: number,
+): Promise<PriceRun[]> {
+  if (options.priceRounds === 0 || !stack.control) return [];
+  const targets: Record<PriceContestant, Target> = {
+    gateway: stack.targets.gateway,
+    secured: stack.targets.secured,
+    'gateway-b': stack.control,
+  };
+  const starts: Record<PriceContestant, ReadonlyArray<string | null>> = {
+    gateway: data.starts.gateway,
+    secured: data.starts.secured,
+    'gateway-b': data.controlStarts ?? data.starts.gateway,
+  };
+  const settings: RunSettings = {
+    durationS: options.priceDurationS,
+    connections: options.connections,
+  };
+  const runs: PriceRun[] = [];
+  // The scenario's main runs end with this contestant.
+  let previous: ContestantId | PriceContestant = CONTESTANTS[CONTESTANTS.length - 1] ?? 'secured';
+  for (let round = 1; round <= options.priceRounds; round += 1) {
+    const line: string[] = [];
+    for (const [position, contestant] of PRICE_ROUND.entries()) {
+      const plan = loadPlanFor(scenario, targets[contestant], {
+        ids: data.ids,
+        starts: starts[contestant],
+      });
+      const processes = stack.processesOf(contestant);
+      const after: PriceRun['after'] =
+        contestant === previous
+          ? 'own previous run'
+          : contestant === 'gateway-b' && round === 1 && position === 0
+            ? 'main runs’ load'
+            : 'warm-up';
+      const warmupS =
+        after === 'own previous run'
+          ? 0
+          : after === 'warm-up'
+            ? options.warmupS
+            : options.warmupS + options.durationS;
+      if (warmupS > 0) await measureRun(plan, { ...settings, durationS: warmupS }, processes);
+      const run = await measureRun(plan, settings, processes);
+      previous = contestant;
+      runs.push({
+        scenario: scenario.id,
+        upstreamLatencyMs: latency,
+        contestant,
+        round,
+        position,
+        after,
+        ...run,
+      });
+      line.push(
+        `${contestant} ${run.cpuMsPerRequest === null ? '—' : run.cpuMsPerRequest.toFixed(3)}/${run.latencyMs.p50.toFixed(2)}`,
+      );
+    }
+    options.log(
+      `  ${scenario.number} ${scenario.id} price round ${round}/${options.priceRounds} ` +
+        `(CPU ms/req / p50 ms): ${line.join(', ')}`,
+    );
+  }
+  return runs;
+}
+
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
@@ -629,45 +737,10 @@ function ratiosOf(results: readonly BenchResult[]): BenchRatio[] {
   return ratios;
 }
 
-/** The secured gateway against the bare one, for each scenario and latency both ran. */
-function securityPricesOf(
-  results: readonly BenchResult[],
-  httpRequestsPerUnit: ReadonlyMap<ScenarioId, Record<ContestantId, number>>,
-): BenchSecurityPrice[] {
-  const prices: BenchSecurityPrice[] = [];
-  for (const secured of results.filter((result) => result.contestant === 'secured')) {
-    const gateway = results.find(
-      (result) =>
-        result.contestant === 'gateway' &&
-        result.scenario === secured.scenario &&
-        result.upstreamLatencyMs === secured.upstreamLatencyMs,
-    );
-    if (!gateway) continue;
-    const cpuPerRequest = gateway.cpuMsPerRequest
-      ? (secured.cpuMsPerRequest ?? 0) / gateway.cpuMsPerRequest
-      : null;
-    const p50DeltaMs = secured.latencyMs.p50 - gateway.latencyMs.p50;
-    // A walk's p50 covers each of its GraphQL requests, each of which pays for security.
-    const p50TargetMs =
-      SECURITY_TARGETS.p50DeltaMs * (httpRequestsPerUnit.get(secured.scenario)?.secured ?? 1);
-    prices.push({
-      scenario: secured.scenario,
-      upstreamLatencyMs: secured.upstreamLatencyMs,
-      cpuPerRequest,
-      p50DeltaMs,
-      p50TargetMs,
-      withinTarget: {
-        cpuPerRequest:
-          cpuPerRequest === null ? null : cpuPerRequest <= SECURITY_TARGETS.cpuPerRequest,
-        p50: p50DeltaMs <= p50TargetMs,
-      },
-    });
-  }
-  return prices;
-}
-
-function warningsOf(result: BenchResult): string[] {
-  const where = `scenario ${result.scenario} at ${result.upstreamLatencyMs} ms, ${result.contestant}`;
+function warningsOf(result: BenchResult | PriceRun): string[] {
+  const where =
+    `scenario ${result.scenario} at ${result.upstreamLatencyMs} ms, ${result.contestant}` +
+    ('round' in result ? ` (price round ${result.round}, run ${result.position + 1})` : '');
   const warnings: string[] = [];
   if (result.errors > 0) {
     warnings.push(
