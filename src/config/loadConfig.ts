@@ -206,8 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     // Credentials travel to this host (Basic auth, bearer tokens): in production
     // only over TLS, unless it is this machine (a local proxy, the simulator).
-    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
-    if (production && parsed.protocol === 'http:' && !loopback) {
+    if (production && parsed.protocol === 'http:' && !isLoopbackURL(value)) {
       problems.push(
         `${name} must use https in production: it receives the credentials (got "${value}").`,
       );
