@@ -95,10 +95,22 @@ export interface Config {
   oneLogin: OneLoginConfig | undefined;
   legacy: LegacyConfig;
   upstream: {
+    /** The time limit of one attempt of a read (or a token request); retried after it. */
     timeoutMs: number;
+    /** The time limit of a write (`createEvent`), which is never retried. */
+    writeTimeoutMs: number;
+    /** All upstream work of one GraphQL request ends by then (nested chains and retries included). */
+    requestDeadlineMs: number;
     maxConnections: number;
-    /** Extra attempts for idempotent calls (GETs, token requests) after a network error or a 5xx. */
+    /** Extra attempts for idempotent calls (GETs, token requests) after a network error, a timeout or a 5xx. */
     retries: number;
+    /** Retries are at most this share of calls over `windowMs` (with `minimum` per window always allowed). */
+    retryBudget: { ratio: number; windowMs: number; minimum: number };
+    /**
+     * The share (0 to 1) of OneLogin's hourly limit kept for interactive work: below it,
+     * bulk work is refused with UPSTREAM_BUDGET_LOW (see limits/AccountBudget).
+     */
+    reserve: number;
     /** The most OneLogin calls one GraphQL request may make. */
     callsPerRequest: number;
     /** Each route's circuit breaker (see upstream/HttpTransport). */
@@ -273,9 +285,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oneLogin,
     legacy: { baseURL: legacyBaseURL, apiKey },
     upstream: {
-      timeoutMs: integer('UPSTREAM_TIMEOUT_MS', 10_000, 100, 120_000),
+      // Well under the deadline: a hung call is abandoned and retried while there is time
+      // (OneLogin answers a 50-event page in well under a second).
+      timeoutMs: integer('UPSTREAM_TIMEOUT_MS', 2000, 100, 120_000),
+      writeTimeoutMs: integer('UPSTREAM_WRITE_TIMEOUT_MS', 10_000, 100, 120_000),
+      requestDeadlineMs: integer('UPSTREAM_REQUEST_DEADLINE_MS', 15_000, 100, 600_000),
       maxConnections: integer('UPSTREAM_MAX_CONNECTIONS', 32, 1, 1024),
       retries: integer('UPSTREAM_RETRIES', 2, 0, 5),
+      retryBudget: {
+        ratio: integer('UPSTREAM_RETRY_BUDGET_PERCENT', 20, 0, 100) / 100,
+        windowMs: 10_000,
+        minimum: integer('UPSTREAM_RETRY_BUDGET_MIN_PER_10S', 10, 0, 100_000),
+      },
+      reserve: integer('UPSTREAM_RESERVE_PERCENT', 20, 0, 90) / 100,
       callsPerRequest: integer('UPSTREAM_CALLS_PER_REQUEST_MAX', 50, 1, 10_000),
       breaker: {
         threshold: integer('UPSTREAM_BREAKER_FAILURE_PERCENT', 50, 1, 100) / 100,

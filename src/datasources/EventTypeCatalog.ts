@@ -128,7 +128,7 @@ export class EventTypeCatalog {
         'GET /api/1/events/types',
         '/api/1/events/types',
         {},
-        () => budget.spend(),
+        budget,
       );
       types = parseEventTypes(answer.status, answer.body);
     } catch (error) {

@@ -52,7 +52,7 @@ export class EventsAPI {
     const fetchPage: FetchPage = async (request) => {
       try {
         await budget.spend();
-        return await this.fetchPage(plan, fields, request, () => budget.spend());
+        return await this.fetchPage(plan, fields, request, budget);
       } catch (error) {
         // OneLogin refuses a cursor it no longer knows with a 400; when the cursor
         // came from the client's argument, the client has to start again.
@@ -96,7 +96,7 @@ export class EventsAPI {
         }
         try {
           await budget.spend();
-          fetched.set(id, await this.fetchEvent(id, () => budget.spend()));
+          fetched.set(id, await this.fetchEvent(id, budget));
         } catch (error) {
           const failure = error instanceof Error ? error : new Error(String(error));
           if (
@@ -136,7 +136,7 @@ export class EventsAPI {
     plan: EventsQueryPlan,
     fields: readonly EventField[] | undefined,
     request: UpstreamPageRequest,
-    charge: () => Promise<void>,
+    budget: UpstreamBudget,
   ): Promise<UpstreamPage> {
     const answer = await this.options.client.get(
       'GET /api/1/events',
@@ -149,19 +149,19 @@ export class EventsAPI {
         after_cursor: request.cursor?.kind === 'after' ? request.cursor.token : undefined,
         before_cursor: request.cursor?.kind === 'before' ? request.cursor.token : undefined,
       },
-      charge,
+      budget,
     );
     const page = parseEventsPage(answer.status, answer.body);
     this.options.cache.remember(page.items, fields);
     return page;
   }
 
-  private async fetchEvent(id: string, charge: () => Promise<void>): Promise<EventDto | null> {
+  private async fetchEvent(id: string, budget: UpstreamBudget): Promise<EventDto | null> {
     const answer = await this.options.client.get(
       'GET /api/1/events/:id',
       `/api/1/events/${encodeURIComponent(id)}`,
       {},
-      charge,
+      budget,
     );
     if (answer.status === 404) return null;
     // OneLogin answers `data: [event]`; its OpenAPI description says `data: event`. Both are read.

@@ -7,6 +7,7 @@ import {
 } from '../domain/failedProvisioningConnection';
 import type { FailedProvisioningsQueryInput } from '../domain/failedProvisioningsQuery';
 import { planFailedProvisioningsQuery } from '../domain/failedProvisioningsQuery';
+import type { CallAccount } from '../upstream/HttpTransport';
 import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import type { Logger } from '../logging/createLogger';
 import type { LegacyClient } from '../upstream/LegacyClient';
@@ -63,11 +64,11 @@ export class FailedProvisioningsAPI {
     if (cached !== undefined) return cached;
     const existing = this.inFlight.get(key);
     if (existing) return existing;
-    await budget.spend();
+    await budget.spend('legacy');
     // Another request may have started the same call while this one was charged.
     const started = this.inFlight.get(key);
     if (started) return started;
-    const call = this.fetch(client, range, key, () => budget.spend()).finally(() =>
+    const call = this.fetch(client, range, key, budget.legacy).finally(() =>
       this.inFlight.delete(key),
     );
     this.inFlight.set(key, call);
@@ -78,9 +79,9 @@ export class FailedProvisioningsAPI {
     client: LegacyClient,
     range: { startDate: string; stopDate: string },
     key: string,
-    charge: () => Promise<void>,
+    account: CallAccount,
   ): Promise<FailedProvisioningDto[]> {
-    const sorted = sortByCreatedAt(await client.listFailedProvisionings(range, charge));
+    const sorted = sortByCreatedAt(await client.listFailedProvisionings(range, account));
     if (!sorted.ok) {
       this.options.logger.warn(
         { route: 'GET /api/v1/logins/failed_provisioning.json', index: sorted.index },

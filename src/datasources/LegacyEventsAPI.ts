@@ -40,8 +40,8 @@ export class LegacyEventsAPI {
         'input.eventTypeId',
       );
     }
-    await budget.spend();
-    await client.createEvent(legacyEventOf(event));
+    await budget.spend('legacy');
+    await client.createEvent(legacyEventOf(event), budget.legacy);
     return { ...event, eventType, recordedAt: this.now() };
   }
 }

@@ -17,10 +17,9 @@ import type { EventsQueryInput } from '../domain/eventQuery';
 import type { FailedProvisioningConnectionModel } from '../domain/failedProvisioningConnection';
 import type { FailedProvisioningsQueryInput } from '../domain/failedProvisioningsQuery';
 import { oneLoginInteger } from '../domain/oneLoginId';
-import { UpstreamBudget } from '../domain/UpstreamBudget';
+import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import type { UserReferenceModel } from '../domain/userReference';
 import { ErrorCode } from '../errors/ErrorCode';
-import type { UpstreamQuota } from '../limits/CallerRateLimits';
 import type { EventDto, EventTypeDto } from '../upstream/dto';
 import type { Services } from './createServices';
 
@@ -73,8 +72,8 @@ export interface DataSources {
 
 export interface RequestScope {
   caller: Caller;
-  /** The caller's hourly share of OneLogin calls; absent where nothing limits it (unit tests). */
-  quota?: UpstreamQuota;
+  /** What this request may spend upstream, and by when (Services.requestBudget makes one). */
+  budget: UpstreamBudget;
 }
 
 export function createDataSources(services: Services, request: RequestScope): DataSources {
@@ -82,10 +81,8 @@ export function createDataSources(services: Services, request: RequestScope): Da
   let eventTypes: DataLoader<string, EventTypeDto | null> | undefined;
   let events: DataLoader<string, EventDto | null> | undefined;
   const selection = new Set<string>();
-  let budget: UpstreamBudget | undefined;
   let writes = 0;
-  const requestBudget = () =>
-    (budget ??= new UpstreamBudget(services.upstreamCallsPerRequest, request.quota));
+  const requestBudget = () => request.budget;
   return {
     me: () => (caller.userId === undefined ? null : { id: caller.userId }),
     listEvents(input, fields, field = 'events') {

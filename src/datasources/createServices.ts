@@ -1,5 +1,7 @@
 import type { CacheStores } from '../cache/createCacheStores';
 import type { Config } from '../config/loadConfig';
+import { UpstreamBudget } from '../domain/UpstreamBudget';
+import { AccountBudget } from '../limits/AccountBudget';
 import type { Logger } from '../logging/createLogger';
 import { HttpTransport } from '../upstream/HttpTransport';
 import { LegacyClient } from '../upstream/LegacyClient';
@@ -22,6 +24,11 @@ export interface Services {
   failedProvisionings: FailedProvisioningsAPI;
   /** Legacy API: `createEvent`. */
   legacyEvents: LegacyEventsAPI;
+  /**
+   * A new request's upstream budget (see UpstreamBudget): its most calls, its
+   * deadline, the account's shared budget, and the caller's hourly share.
+   */
+  requestBudget(quota?: { consume(): Promise<void> }): UpstreamBudget;
   /** At most this many OneLogin calls per GraphQL request (see UpstreamBudget). */
   upstreamCallsPerRequest: number;
   /** At most this many `createEvent` per GraphQL request. */
@@ -31,6 +38,8 @@ export interface Services {
 export interface ServiceHandles {
   services: Services;
   client: OneLoginClient;
+  /** OneLogin's budget for the account as the cluster sees it. */
+  account: AccountBudget;
   /** Routes whose circuit is open or half-open now, for health. */
   circuits(): Record<string, 'open' | 'half-open'>;
   close(): Promise<void>;
@@ -48,12 +57,20 @@ export function createServices(options: {
   const clock = options.clock ?? Date.now;
   if (!config.oneLogin)
     throw new Error('createServices needs config.oneLogin (demo mode fills it in at start-up)');
-  const transport = new HttpTransport({
-    origin: config.oneLogin.baseURL,
+  const transportOptions = {
     timeoutMs: config.upstream.timeoutMs,
+    writeTimeoutMs: config.upstream.writeTimeoutMs,
     maxConnections: config.upstream.maxConnections,
     retries: config.upstream.retries,
+    retryBudget: config.upstream.retryBudget,
     breaker: config.upstream.breaker,
+    logger,
+  };
+  const transport = new HttpTransport({ origin: config.oneLogin.baseURL, ...transportOptions });
+  const account = new AccountBudget({
+    reserve: config.upstream.reserve,
+    redis: caches.redis,
+    namespace: config.cache.namespace,
     logger,
   });
   const tokens = new TokenProvider({
@@ -63,7 +80,7 @@ export function createServices(options: {
     logger,
     now: clock,
   });
-  const client = new OneLoginClient({ transport, tokens, logger });
+  const client = new OneLoginClient({ transport, tokens, logger, account });
   const eventTypes = new EventTypeCatalog({
     client,
     store: caches.eventTypes,
@@ -90,14 +107,7 @@ export function createServices(options: {
       'ONELOGIN_API_KEY is not set: failedProvisionings and createEvent answer UPSTREAM_NOT_CONFIGURED',
     );
   } else {
-    legacyTransport = new HttpTransport({
-      origin: config.legacy.baseURL,
-      timeoutMs: config.upstream.timeoutMs,
-      maxConnections: config.upstream.maxConnections,
-      retries: config.upstream.retries,
-      breaker: config.upstream.breaker,
-      logger,
-    });
+    legacyTransport = new HttpTransport({ origin: config.legacy.baseURL, ...transportOptions });
     legacy = new LegacyClient({ transport: legacyTransport, apiKey, logger });
   }
   const failedProvisionings = new FailedProvisioningsAPI({
@@ -119,12 +129,21 @@ export function createServices(options: {
       eventTypes,
       failedProvisionings,
       legacyEvents,
+      requestBudget: (quota) =>
+        new UpstreamBudget({
+          max: config.upstream.callsPerRequest,
+          deadlineMs: config.upstream.requestDeadlineMs,
+          account,
+          ...(quota ? { quota } : {}),
+        }),
       upstreamCallsPerRequest: config.upstream.callsPerRequest,
       createEventsPerRequest: config.limits.createEventsPerRequest,
     },
     client,
+    account,
     circuits: () => ({ ...transport.circuitStates(), ...legacyTransport?.circuitStates() }),
     close: async () => {
+      account.close();
       await Promise.all([transport.close(), legacyTransport?.close()]);
     },
   };

@@ -37,6 +37,12 @@ export enum ErrorCode {
   UPSTREAM_RATE_LIMITED = 'UPSTREAM_RATE_LIMITED',
   /** The request would make more OneLogin calls than one request may (UPSTREAM_CALLS_PER_REQUEST_MAX). */
   UPSTREAM_BUDGET_EXCEEDED = 'UPSTREAM_BUDGET_EXCEEDED',
+  /**
+   * OneLogin's hourly budget for the account is below the reserve kept for single pages, look-ups
+   * and writes, and this work needs more (a multi-page walk, a large batch); `extensions.retryAfterSeconds`
+   * says when the budget resets.
+   */
+  UPSTREAM_BUDGET_LOW = 'UPSTREAM_BUDGET_LOW',
   /** OneLogin did not answer in time. */
   UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT',
   /** OneLogin answered with a server error or could not be reached, also after retries. */

@@ -53,13 +53,14 @@ export async function startGateway(options: {
     apollo,
     authenticate: (req) => authenticator.authenticate(req.headers, req.socket.remoteAddress),
     admit: (caller) => limits.admitRequest(caller),
-    context: (caller) => ({
-      caller,
-      dataSources: createDataSources(handles.services, {
+    context: (caller) => {
+      const upstream = handles.services.requestBudget(limits.upstreamQuota(caller));
+      return {
         caller,
-        quota: limits.upstreamQuota(caller),
-      }),
-    }),
+        upstream,
+        dataSources: createDataSources(handles.services, { caller, budget: upstream }),
+      };
+    },
     documents,
     corsOrigins: config.cors.origins,
     getQueries: config.graphql.getQueries,
@@ -72,7 +73,8 @@ export async function startGateway(options: {
         ...(cache.kind === 'redis'
           ? { redis: cache.connected ? 'connected' : 'unavailable (serving from memory)' }
           : {}),
-        rateLimit: handles.client.rateLimitSnapshot() ?? null,
+        // OneLogin's hourly budget for the account, as the cluster sees it.
+        rateLimit: handles.account.snapshot(),
         // OneLogin routes the gateway is not calling for now (their circuit is open).
         circuits: handles.circuits(),
       };

@@ -12,6 +12,7 @@ import type { Dispatcher } from 'undici';
 import { Pool } from 'undici';
 
 import type { Logger } from '../logging/createLogger';
+import { RetryBudget } from './RetryBudget';
 import type { UpstreamFailure } from './upstreamError';
 
 export interface HttpRequest {
@@ -36,10 +37,19 @@ export interface HttpRequest {
   /** A name for logs, e.g. `GET /api/1/events`; never includes credentials. */
   route: string;
   /**
-   * Called before each retry: a retry is one more call to the upstream, so the
-   * caller charges it to its budgets here; a throw stops the retries with that error.
+   * The request this call works for: each retry is one more call, charged to it
+   * first (a throw stops the retries with that error), and no attempt may run
+   * past its deadline.
    */
-  beforeRetry?: () => Promise<void>;
+  account?: CallAccount;
+}
+
+/** What a call charges its retries to and must finish by (UpstreamBudget is one). */
+export interface CallAccount {
+  /** Charges one more call; throws when the request may make none. */
+  spend(): Promise<void>;
+  /** `performance.now()` by which all of the request's upstream work must be done (Infinity: none). */
+  readonly deadline: number;
 }
 
 export interface HttpResponse {
@@ -63,9 +73,17 @@ export class UpstreamFailureError extends Error {
 export interface HttpTransportOptions {
   /** e.g. https://acme.onelogin.com */
   origin: string;
+  /**
+   * The time limit of one attempt of an idempotent call: well under the request's
+   * deadline, so that a hung call is abandoned and retried while there is time.
+   */
   timeoutMs: number;
+  /** The time limit of a write (never retried, so it may wait longer); the deadline still applies. */
+  writeTimeoutMs?: number;
   maxConnections: number;
   retries: number;
+  /** Retries at most this share of calls over a sliding window (see RetryBudget); absent: no budget. */
+  retryBudget?: { ratio: number; windowMs: number; minimum: number };
   logger: Logger;
   /** The circuit breaker of each route; absent: none (unit tests). */
   breaker?: BreakerOptions;
@@ -98,6 +116,11 @@ const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
  */
 export const SHORT_RETRY_AFTER_SECONDS = 3;
 const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
+/** A retry is not started with less time than this left before the request's deadline. */
+const MIN_ATTEMPT_MS = 100;
+
+/** Thrown inside the retry policy to stop retrying; the last failure is then thrown instead. */
+class StopRetrying extends Error {}
 
 /**
  * HTTP to one upstream origin: a keep-alive connection pool (undici), a time
@@ -110,37 +133,85 @@ export class HttpTransport {
   private readonly pool: Pool;
   private readonly retryPolicy;
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+  private readonly retryBudget: RetryBudget | undefined;
+  private readonly writeTimeoutMs: number;
 
   constructor(private readonly options: HttpTransportOptions) {
+    this.writeTimeoutMs = options.writeTimeoutMs ?? options.timeoutMs;
+    const longest = Math.max(options.timeoutMs, this.writeTimeoutMs);
     this.pool = new Pool(options.origin, {
       connections: options.maxConnections,
       pipelining: 1,
       keepAliveTimeout: 30_000,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+      // Each attempt has its own, shorter limit (an abort signal, see attempt()).
+      headersTimeout: longest,
+      bodyTimeout: longest,
       connectTimeout: Math.min(options.timeoutMs, 10_000),
       maxResponseSize: MAX_RESPONSE_BYTES,
     });
+    // Exponential backoff with cockatiel's default decorrelated jitter, so that
+    // the retries of many requests failing together do not arrive together.
     this.retryPolicy = retry(
       handleWhen((error) => error instanceof UpstreamFailureError && error.retryable),
       {
         maxAttempts: options.retries,
-        backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }),
+        backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }),
       },
     );
+    this.retryBudget = options.retryBudget && new RetryBudget(options.retryBudget);
   }
 
+  /**
+   * One call: idempotent calls are retried (after a 5xx, a network error, a
+   * timeout or an unreadable answer) while the request's deadline, its budget and
+   * the transport's retry budget allow; `interpret` turns the answer into a value.
+   */
   async request<T>(request: HttpRequest, interpret: (response: HttpResponse) => T): Promise<T> {
     const once = () =>
       this.throughBreaker(request, async () => interpret(await this.attempt(request)));
+    this.retryBudget?.recordCall();
     if (!request.idempotent || this.options.retries === 0) return once();
-    return this.retryPolicy.execute(async ({ attempt }) => {
-      if (attempt > 0) {
-        this.options.logger.debug({ route: request.route, attempt }, 'upstream retry');
-        await request.beforeRetry?.();
-      }
-      return once();
-    });
+    let last: unknown;
+    try {
+      return await this.retryPolicy.execute(async ({ attempt }) => {
+        if (attempt > 0) this.beforeRetry(request, attempt, last);
+        if (attempt > 0) await request.account?.spend();
+        try {
+          return await once();
+        } catch (error) {
+          last = error;
+          throw error;
+        }
+      });
+    } catch (error) {
+      throw error instanceof StopRetrying ? last : error;
+    }
+  }
+
+  /** Throws StopRetrying when a retry would run past the deadline or over the retry budget. */
+  private beforeRetry(request: HttpRequest, attempt: number, last: unknown): void {
+    const left = (request.account?.deadline ?? Infinity) - performance.now();
+    if (left < MIN_ATTEMPT_MS) throw new StopRetrying();
+    if (this.retryBudget && !this.retryBudget.tryRetry()) {
+      this.options.logger.debug(
+        { route: request.route, attempt },
+        'upstream retry skipped: retries are over their share of calls',
+      );
+      throw new StopRetrying();
+    }
+    this.options.logger.debug(
+      {
+        route: request.route,
+        attempt,
+        after: last instanceof UpstreamFailureError ? last.failure.kind : 'error',
+      },
+      'upstream retry',
+    );
+  }
+
+  /** Calls and retries of the retry budget's window (absent without one). */
+  retryStats(): { calls: number; retries: number } | undefined {
+    return this.retryBudget?.snapshot();
   }
 
   /** The routes whose circuit is not closed now (for health), e.g. `{ 'GET /api/1/events': 'open' }`. */
@@ -203,6 +274,13 @@ export class HttpTransport {
   private async attempt(request: HttpRequest, waited429 = false): Promise<HttpResponse> {
     const started = performance.now();
     const path = request.query ? request.path + queryString(request.query) : request.path;
+    const limit = Math.max(
+      1,
+      Math.min(
+        request.idempotent ? this.options.timeoutMs : this.writeTimeoutMs,
+        (request.account?.deadline ?? Infinity) - started,
+      ),
+    );
     let response: Dispatcher.ResponseData;
     try {
       response = await this.pool.request({
@@ -210,7 +288,7 @@ export class HttpTransport {
         path,
         headers: request.headers,
         body: request.body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.timeout(limit),
       });
     } catch (error) {
       throw this.transportFailure(request, error, started);
@@ -228,13 +306,20 @@ export class HttpTransport {
     );
     if (request.idempotent && response.statusCode === 429 && !waited429) {
       const seconds = retryAfterHeader({ status: 429, headers: response.headers, body });
-      if (seconds !== undefined && seconds <= SHORT_RETRY_AFTER_SECONDS) {
+      const waitMs = Math.max(seconds ?? 0, 0.05) * 1000;
+      const left = (request.account?.deadline ?? Infinity) - performance.now();
+      if (
+        seconds !== undefined &&
+        seconds <= SHORT_RETRY_AFTER_SECONDS &&
+        left >= waitMs + MIN_ATTEMPT_MS &&
+        (this.retryBudget?.tryRetry() ?? true)
+      ) {
         this.options.logger.debug(
           { route: request.route, retryAfterSeconds: seconds },
           'upstream 429 burst: waiting it out, then one more try',
         );
-        await new Promise((resolve) => setTimeout(resolve, Math.max(seconds, 0.05) * 1000));
-        await request.beforeRetry?.();
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        await request.account?.spend();
         return this.attempt(request, true);
       }
     }
@@ -277,8 +362,9 @@ export class HttpTransport {
       return new UpstreamFailureError({ kind: 'outcome-unknown' }, false);
     }
     if (timedOut) {
-      // Not retried: a hung upstream would otherwise cost retries × the time limit.
-      return new UpstreamFailureError({ kind: 'timeout' }, false);
+      // Retried: the time limit of one attempt is well under the request's deadline,
+      // and the retry budget keeps a hung upstream from costing retries × calls.
+      return new UpstreamFailureError({ kind: 'timeout' }, true);
     }
     return new UpstreamFailureError({ kind: 'network' }, true);
   }

@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/createLogger';
-import type { HttpResponse, HttpTransport } from './HttpTransport';
+import type { CallAccount, HttpResponse, HttpTransport } from './HttpTransport';
 import { retryAfterHeader, UpstreamFailureError } from './HttpTransport';
 import type { FailedProvisioningDto, LegacyEventDto } from './legacyDto';
 import { legacyEventXml } from './legacyEventXml';
@@ -38,8 +38,8 @@ export class LegacyClient {
    */
   async listFailedProvisionings(
     range: { startDate: string; stopDate: string },
-    /** Called before each retry (one more call), to charge it; see HttpRequest.beforeRetry. */
-    charge?: () => Promise<void>,
+    /** The request's budget: charged for each retry, and its deadline bounds the attempts. */
+    account?: CallAccount,
   ): Promise<FailedProvisioningDto[]> {
     try {
       return await this.options.transport.request(
@@ -50,7 +50,7 @@ export class LegacyClient {
           headers: { authorization: this.authorization, accept: 'application/json' },
           idempotent: true,
           route: FAILED_PROVISIONINGS_ROUTE,
-          ...(charge ? { beforeRetry: charge } : {}),
+          ...(account ? { account } : {}),
         },
         (response) => this.readFailedProvisionings(response),
       );
@@ -63,7 +63,7 @@ export class LegacyClient {
    * `POST /api/v1/events.xml` (API.md §8.1): 201 with no body. Not idempotent,
    * so never sent twice: a failure after sending is an unknown outcome.
    */
-  async createEvent(event: LegacyEventDto): Promise<void> {
+  async createEvent(event: LegacyEventDto, account?: CallAccount): Promise<void> {
     const body = legacyEventXml(event);
     try {
       await this.options.transport.request(
@@ -78,6 +78,7 @@ export class LegacyClient {
           body,
           idempotent: false,
           route: CREATE_EVENT_ROUTE,
+          ...(account ? { account } : {}),
         },
         (response) => this.readCreated(response),
       );

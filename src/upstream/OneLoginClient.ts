@@ -1,6 +1,12 @@
 import type { Logger } from '../logging/createLogger';
-import type { HttpResponse, HttpTransport } from './HttpTransport';
-import { headerValue, queryString, retryAfterHeader, UpstreamFailureError } from './HttpTransport';
+import type { CallAccount, HttpResponse, HttpTransport } from './HttpTransport';
+import {
+  headerValue,
+  queryString,
+  retryAfterHeader,
+  SHORT_RETRY_AFTER_SECONDS,
+  UpstreamFailureError,
+} from './HttpTransport';
 import { parseErrorBody } from './parseErrorBody';
 import type { TokenProvider } from './TokenProvider';
 import { upstreamError } from './upstreamError';
@@ -9,6 +15,14 @@ export interface OneLoginClientOptions {
   transport: HttpTransport;
   tokens: TokenProvider;
   logger: Logger;
+  /**
+   * Told of every budget OneLogin reports, and of a 429 for the spent budget
+   * (see limits/AccountBudget, the cluster's shared view).
+   */
+  account?: {
+    observe(limit: number, remaining: number, resetSeconds: number): void;
+    exhausted(retryAfterSeconds: number): void;
+  };
 }
 
 /** The account's rate-limit budget as the last response reported it (API.md §7.2). */
@@ -19,6 +33,9 @@ export interface RateLimitSnapshot {
   resetSeconds: number;
   observedAt: number;
 }
+
+/** How long the cluster waits after a rate-limit answer that does not say when the budget resets. */
+const UNKNOWN_RESET_SECONDS = 60;
 
 /** A successful (2xx) or "not found" (404) answer; every other status is thrown. */
 export interface OneLoginAnswer {
@@ -43,20 +60,21 @@ export class OneLoginClient {
 
   /**
    * GET `path` with `query`; `route` names the endpoint in logs and errors.
-   * `charge` is called before every call after the first (retries, a second try
-   * with a new token), so that the caller's budgets count every call made; an
-   * identical GET already in flight is shared, and charged to whoever started it.
+   * `account` (the request's budget) is charged before every call after the
+   * first (retries, a second try with a new token), so that the caller's budgets
+   * count every call made, and bounds the attempts by its deadline; an identical
+   * GET already in flight is shared, and charged to whoever started it.
    */
   get(
     route: string,
     path: string,
     query: Readonly<Record<string, string | undefined>> = {},
-    charge?: () => Promise<void>,
+    account?: CallAccount,
   ): Promise<OneLoginAnswer> {
     const key = path + queryString(query);
     const existing = this.inFlight.get(key);
     if (existing) return existing;
-    const call = this.authorizedGet(route, path, query, charge).finally(() =>
+    const call = this.authorizedGet(route, path, query, account).finally(() =>
       this.inFlight.delete(key),
     );
     this.inFlight.set(key, call);
@@ -72,19 +90,19 @@ export class OneLoginClient {
     route: string,
     path: string,
     query: Readonly<Record<string, string | undefined>>,
-    charge: (() => Promise<void>) | undefined,
+    account: CallAccount | undefined,
   ): Promise<OneLoginAnswer> {
     try {
       const token = await this.options.tokens.getToken();
       try {
-        return await this.send(route, path, query, token, charge);
+        return await this.send(route, path, query, token, account);
       } catch (error) {
         if (!(error instanceof UpstreamFailureError) || !isStatus(error, 401)) throw error;
         // The token expired early or was revoked: one new token, one more try.
         this.options.tokens.invalidate(token);
         const fresh = await this.options.tokens.getToken();
-        await charge?.();
-        return await this.send(route, path, query, fresh, charge);
+        await account?.spend();
+        return await this.send(route, path, query, fresh, account);
       }
     } catch (error) {
       if (error instanceof UpstreamFailureError) {
@@ -99,7 +117,7 @@ export class OneLoginClient {
     path: string,
     query: Readonly<Record<string, string | undefined>>,
     token: string,
-    charge: (() => Promise<void>) | undefined,
+    account: CallAccount | undefined,
   ): Promise<OneLoginAnswer> {
     return this.options.transport.request(
       {
@@ -109,7 +127,7 @@ export class OneLoginClient {
         route,
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
         idempotent: true,
-        ...(charge ? { beforeRetry: charge } : {}),
+        ...(account ? { account } : {}),
       },
       (response) => this.interpret(route, response),
     );
@@ -134,13 +152,15 @@ export class OneLoginClient {
       'OneLogin answered with an error',
     );
     if (status === 429 || parsed.rateLimited) {
+      // A short Retry-After is a burst (waited out once in HttpTransport); a long one,
+      // or none, is the spent hourly budget: the whole cluster stops until the reset
+      // (a minute, then one probe, when OneLogin does not say when that is).
+      const retryAfterSeconds = this.retryAfterSeconds(response) ?? UNKNOWN_RESET_SECONDS;
+      if (retryAfterSeconds > SHORT_RETRY_AFTER_SECONDS) {
+        this.options.account?.exhausted(retryAfterSeconds);
+      }
       throw new UpstreamFailureError(
-        {
-          kind: 'status',
-          status,
-          rateLimited: true,
-          retryAfterSeconds: this.retryAfterSeconds(response),
-        },
+        { kind: 'status', status, rateLimited: true, retryAfterSeconds },
         false,
       );
     }
@@ -158,6 +178,7 @@ export class OneLoginClient {
       resetSeconds: Number.isFinite(resetSeconds) ? resetSeconds : 0,
       observedAt: Date.now(),
     };
+    this.options.account?.observe(limit, remaining, this.rateLimit.resetSeconds);
     if (remaining > 0 && remaining <= limit * 0.05 && remaining % 10 === 0) {
       this.options.logger.warn(
         { remaining, limit },

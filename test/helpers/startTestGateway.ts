@@ -104,6 +104,8 @@ export async function startTestGateway(
     // (which open on the failure rate over time) stay out of the way unless a test
     // sets UPSTREAM_BREAKER_MIN_CALLS_PER_SECOND itself, as the breaker's tests do.
     UPSTREAM_BREAKER_MIN_CALLS_PER_SECOND: '100000',
+    // Likewise the retry budget (retries as a share of calls), which its own tests set.
+    UPSTREAM_RETRY_BUDGET_MIN_PER_10S: '100000',
     ...options.env,
   });
   const gateway = await startGateway({ config, logger, clock: options.clock });

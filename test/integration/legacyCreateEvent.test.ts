@@ -51,7 +51,9 @@ describe('Mutation.createEvent', () => {
   }
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ env: { UPSTREAM_TIMEOUT_MS: '500' } });
+    gateway = await startTestGateway({
+      env: { UPSTREAM_TIMEOUT_MS: '500', UPSTREAM_WRITE_TIMEOUT_MS: '500' },
+    });
     // Warm the token and the event-type catalogue, so that counters show only the calls under test.
     await run(`query { eventTypes { id } }`);
   });

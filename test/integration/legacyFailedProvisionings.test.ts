@@ -276,7 +276,7 @@ describe('Query.failedProvisionings', () => {
       'UPSTREAM_TIMEOUT',
       'OneLogin did not answer in time',
       null,
-      1,
+      3,
       180,
     ],
   ])(

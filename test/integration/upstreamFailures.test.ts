@@ -72,8 +72,20 @@ describe('upstream failures and tokens', () => {
     expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 3 });
   });
 
-  it('reports a hung upstream as UPSTREAM_TIMEOUT without retrying it', async () => {
+  it('abandons a hung call after UPSTREAM_TIMEOUT_MS and answers from the retry', async () => {
     gateway.simulator.faults.inject({ kind: 'hang', route: 'GET /api/1/events' });
+    const started = performance.now();
+    const result = await gateway.execute<{ events: { nodes: unknown[] } }>(LIST);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.events.nodes).toHaveLength(2);
+    // One 400 ms attempt abandoned, a short backoff, then the answer.
+    expect(performance.now() - started).toBeLessThan(2000);
+    // The hung call and its retry.
+    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 2 });
+  });
+
+  it('reports a hang that lasts through every attempt as UPSTREAM_TIMEOUT', async () => {
+    gateway.simulator.faults.inject({ kind: 'hang', route: 'GET /api/1/events', times: 3 });
     const result = await gateway.execute(LIST);
     expect(result.errors).toEqual([
       expect.objectContaining({
@@ -81,26 +93,32 @@ describe('upstream failures and tokens', () => {
         extensions: { code: 'UPSTREAM_TIMEOUT', upstream: { service: 'onelogin', status: null } },
       }),
     ]);
-    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 1 });
   });
 
   it.each([
     [{ kind: 'rateLimit429' as const }, 429],
     [{ kind: 'rateLimit400' as const }, 400],
   ])('reports rate limiting (%j) with when to try again', async (fault, status) => {
-    // Twice: a single short 429 burst is waited out (see below).
-    gateway.simulator.faults.inject({ ...fault, route: 'GET /api/1/events', times: 2 });
-    const result = await gateway.execute(LIST);
-    expect(result.errors).toEqual([
-      expect.objectContaining({
-        message: `OneLogin's rate limit for the account is spent (HTTP ${status})`,
-        extensions: expect.objectContaining({
-          code: 'UPSTREAM_RATE_LIMITED',
-          upstream: { service: 'onelogin', status },
+    // A gateway of its own: the 400 variant says the hourly budget is spent, after
+    // which the gateway stops calling OneLogin until the reset (accountBudget.test.ts).
+    const own = await startTestGateway();
+    try {
+      // Twice: a single short 429 burst is waited out (see below).
+      own.simulator.faults.inject({ ...fault, route: 'GET /api/1/events', times: 2 });
+      const result = await own.execute(LIST);
+      expect(result.errors).toEqual([
+        expect.objectContaining({
+          message: `OneLogin's rate limit for the account is spent (HTTP ${status})`,
+          extensions: expect.objectContaining({
+            code: 'UPSTREAM_RATE_LIMITED',
+            upstream: { service: 'onelogin', status },
+          }),
         }),
-      }),
-    ]);
-    expect(typeof result.errors![0]!.extensions!['retryAfterSeconds']).toBe('number');
+      ]);
+      expect(typeof result.errors![0]!.extensions!['retryAfterSeconds']).toBe('number');
+    } finally {
+      await own.stop();
+    }
   });
 
   it('waits out a short 429 burst (Retry-After: 1) and tries once more', async () => {
@@ -128,9 +146,10 @@ describe('upstream failures and tokens', () => {
   });
 
   it('does not wait when the hourly budget is spent (Retry-After is the time to the reset)', async () => {
-    gateway.simulator.rateLimit.setRemaining(0);
+    const own = await startTestGateway();
     try {
-      const result = await gateway.execute(LIST);
+      own.simulator.rateLimit.setRemaining(0);
+      const result = await own.execute(LIST);
       expect(result.errors).toEqual([
         expect.objectContaining({
           extensions: expect.objectContaining({
@@ -140,9 +159,12 @@ describe('upstream failures and tokens', () => {
         }),
       ]);
       expect(result.errors![0]!.extensions!['retryAfterSeconds']).toBeGreaterThan(3);
-      expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 1 });
+      expect(own.upstreamCalls()).toEqual({
+        'POST /auth/oauth2/v2/token': 1,
+        'GET /api/1/events': 1,
+      });
     } finally {
-      gateway.simulator.rateLimit.reset();
+      await own.stop();
     }
   });
 

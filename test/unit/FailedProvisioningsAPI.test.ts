@@ -16,7 +16,7 @@ const ITEMS: FailedProvisioningDto[] = Array.from({ length: 10 }, (_unused, i) =
 })).reverse();
 
 /** A fresh request budget, as each GraphQL request gets. */
-const budget = () => new UpstreamBudget(100);
+const budget = () => new UpstreamBudget({ max: 100 });
 
 const RANGE = {
   startDate: new Date('2024-05-01T00:00:00Z'),
