@@ -107,7 +107,10 @@ export class AccountBudget implements AccountGate {
 
   /** OneLogin answered 429 for the spent hourly budget: nobody calls it before `retryAfterSeconds`. */
   exhausted(retryAfterSeconds: number): void {
-    this.exhaustedUntil(this.now() + Math.max(1, retryAfterSeconds) * 1000, 'OneLogin answered 429');
+    this.exhaustedUntil(
+      this.now() + Math.max(1, retryAfterSeconds) * 1000,
+      'OneLogin answered 429',
+    );
   }
 
   /** Throws when the account may not make this call now (see the class comment). */
@@ -117,7 +120,8 @@ export class AccountBudget implements AccountGate {
       if (now < this.cooldownUntil || now < this.reopenAt) {
         throw this.rateLimited(Math.max(this.cooldownUntil, this.reopenAt) - now);
       }
-      if (this.awaitingProbe && now < this.probeUntil) throw this.rateLimited(this.probeUntil - now);
+      if (this.awaitingProbe && now < this.probeUntil)
+        throw this.rateLimited(this.probeUntil - now);
       if (!this.awaitingProbe && this.probeUntil === 0) {
         // The first call after the cooldown goes alone.
         this.awaitingProbe = true;

@@ -274,11 +274,14 @@ export class HttpTransport {
   private async attempt(request: HttpRequest, waited429 = false): Promise<HttpResponse> {
     const started = performance.now();
     const path = request.query ? request.path + queryString(request.query) : request.path;
+    // Whole milliseconds: AbortSignal.timeout refuses fractions.
     const limit = Math.max(
       1,
-      Math.min(
-        request.idempotent ? this.options.timeoutMs : this.writeTimeoutMs,
-        (request.account?.deadline ?? Infinity) - started,
+      Math.ceil(
+        Math.min(
+          request.idempotent ? this.options.timeoutMs : this.writeTimeoutMs,
+          (request.account?.deadline ?? Infinity) - started,
+        ),
       ),
     );
     let response: Dispatcher.ResponseData;

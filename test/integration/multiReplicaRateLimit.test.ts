@@ -3,7 +3,6 @@
  * requests in one bucket: RATE_LIMIT_REQUESTS_PER_MINUTE is the caller's limit
  * for the whole fleet, not per replica.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +13,7 @@ import { createClient } from '@keyv/redis';
 
 import { DEMO_CREDENTIALS, startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { TEST_NOW } from '../helpers/testClock';
-import { ROOT, TSX, cleanEnv } from '../helpers/gatewayProcess';
+import { startReplica, stopReplica, type Replica } from '../helpers/gatewayProcess';
 
 const redisURL = process.env['REDIS_URL'];
 if (!redisURL) {
@@ -26,83 +25,6 @@ if (!redisURL) {
 const describeWithRedis = redisURL ? describe : describe.skip;
 
 const PER_MINUTE = 10;
-
-interface Replica {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stderr: string[];
-}
-
-/**
- * Spawns `src/index.ts` (in a process group of its own, tsx's wrapper and the
- * node process under it) and resolves with its URL once it logs that it is ready.
- */
-function startReplica(env: Record<string, string>, cwd: string): Promise<Replica> {
-  const child = spawn(TSX, [path.join(ROOT, 'src/index.ts')], {
-    cwd,
-    env: cleanEnv(env),
-    detached: true,
-  });
-  const stderr: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => {
-      killGroup(child);
-      reject(new Error(`the gateway did not start in time: ${stderr.join('')}`));
-    }, 30_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the gateway exited (${code}) before it was ready: ${stderr.join('')}`));
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const parts = buffer.split('\n');
-      buffer = parts.pop() ?? '';
-      for (const part of parts) {
-        const line = JSON.parse(part) as { msg?: string; url?: string };
-        if (line.url && line.msg?.startsWith('GraphQL gateway ready at ')) {
-          clearTimeout(timer);
-          child.removeAllListeners('exit');
-          resolve({ child, url: line.url, stderr });
-        }
-      }
-    });
-  });
-}
-
-/** Kills the replica's whole process group (tsx's wrapper and the gateway under it). */
-function killGroup(child: ChildProcessWithoutNullStreams): void {
-  try {
-    process.kill(-(child.pid as number), 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}
-
-/** The exit code once the process exits, or 'still running' after `ms`. */
-function exitWithin(
-  child: ChildProcessWithoutNullStreams,
-  ms: number,
-): Promise<number | null | 'still running'> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve('still running'), ms);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
-
-async function stopReplica(replica: Replica | undefined): Promise<void> {
-  if (!replica) return;
-  if (replica.child.exitCode === null) {
-    replica.child.kill('SIGTERM');
-    await exitWithin(replica.child, 5_000);
-  }
-  killGroup(replica.child);
-}
 
 describeWithRedis('the requests-per-minute limit across two replicas sharing Redis', () => {
   const namespace = `test-replicas-${process.pid}-${Date.now()}`;

@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { RetryBudget } from '../../src/upstream/RetryBudget';
+
+function budget(options: { ratio?: number; minimum?: number } = {}) {
+  let now = 0;
+  const retries = new RetryBudget({
+    ratio: options.ratio ?? 0.2,
+    windowMs: 10_000,
+    minimum: options.minimum ?? 0,
+    now: () => now,
+  });
+  return {
+    retries,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+describe('RetryBudget', () => {
+  it('allows retries up to 20 % of the calls in the window', () => {
+    const { retries } = budget();
+    for (let i = 0; i < 100; i += 1) retries.recordCall();
+    const allowed = Array.from({ length: 30 }, () => retries.tryRetry()).filter(Boolean);
+    expect(allowed).toHaveLength(20);
+    expect(retries.snapshot()).toEqual({ calls: 100, retries: 20 });
+  });
+
+  it('always allows the minimum, so that a quiet gateway still retries a glitch', () => {
+    const { retries } = budget({ minimum: 3 });
+    retries.recordCall();
+    expect([
+      retries.tryRetry(),
+      retries.tryRetry(),
+      retries.tryRetry(),
+      retries.tryRetry(),
+    ]).toEqual([true, true, true, false]);
+  });
+
+  it('forgets calls and retries older than the window, a bucket at a time', () => {
+    const { retries, advance } = budget();
+    for (let i = 0; i < 50; i += 1) retries.recordCall();
+    expect(Array.from({ length: 10 }, () => retries.tryRetry()).filter(Boolean)).toHaveLength(10);
+    expect(retries.tryRetry()).toBe(false);
+    advance(5_000);
+    for (let i = 0; i < 50; i += 1) retries.recordCall();
+    // 100 calls and 10 retries in the window: 10 more fit.
+    expect(Array.from({ length: 15 }, () => retries.tryRetry()).filter(Boolean)).toHaveLength(10);
+    advance(5_500);
+    // The first 50 calls and their 10 retries left the window.
+    expect(retries.snapshot()).toEqual({ calls: 50, retries: 10 });
+    advance(60_000);
+    expect(retries.snapshot()).toEqual({ calls: 0, retries: 0 });
+  });
+
+  it('allows no retry at all with a ratio and a minimum of 0', () => {
+    const { retries } = budget({ ratio: 0 });
+    for (let i = 0; i < 10; i += 1) retries.recordCall();
+    expect(retries.tryRetry()).toBe(false);
+  });
+});
