@@ -95,7 +95,7 @@ export function killGroup(child: ChildProcessWithoutNullStreams): void {
 }
 
 /** The exit code once the process exits, or 'still running' after `ms`. */
-function exitWithin(
+export function exitWithin(
   child: ChildProcessWithoutNullStreams,
   ms: number,
 ): Promise<number | null | 'still running'> {

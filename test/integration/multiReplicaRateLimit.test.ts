@@ -13,7 +13,7 @@ import { createClient } from '@keyv/redis';
 
 import { DEMO_CREDENTIALS, startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { TEST_NOW } from '../helpers/testClock';
-import { startReplica, stopReplica, type Replica } from '../helpers/gatewayProcess';
+import { exitWithin, startReplica, stopReplica, type Replica } from '../helpers/gatewayProcess';
 
 const redisURL = process.env['REDIS_URL'];
 if (!redisURL) {
