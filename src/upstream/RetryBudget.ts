@@ -1,10 +1,12 @@
 /**
- * Retries as a share of calls over a sliding window (the "retry budget" of
+ * Retries as a share of all calls over a sliding window (the "retry budget" of
  * gRPC's retry throttling and Envoy's `retry_budget`): while retries would go
- * over `ratio` of the calls made in the last `windowMs`, no more retries are
- * made, so that during an outage retries cannot multiply the load on an
- * upstream that is already failing. `minimum` retries per window are always
- * allowed, so that a quiet gateway still retries its occasional glitch.
+ * over `ratio` of the calls made in the last `windowMs` (first attempts and
+ * retries together), no more retries are made, so that during an outage
+ * retries cannot multiply the load on an upstream that is already failing: at
+ * `ratio` 0.25, the upstream sees at most 1.33 calls per request. `minimum`
+ * retries per window are always allowed, so that a quiet gateway still retries
+ * its occasional glitch.
  *
  * cockatiel (our retry and breaker library) has no such budget; this is the
  * small counter it would be.
@@ -42,7 +44,8 @@ export class RetryBudget {
     this.roll();
     const calls = sum(this.calls);
     const retries = sum(this.retries);
-    if (retries + 1 > Math.max(this.options.minimum, this.options.ratio * calls)) return false;
+    const allowed = Math.max(this.options.minimum, this.options.ratio * (calls + retries + 1));
+    if (retries + 1 > allowed) return false;
     this.retries[this.bucket] = (this.retries[this.bucket] ?? 0) + 1;
     return true;
   }

@@ -106,6 +106,9 @@ export async function startTestGateway(
     UPSTREAM_BREAKER_MIN_CALLS_PER_SECOND: '100000',
     // Likewise the retry budget (retries as a share of calls), which its own tests set.
     UPSTREAM_RETRY_BUDGET_MIN_PER_10S: '100000',
+    // Two retries, not production's four: tests inject runs of three failures to see
+    // a failure outlast the retries (accountBudget.test.ts runs the defaults).
+    UPSTREAM_RETRIES: '2',
     ...options.env,
   });
   const gateway = await startGateway({ config, logger, clock: options.clock });

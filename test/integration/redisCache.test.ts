@@ -123,7 +123,7 @@ describeWithRedis('when Redis is away at start', () => {
         status: 'ok',
         cache: 'redis',
         redis: 'unavailable (serving from memory)',
-        rateLimit: expect.objectContaining({ limit: null, cooldownSeconds: 0, shared: "redis" }),
+        rateLimit: expect.objectContaining({ limit: null, cooldownSeconds: 0, shared: 'redis' }),
         circuits: {},
       });
       expect(gateway.logs.map((line) => JSON.parse(line) as { msg: string })).toContainEqual(
