@@ -74,8 +74,8 @@ export type CreateEventInput = {
    * request with it. With the same key and the same input (compared after ids are put in canonical form, so `"007"`
    * and `"7"` are the same):
    * - after a success, the answer is the first one again, with `replayed: true` and no call to OneLogin;
-   * - after `UPSTREAM_OUTCOME_UNKNOWN`, the gateway looks for the event in OneLogin's events (recorded since shortly
-   *   before the first attempt, of the same type, for the same user, with the same values) and answers it with
+   * - after `UPSTREAM_OUTCOME_UNKNOWN`, the gateway looks for the event in OneLogin's events (of the same type, for the
+   *   same user, with the same values, recorded within seconds of an earlier attempt) and answers it with
    *   `outcome: FOUND_RECORDED`, or writes it once when it is not there;
    * - while a request with the key is still running, the answer is `IDEMPOTENCY_KEY_IN_USE`: try again after
    *   `extensions.retryAfterSeconds`.

@@ -23,10 +23,8 @@ export type IdempotencyRecord =
       fingerprint: string;
       /** Epoch ms of the first request with the key; the record expires 24 h after it. */
       firstSeenAt: number;
-      /** Epoch ms just before the first write was sent: where the look-up's window starts. */
-      firstWriteAt: number;
-      /** Writes sent so far. */
-      writes: number;
+      /** Every write sent with the key, oldest first: when OneLogin may have recorded it. */
+      writes: IdempotentWrite[];
     }
   | {
       /** Answered: the stored result is the answer to every later request with the key. */
@@ -35,6 +33,18 @@ export type IdempotencyRecord =
       firstSeenAt: number;
       result: StoredCreateEventResult;
     };
+
+/** One write sent with a key whose answer said nothing certain. */
+export interface IdempotentWrite {
+  /** Epoch ms just before it was sent. */
+  sentAt: number;
+  /**
+   * Epoch ms when its answer (an unknown outcome) came back. Absent while it
+   * is in flight, and so after a gateway died during it: the look-up then
+   * reads up to the present.
+   */
+  answeredAt?: number;
+}
 
 /** A held lock on one key; `release` lets the next request with it in. */
 export interface IdempotencyLock {

@@ -119,20 +119,24 @@ export class EventsAPI {
 
   /**
    * Every event of `GET /api/1/events` of one type (and user, when given)
-   * created after `since`, oldest first, with `fields`: up to `maxPages` pages
-   * of 50, each charged to `budget`. `complete` is false when more remain.
+   * created in `[since, until)` (until: none when null; OneLogin is asked for a
+   * window of whole seconds around it), oldest first, with `fields`: up to `maxPages` pages
+   * of 50, each charged to `budget`. `complete` is false when more remain; `pages`
+   * says how many were read.
    * For finding an event whose write had an unknown outcome; the events are
    * not cached (they carry only the fields asked for).
    */
   async findEvents(
-    filter: { eventTypeId: string; userId: string | null; sinceMs: number },
+    filter: { eventTypeId: string; userId: string | null; sinceMs: number; untilMs: number | null },
     fields: readonly EventField[],
     budget: UpstreamBudget,
     maxPages: number,
-  ): Promise<{ events: EventDto[]; complete: boolean }> {
+  ): Promise<{ events: EventDto[]; complete: boolean; pages: number }> {
     const events: EventDto[] = [];
     let cursor: string | null = null;
-    for (let page = 0; page < maxPages; page += 1) {
+    let pages = 0;
+    while (pages < maxPages) {
+      pages += 1;
       await budget.spend();
       const answer = await this.options.client.get(
         'GET /api/1/events',
@@ -140,7 +144,7 @@ export class EventsAPI {
         {
           event_type_id: filter.eventTypeId,
           user_id: filter.userId ?? undefined,
-          ...upstreamWindowParams({ sinceMs: filter.sinceMs, untilMs: null }),
+          ...upstreamWindowParams({ sinceMs: filter.sinceMs, untilMs: filter.untilMs }),
           sort: '+id',
           limit: '50',
           fields: fields.join(','),
@@ -150,10 +154,10 @@ export class EventsAPI {
       );
       const { items, afterCursor } = parseEventsPage(answer.status, answer.body);
       events.push(...items);
-      if (afterCursor === null) return { events, complete: true };
+      if (afterCursor === null) return { events, complete: true, pages };
       cursor = afterCursor;
     }
-    return { events, complete: false };
+    return { events, complete: false, pages };
   }
 
   private async fieldsFor(

@@ -1,6 +1,10 @@
 import { GraphQLError } from 'graphql';
 
-import type { IdempotencyRecord, IdempotencyStore } from '../cache/IdempotencyStore';
+import type {
+  IdempotencyRecord,
+  IdempotencyStore,
+  IdempotentWrite,
+} from '../cache/IdempotencyStore';
 import type { CreateEventInputValues, NewEvent } from '../domain/createEventInput';
 import { legacyEventOf, validateCreateEventInput } from '../domain/createEventInput';
 import type { CreateEventResultModel } from '../domain/createEventResult';
@@ -34,15 +38,16 @@ export interface LegacyEventsAPIOptions {
 }
 
 /**
- * How far before the first write the look-up starts: OneLogin stamps
- * `created_at` by its own clock, which may be behind the gateway's, and
- * `since` counts whole seconds (eventWindow.ts widens it by one more). Wide
- * enough for clocks kept by NTP, narrow enough to keep twins (see
- * recordedEventMatch.ts) rare.
+ * How far a look-up window reaches before a write was sent and after its
+ * answer came back: OneLogin stamps `created_at` by its own clock, which
+ * may be off the gateway's, `since`/`until` count whole seconds (eventWindow.ts
+ * widens them), and a write may be recorded a little after a proxy gave up on
+ * it. Wide enough for clocks kept by NTP and a slow write, narrow enough to
+ * keep twins (see recordedEventMatch.ts) rare and the look-up short.
  */
-const LOOKUP_MARGIN_MS = 10_000;
+const LOOKUP_MARGIN_MS = 5_000;
 /** At most this many pages of 50 per look-up (each one call to OneLogin, charged to the request). */
-const LOOKUP_MAX_PAGES = 5;
+const LOOKUP_MAX_PAGES = 10;
 /** What IDEMPOTENCY_KEY_IN_USE tells the client to wait: most writes take well under a second. */
 const IN_USE_RETRY_AFTER_SECONDS = 1;
 
@@ -104,8 +109,7 @@ export class LegacyEventsAPI {
       const answered = answerFrom(record, fingerprint);
       if (answered) return answered;
       const eventType = await this.eventTypeOf(event, budget);
-      const started = this.now().getTime();
-      const firstSeenAt = record?.firstSeenAt ?? started;
+      const firstSeenAt = record?.firstSeenAt ?? this.now().getTime();
 
       if (record?.state === 'unknown') {
         const found = await this.findRecorded(event, record, scoped, budget);
@@ -127,21 +131,29 @@ export class LegacyEventsAPI {
 
       // Marked before sending: whatever happens to this request from here on,
       // the next one with the key looks before it writes.
-      await store.put(scoped, {
+      const earlierWrites = record?.state === 'unknown' ? record.writes : [];
+      const write: IdempotentWrite = { sentAt: this.now().getTime() };
+      const sending: IdempotencyRecord = {
         state: 'unknown',
         fingerprint,
         firstSeenAt,
-        firstWriteAt: record?.state === 'unknown' ? record.firstWriteAt : started,
-        writes: (record?.state === 'unknown' ? record.writes : 0) + 1,
-      });
+        writes: [...earlierWrites, write],
+      };
+      await store.put(scoped, sending);
       try {
         await this.write(client, event, budget, true);
       } catch (error) {
-        // Anything but an unknown outcome means nothing was written this time
-        // (refused with a 4xx, or never sent): the key is as it was before.
-        if (!isGraphQLErrorWithCode(error, ErrorCode.UPSTREAM_OUTCOME_UNKNOWN)) {
-          if (record) await store.put(scoped, record);
-          else await store.delete(scoped);
+        if (isGraphQLErrorWithCode(error, ErrorCode.UPSTREAM_OUTCOME_UNKNOWN)) {
+          await store.put(scoped, {
+            ...sending,
+            writes: [...earlierWrites, { ...write, answeredAt: this.now().getTime() }],
+          });
+        } else if (record) {
+          // Anything else means nothing was written this time (refused with a
+          // 4xx, or never sent): the key is as it was before.
+          await store.put(scoped, record);
+        } else {
+          await store.delete(scoped);
         }
         throw error;
       }
@@ -160,8 +172,11 @@ export class LegacyEventsAPI {
 
   /**
    * The event an earlier write with this key recorded, if OneLogin lists it:
-   * of the same type (and user), created since shortly before the first write,
-   * with the same values, and not claimed by another key. Oldest first.
+   * of the same type (and user), with the same values, not claimed by another
+   * key, and created while one of the key's writes was under way (from shortly
+   * before it was sent to shortly after its answer): one window per write, or
+   * per run of overlapping ones, oldest first, so that retries spread over
+   * minutes do not make one long window.
    */
   private async findRecorded(
     event: NewEvent,
@@ -169,28 +184,37 @@ export class LegacyEventsAPI {
     scoped: string,
     budget: UpstreamBudget,
   ): Promise<{ id: string; recordedAt: Date } | null> {
-    const sinceMs = record.firstWriteAt - LOOKUP_MARGIN_MS;
-    const { events, complete } = await this.options.events.findEvents(
-      { eventTypeId: event.eventTypeId, userId: event.userId, sinceMs },
-      matchFields(),
-      budget,
-      LOOKUP_MAX_PAGES,
-    );
-    for (const candidate of events) {
-      if (!matchesNewEvent(candidate, event)) continue;
-      const id = String(candidate.id);
-      if (!(await this.options.idempotency.claim(id, scoped))) continue;
-      this.options.logger.info(
-        { eventId: id, writes: record.writes },
-        'createEvent: an earlier write with this idempotency key was recorded; not writing it again',
+    let pagesLeft = LOOKUP_MAX_PAGES;
+    let complete = true;
+    for (const window of lookupWindows(record.writes, this.now().getTime())) {
+      if (pagesLeft === 0) {
+        complete = false;
+        break;
+      }
+      const found = await this.options.events.findEvents(
+        { eventTypeId: event.eventTypeId, userId: event.userId, ...window },
+        matchFields(),
+        budget,
+        pagesLeft,
       );
-      return { id, recordedAt: instantOf(candidate.created_at) ?? this.now() };
+      pagesLeft -= found.pages;
+      for (const candidate of found.events) {
+        if (!matchesNewEvent(candidate, event)) continue;
+        const id = String(candidate.id);
+        if (!(await this.options.idempotency.claim(id, scoped))) continue;
+        this.options.logger.info(
+          { eventId: id, writes: record.writes.length },
+          'createEvent: an earlier write with this idempotency key was recorded; not writing it again',
+        );
+        return { id, recordedAt: instantOf(candidate.created_at) ?? this.now() };
+      }
+      if (!found.complete) complete = false;
     }
     if (!complete) {
-      // Writing now could record it twice, and refusing keeps the key as it is.
+      // Writing now could record it twice; refusing leaves the key as it is.
       throw new GraphQLError(
         `The gateway could not tell whether an earlier attempt with this \`idempotencyKey\` was recorded: OneLogin lists more than ${LOOKUP_MAX_PAGES * 50} ` +
-          `events of type ${event.eventTypeId}${event.userId === null ? '' : ` for user ${event.userId}`} since it was sent, more than it looks through. ` +
+          `events of type ${event.eventTypeId}${event.userId === null ? '' : ` for user ${event.userId}`} around the time it was sent, more than it looks through. ` +
           'Nothing was sent; look for the event with `events` before you send it with a new key.',
         {
           extensions: {
@@ -201,7 +225,7 @@ export class LegacyEventsAPI {
       );
     }
     this.options.logger.info(
-      { writes: record.writes },
+      { writes: record.writes.length },
       'createEvent: no earlier write with this idempotency key was recorded; writing it',
     );
     return null;
@@ -235,6 +259,40 @@ export class LegacyEventsAPI {
       throw error;
     }
   }
+}
+
+/**
+ * The windows (epoch ms) in which OneLogin may have recorded one of `writes`:
+ * each from LOOKUP_MARGIN_MS before it was sent to LOOKUP_MARGIN_MS after its
+ * answer (or open, `untilMs: null`, for a write whose answer never came),
+ * overlapping ones merged, oldest first.
+ */
+export function lookupWindows(
+  writes: readonly IdempotentWrite[],
+  nowMs: number,
+): Array<{ sinceMs: number; untilMs: number | null }> {
+  const windows = writes
+    .map((write) => ({
+      sinceMs: write.sentAt - LOOKUP_MARGIN_MS,
+      untilMs: write.answeredAt === undefined ? null : write.answeredAt + LOOKUP_MARGIN_MS,
+    }))
+    .sort((a, b) => a.sinceMs - b.sinceMs);
+  const merged: Array<{ sinceMs: number; untilMs: number | null }> = [];
+  for (const window of windows) {
+    const last = merged[merged.length - 1];
+    if (last && (last.untilMs === null || window.sinceMs <= last.untilMs)) {
+      last.untilMs =
+        last.untilMs === null || window.untilMs === null
+          ? null
+          : Math.max(last.untilMs, window.untilMs);
+    } else {
+      merged.push({ ...window });
+    }
+  }
+  // An open window reads up to the present anyway.
+  return merged.map((window) =>
+    window.untilMs !== null && window.untilMs > nowMs ? { ...window, untilMs: null } : window,
+  );
 }
 
 function created(

@@ -18,7 +18,8 @@ import { CREATE_EVENT_FIELDS } from './createEventInput';
  *
  * Its limits:
  * - Twins: two events with the same values recorded in the look-up's window
- *   (from shortly before the first attempt to the retry) cannot be told apart.
+ *   (from shortly before each write with the key to shortly after its
+ *   answer, see LegacyEventsAPI's lookupWindows) cannot be told apart.
  *   The caller takes the oldest match no other key has claimed, so two keys
  *   never take the same event, but an event recorded with the same values by
  *   a write without a key (or by another client of the account) can be taken
@@ -29,9 +30,9 @@ import { CREATE_EVENT_FIELDS } from './createEventInput';
  *   display names, API.md §3.3), no event matches and the retry writes again.
  *   The match is strict on purpose: a miss costs a possible duplicate, a false
  *   match a lost event, and for an audit trail the duplicate is the lesser harm.
- * - Late writes: a write OneLogin records after the retry has looked (it was
- *   still queued behind a proxy that gave up) is not found, and the retry's own
- *   write makes two.
+ * - Late writes: a write OneLogin records after the window (it was still
+ *   queued behind a proxy that gave up on it) or after the retry has looked is
+ *   not found, and the retry's own write makes two.
  */
 export function matchesNewEvent(recorded: EventDto, event: NewEvent): boolean {
   for (const [field, rule] of MATCHED_FIELDS) {

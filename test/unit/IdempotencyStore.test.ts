@@ -30,8 +30,7 @@ const UNKNOWN: IdempotencyRecord = {
   state: 'unknown',
   fingerprint: 'f',
   firstSeenAt: 0,
-  firstWriteAt: 0,
-  writes: 1,
+  writes: [{ sentAt: 0, answeredAt: 10 }],
 };
 
 describe('IdempotencyStore (in memory)', () => {
@@ -76,8 +75,8 @@ describe('IdempotencyStore (in memory)', () => {
     const start = clock();
     await store.put('k', { ...UNKNOWN, firstSeenAt: start });
     clock.advance(IDEMPOTENCY_TTL_MS / 2);
-    await store.put('k', { ...UNKNOWN, firstSeenAt: start, writes: 2 });
-    expect(await store.get('k')).toEqual({ ...UNKNOWN, firstSeenAt: start, writes: 2 });
+    await store.put('k', { ...UNKNOWN, firstSeenAt: start, writes: [] });
+    expect(await store.get('k')).toEqual({ ...UNKNOWN, firstSeenAt: start, writes: [] });
     // keyv's own expiry is by the wall clock: check the TTL it was given.
     const stored = map.get('test:idempotency:key:k');
     expect(stored?.expires).toBeDefined();

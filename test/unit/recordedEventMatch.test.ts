@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { validateCreateEventInput } from '../../src/domain/createEventInput';
 import { createEventFingerprint } from '../../src/domain/idempotencyKey';
+import { lookupWindows } from '../../src/datasources/LegacyEventsAPI';
 import { matchesNewEvent, matchFields } from '../../src/domain/recordedEventMatch';
 import type { EventDto } from '../../src/upstream/dto';
 
@@ -128,5 +129,41 @@ describe('createEventFingerprint', () => {
     expect(createEventFingerprint({ ...EVENT, accountId: null })).not.toBe(
       createEventFingerprint(EVENT),
     );
+  });
+});
+
+describe('lookupWindows', () => {
+  const NOW = 1_000_000;
+
+  it('gives each write a window from 5 s before it was sent to 5 s after its answer', () => {
+    expect(lookupWindows([{ sentAt: 100_000, answeredAt: 100_200 }], NOW)).toEqual([
+      { sinceMs: 95_000, untilMs: 105_200 },
+    ]);
+  });
+
+  it('merges writes whose windows overlap, and keeps retries minutes apart apart', () => {
+    expect(
+      lookupWindows(
+        [
+          { sentAt: 100_000, answeredAt: 100_200 },
+          { sentAt: 104_000, answeredAt: 104_100 },
+          { sentAt: 400_000, answeredAt: 400_300 },
+        ],
+        NOW,
+      ),
+    ).toEqual([
+      { sinceMs: 95_000, untilMs: 109_100 },
+      { sinceMs: 395_000, untilMs: 405_300 },
+    ]);
+  });
+
+  it('reads up to the present after a write whose answer never came (the gateway died during it)', () => {
+    expect(
+      lookupWindows([{ sentAt: 100_000 }, { sentAt: 400_000, answeredAt: 400_300 }], NOW),
+    ).toEqual([{ sinceMs: 95_000, untilMs: null }]);
+    // A window that ends in the future is open too.
+    expect(lookupWindows([{ sentAt: NOW - 1000, answeredAt: NOW - 500 }], NOW)).toEqual([
+      { sinceMs: NOW - 6000, untilMs: null },
+    ]);
   });
 });
