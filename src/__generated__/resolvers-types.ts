@@ -67,6 +67,25 @@ export type CreateEventInput = {
   /** The group's name (`group-name`). At most 255 characters. */
   groupName?: InputMaybe<Scalars['String']['input']>;
   /**
+   * Makes retrying this event safe; not sent to OneLogin. A key you make once per event and send unchanged with every
+   * retry of it: 8 to 128 characters of `A-Z`, `a-z`, `0-9`, `_` and `-`, e.g. a UUID such as
+   * `1b4e28ba-2fa1-11d2-883f-0016d3cca427`. Keys are yours alone (a key is scoped to the caller: its API key, or its
+   * token's subject; without authentication, its address), and the gateway keeps each one for 24 hours after the first
+   * request with it. With the same key and the same input (compared after ids are put in canonical form, so `"007"`
+   * and `"7"` are the same):
+   * - after a success, the answer is the first one again, with `replayed: true` and no call to OneLogin;
+   * - after `UPSTREAM_OUTCOME_UNKNOWN`, the gateway looks for the event in OneLogin's events (of the same type, for the
+   *   same user, with the same values, recorded within seconds of an earlier attempt) and answers it with
+   *   `outcome: FOUND_RECORDED`, or writes it once when it is not there;
+   * - while a request with the key is still running, the answer is `IDEMPOTENCY_KEY_IN_USE`: try again after
+   *   `extensions.retryAfterSeconds`.
+   * The same key with a different input is refused, `IDEMPOTENCY_KEY_REUSED`, before anything is sent. A key that does
+   * not have this form is `BAD_USER_INPUT` (`extensions.argument: "input.idempotencyKey"`). OneLogin cannot tell apart
+   * two events with the same values recorded within seconds of each other: when you record such twins on purpose,
+   * give them distinct keys and expect that a retry after an unknown outcome may take its twin for it.
+   */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /**
    * The IP address of the machine that caused the event (`ipaddr`), e.g. `203.0.113.7` or `2001:db8::1`. The legacy
    * API types it as free text and records it as given, so any text of at most 255 characters without control
    * characters is accepted, as for the other text fields.
@@ -93,6 +112,16 @@ export type CreateEventInput = {
   userName?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** How the event of a `createEvent` answer came to be recorded. */
+export type CreateEventOutcome =
+  /** OneLogin accepted the event in answer to the gateway's write. */
+  | 'CREATED'
+  /**
+   * An earlier attempt with the same `idempotencyKey` had an unknown outcome (`UPSTREAM_OUTCOME_UNKNOWN`), and the
+   * gateway found the event among OneLogin's events, so it did not write it again.
+   */
+  | 'FOUND_RECORDED';
+
 /** The answer to `createEvent`. */
 export type CreateEventPayload = {
   __typename?: 'CreateEventPayload';
@@ -102,6 +131,17 @@ export type CreateEventPayload = {
    * `event.recordedAt` (and `userId` when you gave one).
    */
   event: CreatedEvent;
+  /**
+   * How the event came to be recorded: `CREATED` when OneLogin accepted it in answer to a write, `FOUND_RECORDED` when
+   * an earlier attempt with the same `idempotencyKey` had an unknown outcome and the gateway found the event already in
+   * OneLogin instead of writing it again. A replayed answer keeps the outcome of the first.
+   */
+  outcome: CreateEventOutcome;
+  /**
+   * True when this is the stored answer of an earlier request with the same `idempotencyKey` and input: nothing was
+   * sent to OneLogin this time. Always false without a key.
+   */
+  replayed: Scalars['Boolean']['output'];
 };
 
 /**
@@ -146,7 +186,10 @@ export type CreatedEvent = {
   policyId: Maybe<Scalars['ID']['output']>;
   /** The policy name given (`policy-name`). */
   policyName: Maybe<Scalars['String']['output']>;
-  /** When OneLogin confirmed the event, by the gateway's clock. OneLogin's own `createdAt` for it is a little earlier. */
+  /**
+   * When OneLogin confirmed the event, by the gateway's clock; OneLogin's own `createdAt` for it is a little earlier.
+   * For an event found after an unknown outcome (`outcome: FOUND_RECORDED`), OneLogin's `createdAt` itself.
+   */
   recordedAt: Scalars['DateTime']['output'];
   /** The role id given (`role-id`). */
   roleId: Maybe<Scalars['ID']['output']>;
@@ -483,10 +526,14 @@ export type Mutation = {
    * the gateway's OneLogin API key: without one this field answers `UPSTREAM_NOT_CONFIGURED`.
    *
    * Every value is checked before anything is sent (errors are `BAD_USER_INPUT` with `extensions.argument` naming the
-   * field, e.g. `input.ipAddress`), and text arrives at OneLogin exactly as given. The request is never repeated: when
-   * no answer, or a server error from OneLogin or a proxy in front of it, comes back after it was sent, the error is
-   * `UPSTREAM_OUTCOME_UNKNOWN` and the event may or may not have been recorded; look for it with `Query.events`
-   * before you try again.
+   * field, e.g. `input.ipAddress`), and text arrives at OneLogin exactly as given. The gateway never repeats the request
+   * by itself: when no answer, or a server error from OneLogin or a proxy in front of it, comes back after it was sent,
+   * the error is `UPSTREAM_OUTCOME_UNKNOWN` and the event may or may not have been recorded.
+   *
+   * To retry safely, give every event an `input.idempotencyKey` and send the same key with every retry of it: a retry
+   * after a success answers the same payload again (`replayed: true`) without calling OneLogin, and a retry after
+   * `UPSTREAM_OUTCOME_UNKNOWN` first looks for the event in OneLogin's events and writes it only when it is not there
+   * (`outcome` says which). Without a key, look for the event with `Query.events` before you send it again.
    *
    * Needs the scope `events:write`. One request may hold at most 10 `createEvent` by default (the gateway's
    * `CREATE_EVENTS_PER_REQUEST_MAX`); a mutation with more is refused whole, `OPERATION_LIMIT_EXCEEDED`, before any write.
@@ -827,6 +874,7 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   CreateEventInput: CreateEventInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CreateEventOutcome: CreateEventOutcome;
   CreateEventPayload: ResolverTypeWrapper<Omit<CreateEventPayload, 'event'> & { event: ResolversTypes['CreatedEvent'] }>;
   CreatedEvent: ResolverTypeWrapper<CreatedEventModelModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -907,6 +955,8 @@ export type ShareableDirectiveResolver<Result, Parent, ContextType = Context, Ar
 
 export type CreateEventPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateEventPayload'] = ResolversParentTypes['CreateEventPayload']> = ResolversObject<{
   event?: Resolver<ResolversTypes['CreatedEvent'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['CreateEventOutcome'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type CreatedEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreatedEvent'] = ResolversParentTypes['CreatedEvent']> = ResolversObject<{

@@ -24,12 +24,22 @@ export interface CacheStores {
   events: Keyv;
   /** Legacy failed-provisioning ranges (short TTL). */
   failedProvisionings: Keyv;
+  /** `createEvent` outcomes by (caller, idempotency key), kept 24 h (see IdempotencyStore). */
+  idempotency: Keyv;
   /** The Redis connection the caches use, shared with the callers' rate limits; absent in memory. */
   redis?: RedisClient;
   /** For health: whether Redis answers now (with REDIS_URL), and what the caches use meanwhile. */
   status(): { kind: 'memory' } | { kind: 'redis'; connected: boolean };
   close(): Promise<void>;
 }
+
+/**
+ * Idempotency keys kept in process memory (without Redis, or while it is
+ * away). A key dropped early, the least recently used beyond this many, loses
+ * its protection: a retry with it is then a new write. At under a kilobyte for
+ * most events (a long custom message makes two), that is well under 100 MB.
+ */
+const IDEMPOTENCY_MEMORY_ENTRIES = 100_000;
 
 export async function createCacheStores(options: {
   config: Config['cache'];
@@ -51,6 +61,7 @@ export async function createCacheStores(options: {
       eventTypes: memory('event-types', 10),
       events: memory('events', config.eventMaxEntries),
       failedProvisionings: memory('failed-provisionings', 200),
+      idempotency: memory('idempotency', IDEMPOTENCY_MEMORY_ENTRIES),
       status: () => ({ kind: 'memory' }),
       close: async () => {},
     };
@@ -127,6 +138,7 @@ export async function createCacheStores(options: {
     eventTypes: redis('event-types', 10),
     events: redis('events', config.eventMaxEntries),
     failedProvisionings: redis('failed-provisionings', 200),
+    idempotency: redis('idempotency', IDEMPOTENCY_MEMORY_ENTRIES),
     status: () => ({ kind: 'redis', connected: client.isReady }),
     close: async () => {
       // Connected: let pending writes finish. Away: waiting would never end.

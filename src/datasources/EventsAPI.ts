@@ -5,6 +5,7 @@ import type { FetchPage, UpstreamPage, UpstreamPageRequest } from '../domain/Eve
 import type { EventsQueryInput, EventsQueryPlan } from '../domain/eventQuery';
 import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import { planEventsQuery, sortParam } from '../domain/eventQuery';
+import { upstreamWindowParams } from '../domain/eventWindow';
 import { ErrorCode } from '../errors/ErrorCode';
 import { isGraphQLErrorWithCode } from '../errors/errors';
 import type { EventDto, EventField } from '../upstream/dto';
@@ -114,6 +115,49 @@ export class EventsAPI {
     );
     this.options.cache.remember(found, undefined);
     return ids.map((id, i) => cached[i] ?? fetched.get(id) ?? null);
+  }
+
+  /**
+   * Every event of `GET /api/1/events` of one type (and user, when given)
+   * created in `[since, until)` (until: none when null; OneLogin is asked for a
+   * window of whole seconds around it), oldest first, with `fields`: up to `maxPages` pages
+   * of 50, each charged to `budget`. `complete` is false when more remain; `pages`
+   * says how many were read.
+   * For finding an event whose write had an unknown outcome; the events are
+   * not cached (they carry only the fields asked for).
+   */
+  async findEvents(
+    filter: { eventTypeId: string; userId: string | null; sinceMs: number; untilMs: number | null },
+    fields: readonly EventField[],
+    budget: UpstreamBudget,
+    maxPages: number,
+  ): Promise<{ events: EventDto[]; complete: boolean; pages: number }> {
+    const events: EventDto[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    while (pages < maxPages) {
+      pages += 1;
+      await budget.spend();
+      const answer = await this.options.client.get(
+        'GET /api/1/events',
+        '/api/1/events',
+        {
+          event_type_id: filter.eventTypeId,
+          user_id: filter.userId ?? undefined,
+          ...upstreamWindowParams({ sinceMs: filter.sinceMs, untilMs: filter.untilMs }),
+          sort: '+id',
+          limit: '50',
+          fields: fields.join(','),
+          after_cursor: cursor ?? undefined,
+        },
+        budget,
+      );
+      const { items, afterCursor } = parseEventsPage(answer.status, answer.body);
+      events.push(...items);
+      if (afterCursor === null) return { events, complete: true, pages };
+      cursor = afterCursor;
+    }
+    return { events, complete: false, pages };
   }
 
   private async fieldsFor(

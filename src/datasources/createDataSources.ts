@@ -11,7 +11,8 @@ import {
 } from '../auth/authorize';
 import { Scope } from '../auth/scopes';
 
-import type { CreatedEventModel, CreateEventInputValues } from '../domain/createEventInput';
+import type { CreateEventInputValues } from '../domain/createEventInput';
+import type { CreateEventResultModel } from '../domain/createEventResult';
 import type { EventConnectionModel } from '../domain/eventConnection';
 import type { EventsQueryInput } from '../domain/eventQuery';
 import type { FailedProvisioningConnectionModel } from '../domain/failedProvisioningConnection';
@@ -66,8 +67,14 @@ export interface DataSources {
   listFailedProvisionings(
     input: FailedProvisioningsQueryInput,
   ): Promise<FailedProvisioningConnectionModel>;
-  /** Legacy API: writes one event (never retried). */
-  createEvent(input: CreateEventInputValues): Promise<CreatedEventModel>;
+  /**
+   * Legacy API: writes one event (never retried by the gateway). With an
+   * idempotency key, scoped to this caller, a retry is answered from the
+   * earlier outcome or looks for the event before it writes (LegacyEventsAPI).
+   */
+  createEvent(
+    input: CreateEventInputValues & { idempotencyKey?: string | null },
+  ): Promise<CreateEventResultModel>;
 }
 
 export interface RequestScope {
@@ -143,7 +150,7 @@ export function createDataSources(services: Services, request: RequestScope): Da
           },
         );
       }
-      return services.legacyEvents.createEvent(input, requestBudget());
+      return services.legacyEvents.createEvent(input, caller.id, requestBudget());
     },
   };
 }

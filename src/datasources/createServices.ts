@@ -1,4 +1,5 @@
 import type { CacheStores } from '../cache/createCacheStores';
+import { IdempotencyStore } from '../cache/IdempotencyStore';
 import type { Config } from '../config/loadConfig';
 import { UpstreamBudget } from '../domain/UpstreamBudget';
 import { AccountBudget } from '../limits/AccountBudget';
@@ -22,7 +23,7 @@ export interface Services {
   eventTypes: EventTypeCatalog;
   /** Legacy API: failed provisionings (one cached fetch per range). */
   failedProvisionings: FailedProvisioningsAPI;
-  /** Legacy API: `createEvent`. */
+  /** Legacy API: `createEvent`, with its idempotency keys. */
   legacyEvents: LegacyEventsAPI;
   /**
    * A new request's upstream budget (see UpstreamBudget): its most calls, its
@@ -118,9 +119,21 @@ export function createServices(options: {
     maxRangeDays: config.failedProvisionings.maxRangeDays,
     logger,
   });
+  const idempotency = new IdempotencyStore({
+    records: caches.idempotency,
+    ...(caches.redis ? { redis: caches.redis } : {}),
+    namespace: config.cache.namespace,
+    // A request's upstream work ends by its deadline; the margin covers the rest of it.
+    lockTtlMs: config.upstream.requestDeadlineMs + 10_000,
+    logger,
+    now: clock,
+  });
   const legacyEvents = new LegacyEventsAPI({
     client: legacy,
     catalog: eventTypes,
+    idempotency,
+    events,
+    logger,
     now: () => new Date(clock()),
   });
   return {

@@ -56,6 +56,16 @@ export enum ErrorCode {
    * server error from OneLogin or a proxy in front of it (a 4xx proves it was not); it was not retried.
    */
   UPSTREAM_OUTCOME_UNKNOWN = 'UPSTREAM_OUTCOME_UNKNOWN',
+  /**
+   * `createEvent`'s `idempotencyKey` was used by the same caller, within the 24 hours it is kept, for a
+   * different input; nothing was sent. A new event needs a new key.
+   */
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  /**
+   * A `createEvent` with the same `idempotencyKey` (same caller) is still running, on this replica or
+   * another; nothing was sent. Try again after `extensions.retryAfterSeconds` to get its answer.
+   */
+  IDEMPOTENCY_KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE',
 }
 
 const KNOWN_CODES: ReadonlySet<unknown> = new Set<string>(Object.values(ErrorCode));

@@ -35,6 +35,8 @@ const REQUEST_CODES: ReadonlySet<unknown> = new Set([
   ErrorCode.RATE_LIMITED,
   ErrorCode.OPERATION_LIMIT_EXCEEDED,
   ErrorCode.PERSISTED_QUERY_NOT_ALLOWED,
+  ErrorCode.IDEMPOTENCY_KEY_REUSED,
+  ErrorCode.IDEMPOTENCY_KEY_IN_USE,
 ]);
 
 /**

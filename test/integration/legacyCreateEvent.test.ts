@@ -29,9 +29,12 @@ const FIND = `
 `;
 
 const XML_POST = 'POST /api/v1/events.xml';
-/** What a client is told when a write may or may not have been recorded. */
-const UNKNOWN =
-  'The write may or may not have been recorded by OneLogin (no answer, or a server error from OneLogin or a proxy in front of it, came back after it was sent); it was not retried: look for the event before you send it again';
+/** What a client is told when a write without an idempotency key may or may not have been recorded. */
+const unknown = (status: number | null) =>
+  'The event may or may not have been recorded by OneLogin: no answer, or a server error from OneLogin or a proxy ' +
+  `in front of it, came back after it was sent${status === null ? '' : ` (HTTP ${status})`}. It was not retried. ` +
+  'Look for it with `events` before you send it again. To make retrying safe, send each event with an `idempotencyKey`: ' +
+  'a retry with the same key looks for the event itself before it writes.';
 
 /** Text that XML and string concatenation get wrong: markup, entities, CDATA ends, whitespace, CR, astral characters. */
 const HARD = `Tom & Jerry <b>bold</b> ]]> "double" 'single' &amp; &#13; &copy; AT&T;\n\tline two\rCR\r\nCRLF Zoë 東京 🚀`;
@@ -259,17 +262,17 @@ describe('Mutation.createEvent', () => {
     [
       { kind: 'status' as const, status: 503 as const },
       'UPSTREAM_OUTCOME_UNKNOWN',
-      `${UNKNOWN} (HTTP 503)`,
+      unknown(503),
       503,
     ],
     [
       { kind: 'status' as const, status: 500 as const },
       'UPSTREAM_OUTCOME_UNKNOWN',
-      `${UNKNOWN} (HTTP 500)`,
+      unknown(500),
       500,
     ],
-    [{ kind: 'drop' as const }, 'UPSTREAM_OUTCOME_UNKNOWN', UNKNOWN, null],
-    [{ kind: 'hang' as const }, 'UPSTREAM_OUTCOME_UNKNOWN', UNKNOWN, null],
+    [{ kind: 'drop' as const }, 'UPSTREAM_OUTCOME_UNKNOWN', unknown(null), null],
+    [{ kind: 'hang' as const }, 'UPSTREAM_OUTCOME_UNKNOWN', unknown(null), null],
   ])('reports %j as %s and never sends the event twice', async (fault, code, message, status) => {
     gateway.simulator.faults.inject({ ...fault, route: XML_POST, times: 5 });
     const result = await run(CREATE, {
@@ -299,7 +302,7 @@ describe('Mutation.createEvent', () => {
         data: null,
         errors: [
           {
-            message: `${UNKNOWN} (HTTP ${status})`,
+            message: unknown(status),
             path: ['createEvent'],
             locations: [{ line: 3, column: 5 }],
             extensions: {
