@@ -84,6 +84,15 @@ export class EventTypeCatalog {
     return catalog.byId.get(id);
   }
 
+  /**
+   * Whether this process holds a fresh catalogue, so that reading it costs no
+   * OneLogin call (a refresh for an unknown id aside). Read-only: for the cost
+   * estimate of an operation (see server/operationCost.ts).
+   */
+  isLoaded(): boolean {
+    return this.current !== undefined && this.usable(this.current);
+  }
+
   /** Event types by id, in the order of `ids`; null for ids OneLogin does not know. */
   async lookup(ids: readonly string[], budget: UpstreamBudget): Promise<(EventTypeDto | null)[]> {
     let catalog = await this.get(budget);

@@ -154,6 +154,15 @@ export async function walkEvents(
   return { events, hasMore: false };
 }
 
+/**
+ * Whether a walk from the event at `at`, going `direction`, starts by reading
+ * the event's own page again (as `walkEvents` does when the cursor holds no
+ * OneLogin cursor for that way): one call more than its pages of 50.
+ */
+export function rereadsPageOf(at: EventPosition, direction: 'forward' | 'backward'): boolean {
+  return !(direction === 'forward' ? at.after : at.before);
+}
+
 function indexOfEvent(page: UpstreamPage, id: string): number {
   return page.items.findIndex((event) => String(event.id) === id);
 }

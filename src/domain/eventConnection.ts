@@ -3,7 +3,7 @@ import type { EventDto } from '../upstream/dto';
 import type { EventPosition } from './eventCursor';
 import { encodeCursor } from './eventCursor';
 import type { FetchPage, WalkStart } from './EventPager';
-import { CursorNotFoundError, walkEvents } from './EventPager';
+import { CursorNotFoundError, rereadsPageOf, UPSTREAM_PAGE_SIZE, walkEvents } from './EventPager';
 import type { EventsQueryPlan } from './eventQuery';
 import { windowContains } from './eventWindow';
 
@@ -97,7 +97,7 @@ function walkPlan(plan: EventsQueryPlan): {
       };
     return {
       start: { kind: 'position', position: cursor },
-      direction: cursor.reversed ? 'backward' : 'forward',
+      direction: walkDirection(plan.mode, cursor),
       reverseOutput: false,
     };
   }
@@ -110,9 +110,38 @@ function walkPlan(plan: EventsQueryPlan): {
     };
   return {
     start: { kind: 'position', position: cursor },
-    direction: cursor.reversed ? 'forward' : 'backward',
+    direction: walkDirection(plan.mode, cursor),
     reverseOutput: true,
   };
+}
+
+/**
+ * Which way the walk from a cursor goes through OneLogin's pages: the
+ * connection's way, turned round when the cursor's page was listed reversed.
+ */
+function walkDirection(
+  mode: 'forward' | 'backward',
+  cursor: EventPosition,
+): 'forward' | 'backward' {
+  return (mode === 'forward') !== cursor.reversed ? 'forward' : 'backward';
+}
+
+/**
+ * The most OneLogin calls a page of `count` events costs: one per 50 events
+ * (OneLogin's page), none for 0, and one more when it resumes from an event in
+ * the middle of an upstream page, whose page is read again. Leaves out what
+ * cannot be known before the walk: retries, events outside the exact window
+ * (`since`/`until`) that OneLogin's whole seconds let in, and the pages read
+ * on to find an event that newer events pushed down.
+ */
+export function eventPageCalls(
+  mode: 'forward' | 'backward',
+  count: number,
+  cursor: EventPosition | null | undefined,
+): number {
+  if (count <= 0) return 0;
+  const reread = cursor && rereadsPageOf(cursor, walkDirection(mode, cursor)) ? 1 : 0;
+  return Math.ceil(count / UPSTREAM_PAGE_SIZE) + reread;
 }
 
 /** The client's cursor can no longer be resumed: BAD_USER_INPUT saying to start again. */

@@ -1,4 +1,4 @@
-import { decodeOpaqueCursor, encodeOpaqueCursor } from './opaqueCursor';
+import { decodeOpaqueCursor, encodeOpaqueCursor, readOpaqueCursor } from './opaqueCursor';
 
 /** An upstream cursor parameter: `after_cursor=token` or `before_cursor=token`. */
 export interface UpstreamCursor {
@@ -56,19 +56,30 @@ export type DecodeResult =
 
 /** Reads an edge cursor; rejects anything this gateway did not issue for `key`. */
 export function decodeCursor(key: string, cursor: string): DecodeResult {
-  const decoded = decodeOpaqueCursor(cursor, key, { maxLength: 4096, isValid: isEncodedCursor });
-  if (!decoded.ok) return decoded;
-  const value = decoded.value;
+  const decoded = decodeOpaqueCursor(cursor, key, CURSOR_OPTIONS);
+  return decoded.ok ? { ok: true, position: positionOf(decoded.value) } : decoded;
+}
+
+/**
+ * The position an edge cursor of any `events` connection records (undefined
+ * when it is not one), without checking which connection it belongs to: for
+ * estimates only (see server/operationCost.ts); paging uses `decodeCursor`.
+ */
+export function peekCursorPosition(cursor: string): EventPosition | undefined {
+  const value = readOpaqueCursor(cursor, CURSOR_OPTIONS);
+  return value && positionOf(value);
+}
+
+const CURSOR_OPTIONS = { maxLength: 4096, isValid: isEncodedCursor };
+
+function positionOf(value: EncodedCursor): EventPosition {
   return {
-    ok: true,
-    position: {
-      reversed: value.r === 1,
-      cursor: value.c ? { kind: value.c[0] === 'a' ? 'after' : 'before', token: value.c[1] } : null,
-      limit: value.l,
-      id: value.i,
-      ...(value.a !== undefined ? { after: value.a } : {}),
-      ...(value.b !== undefined ? { before: value.b } : {}),
-    },
+    reversed: value.r === 1,
+    cursor: value.c ? { kind: value.c[0] === 'a' ? 'after' : 'before', token: value.c[1] } : null,
+    limit: value.l,
+    id: value.i,
+    ...(value.a !== undefined ? { after: value.a } : {}),
+    ...(value.b !== undefined ? { before: value.b } : {}),
   };
 }
 

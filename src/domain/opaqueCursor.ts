@@ -19,6 +19,11 @@ export function encodeOpaqueCursor(value: { h: string }): string {
 export type OpaqueCursorResult<T> =
   { ok: true; value: T } | { ok: false; reason: 'malformed' | 'other-connection' };
 
+export interface OpaqueCursorOptions<T> {
+  maxLength: number;
+  isValid: (value: unknown) => value is T;
+}
+
 /**
  * Reads a cursor this gateway issued for the connection `key`: anything longer
  * than `maxLength`, not base64url JSON, or refused by `isValid` is malformed;
@@ -27,18 +32,28 @@ export type OpaqueCursorResult<T> =
 export function decodeOpaqueCursor<T extends { h: string }>(
   cursor: string,
   key: string,
-  options: { maxLength: number; isValid: (value: unknown) => value is T },
+  options: OpaqueCursorOptions<T>,
 ): OpaqueCursorResult<T> {
-  if (cursor.length > options.maxLength || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    return { ok: false, reason: 'malformed' };
-  }
+  const value = readOpaqueCursor(cursor, options);
+  if (value === undefined) return { ok: false, reason: 'malformed' };
+  if (value.h !== key) return { ok: false, reason: 'other-connection' };
+  return { ok: true, value };
+}
+
+/**
+ * A well-formed cursor's value whatever connection it belongs to (undefined when
+ * malformed), for a look at it that decides nothing about the connection.
+ */
+export function readOpaqueCursor<T extends { h: string }>(
+  cursor: string,
+  options: OpaqueCursorOptions<T>,
+): T | undefined {
+  if (cursor.length > options.maxLength || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    return { ok: false, reason: 'malformed' };
+    return undefined;
   }
-  if (!options.isValid(value)) return { ok: false, reason: 'malformed' };
-  if (value.h !== key) return { ok: false, reason: 'other-connection' };
-  return { ok: true, value };
+  return options.isValid(value) ? value : undefined;
 }

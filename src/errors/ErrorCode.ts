@@ -35,7 +35,14 @@ export enum ErrorCode {
   UPSTREAM_FORBIDDEN = 'UPSTREAM_FORBIDDEN',
   /** OneLogin's account rate limit is spent; `extensions.retryAfterSeconds` says when to try again. */
   UPSTREAM_RATE_LIMITED = 'UPSTREAM_RATE_LIMITED',
-  /** The request would make more OneLogin calls than one request may (UPSTREAM_CALLS_PER_REQUEST_MAX). */
+  /**
+   * The operation can make more OneLogin calls than one request may (UPSTREAM_CALLS_PER_REQUEST_MAX).
+   * Estimated before execution (server/operationCost.ts): the operation is refused whole, before any
+   * call, with HTTP 400, the estimate in the message and `extensions.cost: { estimated, max }`. At run
+   * time, for calls no estimate foresees (retries, a catalogue refresh): the field that would go over
+   * fails on its own. Every response to an operation backed by OneLogin also reports
+   * `extensions.cost: { estimated, actual, max }` at its top level (see server/plugins/costPlugin.ts).
+   */
   UPSTREAM_BUDGET_EXCEEDED = 'UPSTREAM_BUDGET_EXCEEDED',
   /**
    * OneLogin's hourly budget for the account is below the reserve kept for single pages, look-ups

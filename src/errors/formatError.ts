@@ -25,6 +25,7 @@ const PUBLIC_EXTENSIONS = new Set([
   'retryAfterSeconds',
   'limit',
   'max',
+  'cost',
 ]);
 
 /** Our codes for the client's own mistakes (and refusals): logged at debug, never a 5xx. */
@@ -34,6 +35,8 @@ const REQUEST_CODES: ReadonlySet<unknown> = new Set([
   ErrorCode.FORBIDDEN,
   ErrorCode.RATE_LIMITED,
   ErrorCode.OPERATION_LIMIT_EXCEEDED,
+  // An operation that asks for more OneLogin calls than one request may make.
+  ErrorCode.UPSTREAM_BUDGET_EXCEEDED,
   ErrorCode.PERSISTED_QUERY_NOT_ALLOWED,
   ErrorCode.IDEMPOTENCY_KEY_REUSED,
   ErrorCode.IDEMPOTENCY_KEY_IN_USE,

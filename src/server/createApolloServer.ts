@@ -15,7 +15,9 @@ import { resolvers } from '../resolvers';
 import type { Context } from './context';
 import { loadTypeDefs } from './loadTypeDefs';
 import { jitGateway } from './jitGateway';
+import { operationCostEstimator } from './operationCost';
 import { operationLimitRules } from './operationLimits';
+import { costPlugin } from './plugins/costPlugin';
 import { entityRepresentationsPlugin } from './plugins/entityRepresentationsPlugin';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin';
 import { rateLimitStatusPlugin } from './plugins/rateLimitStatusPlugin';
@@ -62,8 +64,13 @@ export function SupportedOperationTypesRule(context: ValidationContext): ASTVisi
 export function createApolloServer(options: {
   config: Config;
   logger: Logger;
+  /**
+   * Whether the event-type catalogue is loaded in this process, for the cost
+   * estimate (EventTypeCatalog.isLoaded of the services the context uses).
+   */
+  eventTypesLoaded: () => boolean;
 }): ApolloServer<Context> {
-  const { config, logger } = options;
+  const { config, logger, eventTypesLoaded } = options;
   const schema = buildSchema({
     authorizationDirectives: config.graphql.federationAuthorizationDirectives,
   });
@@ -95,6 +102,10 @@ export function createApolloServer(options: {
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
       errorLoggingPlugin({ logger }),
       entityRepresentationsPlugin(),
+      costPlugin({
+        estimate: operationCostEstimator({ schema, paging: config.paging }),
+        eventTypesLoaded,
+      }),
       rateLimitStatusPlugin(),
     ],
   });

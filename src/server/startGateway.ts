@@ -47,7 +47,12 @@ export async function startGateway(options: {
     config.trustedDocuments.mode === 'off'
       ? undefined
       : new TrustedDocuments(config.trustedDocuments, { redis: caches.redis, logger });
-  const apollo = createApolloServer({ config, logger });
+  const apollo = createApolloServer({
+    config,
+    logger,
+    // A read-only look at the shared catalogue, so that the cost plugin reaches no data source.
+    eventTypesLoaded: () => handles.services.eventTypes.isLoaded(),
+  });
   await apollo.start();
   const httpServer = createHttpServer({
     apollo,

@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child
 import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { cost } from '../helpers/cost';
 import { ROOT, TSX, cleanEnv, waitFor, exitCode } from '../helpers/gatewayProcess';
 
 const run = promisify(execFile);
@@ -65,6 +66,7 @@ describe('npm start in demo mode: anonymous callers and demo tokens', () => {
       body: (await response.json()) as {
         data?: Record<string, unknown> | null;
         errors?: unknown[];
+        extensions?: Record<string, unknown>;
       },
     };
   }
@@ -114,6 +116,8 @@ describe('npm start in demo mode: anonymous callers and demo tokens', () => {
           events: { nodes: [{ id: expect.any(String) }, { id: expect.any(String) }] },
           failedProvisionings: { totalCount: expect.any(Number) },
         },
+        // The catalogue, a page of events and a failed-provisionings range.
+        extensions: cost(3, 3),
       },
     });
 
@@ -123,7 +127,10 @@ describe('npm start in demo mode: anonymous callers and demo tokens', () => {
     expect(write).toEqual({
       status: 200,
       challenge: null,
-      body: { data: { createEvent: { event: { eventTypeId: '5', customMessage: 'demo' } } } },
+      body: {
+        data: { createEvent: { event: { eventTypeId: '5', customMessage: 'demo' } } },
+        extensions: cost(1, 1),
+      },
     });
   });
 
@@ -154,7 +161,11 @@ describe('npm start in demo mode: anonymous callers and demo tokens', () => {
     expect(self).toEqual({
       status: 200,
       challenge: null,
-      body: { data: { me: { id: user }, events: (filtered.body.data ?? {})['events'] } },
+      body: {
+        data: { me: { id: user }, events: (filtered.body.data ?? {})['events'] },
+        // Two pages of 50 at most; the user's events fit in the first.
+        extensions: cost(2, 1),
+      },
     });
     const nodes = (self.body.data?.['events'] as { nodes: Array<{ userId: string }> }).nodes;
     expect(nodes.length).toBeGreaterThan(0);
@@ -175,6 +186,7 @@ describe('npm start in demo mode: anonymous callers and demo tokens', () => {
             extensions: { code: 'FORBIDDEN' },
           },
         ],
+        extensions: cost(1, 0),
       },
     });
   });

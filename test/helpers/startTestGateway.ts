@@ -14,6 +14,8 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
     path?: Array<string | number>;
     extensions?: Record<string, unknown>;
   }>;
+  /** `cost` (see server/plugins/costPlugin.ts), and `ftv1` when a router asks for a trace. */
+  extensions?: Record<string, unknown>;
 }
 
 export interface TestGateway {

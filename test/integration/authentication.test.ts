@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
 
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { cost } from '../helpers/cost';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 import { createTestClock, TEST_NOW } from '../helpers/testClock';
 import { userWithEvents } from '../helpers/testData';
@@ -79,8 +80,15 @@ function json(
   };
 }
 
-/** Apollo's answer with data and no error. */
-const ok = (data: unknown): Answer => json(200, { data }, {}, `${JSON.stringify({ data })}\n`);
+/**
+ * Apollo's answer with data and no error, with its `extensions` if any: what it
+ * cost, for CALLER_QUERY (whose `eventType` costs a call when it loads the
+ * catalogue, `cost(1, 1)`, and none once it is loaded, `cost(0, 0)`).
+ */
+const ok = (data: unknown, extensions?: unknown): Answer => {
+  const body = extensions === undefined ? { data } : { data, extensions };
+  return json(200, body, {}, `${JSON.stringify(body)}\n`);
+};
 
 /** 401 UNAUTHENTICATED with its RFC 6750 challenge. */
 function unauthenticated(message: string, error?: 'invalid_request' | 'invalid_token'): Answer {
@@ -201,7 +209,7 @@ describe('JWT authentication in production', () => {
     const token = await idp.sign({ scope: 'events:read' });
 
     const answer = await ask(gateway, bearer(token));
-    expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }));
+    expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }, cost(1, 1)));
   });
 
   it('refuses a request without credentials, with a challenge and no error code', async () => {
@@ -239,7 +247,7 @@ describe('JWT authentication in production', () => {
   it('takes the Bearer scheme in any case', async () => {
     const token = await idp.sign({ scope: 'events:read' });
     const answer = await ask(gateway, { authorization: `bEaReR ${token}` });
-    expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }));
+    expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }, cost(0, 0)));
   });
 
   it('refuses an x-api-key where only JWTs are accepted', async () => {
@@ -372,7 +380,7 @@ describe('JWT authentication in production', () => {
         gateway,
         bearer(await idp.sign({ scope: 'events:read', expiresIn: -10 })),
       );
-      expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }));
+      expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }, cost(0, 0)));
     });
 
     it('accepts a token valid from 10 s from now', async () => {
@@ -380,7 +388,7 @@ describe('JWT authentication in production', () => {
         gateway,
         bearer(await idp.sign({ scope: 'events:read', notBefore: 10 })),
       );
-      expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }));
+      expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }, cost(0, 0)));
     });
 
     it('refuses a token that expired 60 s ago', async () => {
@@ -399,6 +407,7 @@ describe('JWT authentication in production', () => {
     const EVENTS = '{ events(first: 1) { nodes { id } } }';
     const forbiddenEvents = (held: string) => ({
       data: null,
+      extensions: cost(1, 0),
       errors: [
         {
           message: `\`events\` needs the scope events:read or events:read:self; this caller has ${held}.`,
@@ -480,6 +489,7 @@ describe('JWT claims read from configured claim names (AUTH_JWT_SCOPES_CLAIM=scp
     expect(await gateway.executeAs(bearer(token), '{ events(first: 1) { nodes { id } } }')).toEqual(
       {
         data: null,
+        extensions: cost(1, 0),
         errors: [
           {
             message:
@@ -724,7 +734,7 @@ describe('the JWKS', () => {
         const reply = await ask(gateway, bearer(token));
         return reply.status === 200 ? reply : undefined;
       });
-      expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }));
+      expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }, cost(1, 1)));
     });
   });
 
@@ -814,7 +824,7 @@ describe('the JWKS', () => {
 
     it('accepts tokens of its keys without any HTTP request, and refuses others', async () => {
       const answer = await ask(gateway, bearer(await idp.sign({ scope: 'events:read' })));
-      expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }));
+      expect(answer).toEqual(ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }, cost(1, 1)));
       const other = await ask(
         gateway,
         bearer(await idp.sign({ key: { ...(await idp.newKey()), kid: idp.key.kid } })),
@@ -876,13 +886,14 @@ describe('API keys (AUTH_MODE=api-key)', () => {
   });
 
   it.each([
-    ['Authorization: Bearer', (key: string) => bearer(key)],
-    ['x-api-key', (key: string) => ({ 'x-api-key': key })],
-  ])('accepts a key sent as %s', async (_how, headers) => {
+    // The first request of this gateway loads the catalogue.
+    ['Authorization: Bearer', (key: string) => bearer(key), cost(1, 1)],
+    ['x-api-key', (key: string) => ({ 'x-api-key': key }), cost(0, 0)],
+  ])('accepts a key sent as %s', async (_how, headers, firstCost) => {
     const asExporter = await ask(gateway, headers(exporter.key));
-    expect(asExporter).toEqual(ok({ me: null, eventType: EVENT_TYPE_5 }));
+    expect(asExporter).toEqual(ok({ me: null, eventType: EVENT_TYPE_5 }, firstCost));
     const asActivity = await ask(gateway, headers(activity.key));
-    expect(asActivity).toEqual(ok({ me: { id: '35797379' }, eventType: EVENT_TYPE_5 }));
+    expect(asActivity).toEqual(ok({ me: { id: '35797379' }, eventType: EVENT_TYPE_5 }, cost(0, 0)));
   });
 
   it.each([
@@ -922,7 +933,7 @@ describe('API keys (AUTH_MODE=api-key)', () => {
 
   it('stops accepting a key once the file no longer holds it, keeping the others', async () => {
     const before = await ask(gateway, { 'x-api-key': doomed.key });
-    expect(before).toEqual(ok({ me: { id: '42' }, eventType: EVENT_TYPE_5 }));
+    expect(before).toEqual(ok({ me: { id: '42' }, eventType: EVENT_TYPE_5 }, cost(0, 0)));
 
     writeFileSync(file, JSON.stringify({ keys: [exporter.entry, activity.entry] }));
 
@@ -938,7 +949,7 @@ describe('API keys (AUTH_MODE=api-key)', () => {
       msg: 'API keys reloaded',
     });
     const kept = await ask(gateway, bearer(exporter.key));
-    expect(kept).toEqual(ok({ me: null, eventType: EVENT_TYPE_5 }));
+    expect(kept).toEqual(ok({ me: null, eventType: EVENT_TYPE_5 }, cost(0, 0)));
   });
 });
 
@@ -985,7 +996,7 @@ describe('an API keys file that does not read', () => {
         msg: 'AUTH_API_KEYS_FILE changed but does not read; the keys read before stay in force',
       });
       const answer = await ask(gateway, { 'x-api-key': exporter.key });
-      expect(answer).toEqual(ok({ me: null, eventType: EVENT_TYPE_5 }));
+      expect(answer).toEqual(ok({ me: null, eventType: EVENT_TYPE_5 }, cost(1, 1)));
     } finally {
       await gateway.stop();
     }
@@ -1024,9 +1035,9 @@ describe('JWTs and API keys together (AUTH_MODE=jwt,api-key)', () => {
     const keyAsHeader = await ask(gateway, { 'x-api-key': exporter.key });
 
     expect([jwt, keyAsBearer, keyAsHeader]).toEqual([
-      ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }),
-      ok({ me: { id: '35797379' }, eventType: EVENT_TYPE_5 }),
-      ok({ me: { id: '35797379' }, eventType: EVENT_TYPE_5 }),
+      ok({ me: { id: '1001' }, eventType: EVENT_TYPE_5 }, cost(1, 1)),
+      ok({ me: { id: '35797379' }, eventType: EVENT_TYPE_5 }, cost(0, 0)),
+      ok({ me: { id: '35797379' }, eventType: EVENT_TYPE_5 }, cost(0, 0)),
     ]);
   });
 
@@ -1099,12 +1110,16 @@ describe('no authentication (AUTH_MODE=none)', () => {
     expect(failures.length).toBeGreaterThan(0);
 
     expect(await ask(gateway, {}, EVERY_SCOPE)).toEqual(
-      ok({
-        me: null,
-        eventType: EVENT_TYPE_5,
-        events: { nodes: [{ id: String(newest?.id) }] },
-        failedProvisionings: { totalCount: failures.length },
-      }),
+      ok(
+        {
+          me: null,
+          eventType: EVENT_TYPE_5,
+          events: { nodes: [{ id: String(newest?.id) }] },
+          failedProvisionings: { totalCount: failures.length },
+        },
+        // The catalogue, a page of events and a failed-provisionings range.
+        cost(3, 3),
+      ),
     );
     const write = await gateway.executeAs(
       {},
@@ -1112,6 +1127,7 @@ describe('no authentication (AUTH_MODE=none)', () => {
     );
     expect(write).toEqual({
       data: { createEvent: { event: { eventTypeId: '5', customMessage: 'hello' } } },
+      extensions: cost(1, 1),
     });
   });
 
@@ -1128,6 +1144,6 @@ describe('no authentication (AUTH_MODE=none)', () => {
       '{ me { id } eventType(id: "5") { id name } }',
     );
     expect(withCredentials).toEqual(anonymous);
-    expect(withCredentials).toEqual(ok({ me: null, eventType: EVENT_TYPE_5 }));
+    expect(withCredentials).toEqual(ok({ me: null, eventType: EVENT_TYPE_5 }, cost(0, 0)));
   });
 });

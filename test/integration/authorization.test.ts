@@ -8,6 +8,7 @@ import {
   type GraphQLResponse,
   type TestGateway,
 } from '../helpers/startTestGateway';
+import { cost } from '../helpers/cost';
 import { TEST_NOW } from '../helpers/testClock';
 import { userWithEvents } from '../helpers/testData';
 import {
@@ -120,6 +121,11 @@ interface FieldSpec {
   };
   /** OneLogin calls the field costs when allowed, where that is part of the spec. */
   calls?: Record<string, number>;
+  /**
+   * The calls the field can make, as estimated before it runs (the catalogue is loaded);
+   * absent for a field nothing in OneLogin backs, whose answer reports no cost.
+   */
+  estimated?: number;
 }
 
 const CREATE_INPUT = { eventTypeId: '9', customMessage: 'recorded by the authorization spec' };
@@ -139,6 +145,7 @@ const FIELDS = {
       needs: EVENTS_SCOPES,
     },
     calls: { [LIST]: 1 },
+    estimated: 1,
   },
   'event(id)': {
     query: `query ($id: ID!) { event(id: $id) { id userId } }`,
@@ -151,6 +158,7 @@ const FIELDS = {
       what: 'event',
       needs: EVENTS_SCOPES,
     },
+    estimated: 1,
   },
   eventTypes: {
     query: `{ eventTypes { id } }`,
@@ -166,6 +174,7 @@ const FIELDS = {
       what: 'eventTypes',
       needs: EVENTS_SCOPES,
     },
+    estimated: 0,
   },
   'eventType(id)': {
     query: `{ eventType(id: "5") { id name } }`,
@@ -177,6 +186,7 @@ const FIELDS = {
       what: 'eventType',
       needs: EVENTS_SCOPES,
     },
+    estimated: 0,
   },
   failedProvisionings: {
     query: `query ($startDate: DateTime!, $stopDate: DateTime!) {
@@ -209,6 +219,7 @@ const FIELDS = {
       what: 'failedProvisionings',
       needs: 'provisioning:read',
     },
+    estimated: 1,
   },
   createEvent: {
     query: `mutation ($input: CreateEventInput!) {
@@ -233,6 +244,7 @@ const FIELDS = {
       needs: 'events:write',
     },
     calls: { [XML_POST]: 1 },
+    estimated: 1,
   },
   me: {
     query: `{ me { id } }`,
@@ -254,6 +266,7 @@ const FIELDS = {
       needs: EVENTS_SCOPES,
     },
     calls: { [LIST]: 1 },
+    estimated: 1,
   },
   '_entities Event': {
     query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Event { id userId } } }`,
@@ -266,6 +279,7 @@ const FIELDS = {
       what: 'event',
       needs: EVENTS_SCOPES,
     },
+    estimated: 1,
   },
   '_entities EventType': {
     query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on EventType { id name } } }`,
@@ -278,6 +292,7 @@ const FIELDS = {
       what: 'eventType',
       needs: EVENTS_SCOPES,
     },
+    estimated: 0,
   },
 } satisfies Record<string, FieldSpec>;
 
@@ -451,12 +466,16 @@ const CASES = TABLE.flatMap((row) =>
   })),
 );
 
-/** What `field` answers `row`'s caller: the whole response. */
-function expectedAnswer(row: CallerRow, field: FieldName): GraphQLResponse {
+/** What `field` answers `row`'s caller, having made `actual` OneLogin calls: the whole response. */
+function expectedAnswer(row: CallerRow, field: FieldName, actual = 0): GraphQLResponse {
   const spec: FieldSpec = FIELDS[field];
-  if (row.outcomes[field] === OK) return { data: spec.data(row.view) as Record<string, unknown> };
+  const extensions =
+    spec.estimated === undefined ? {} : { extensions: cost(spec.estimated, actual) };
+  if (row.outcomes[field] === OK)
+    return { data: spec.data(row.view) as Record<string, unknown>, ...extensions };
   const held = row.scope ? row.scope.split(' ').join(', ') : 'no scope';
   return {
+    ...extensions,
     data: spec.refused.data() as Record<string, unknown> | null,
     errors: [
       forbiddenError(
@@ -495,11 +514,11 @@ describe.each(ENGINES)('every scope against every field, with %s', (_engine, eng
     const spec: FieldSpec = FIELDS[field];
     const gateway = row.anonymous ? open : secured;
     const headers = row.anonymous ? {} : await bearer(row.scope);
-    const expected = expectedAnswer(row, field);
-
     const result = await gateway.executeAs(headers, spec.query, spec.variables?.());
 
-    expect(result).toEqual(expected);
+    // What the request made is what OneLogin saw (the token was fetched before).
+    const made = Object.values(gateway.upstreamCalls()).reduce((sum, calls) => sum + calls, 0);
+    expect(result).toEqual(expectedAnswer(row, field, made));
     if (outcome === NO) expect(gateway.upstreamCalls()).toEqual({});
     else if (spec.calls) expect(gateway.upstreamCalls()).toEqual(spec.calls);
   });
@@ -509,6 +528,7 @@ describe.each(ENGINES)('every scope against every field, with %s', (_engine, eng
     const result = await secured.executeAs(await bearer('provisioning:read'), query);
     expect(result).toEqual({
       data: { eventType: null, me: { id: SELF }, event: null },
+      extensions: cost(1, 0),
       errors: [
         forbiddenError(
           query,
@@ -543,6 +563,7 @@ describe.each(ENGINES)('every scope against every field, with %s', (_engine, eng
     });
     expect(result).toEqual({
       data: { _entities: [{ id: SELF }, null, null] },
+      extensions: cost(1, 0),
       errors: [
         forbiddenError(
           query,
@@ -604,6 +625,7 @@ describe.each(ENGINES)('events:read:self, with %s', (_engine, engineEnv) => {
 
     const filtered = await gateway.executeAs<Page>(reader, PAGE, { filter: { userId: SELF } });
     expect(own).toEqual(filtered);
+    expect(own.extensions).toEqual(cost(1, 1));
     expect(own.data!.events.edges.map((edge) => edge.node)).toEqual(eventsOf(SELF, 5));
     expect(own.data!.events.edges.every((edge) => edge.node.userId === SELF)).toBe(true);
     expect(own.data!.events.pageInfo.hasNextPage).toBe(true);
@@ -613,6 +635,7 @@ describe.each(ENGINES)('events:read:self, with %s', (_engine, engineEnv) => {
     const result = await gateway.executeAs(self, PAGE, { filter: { userId: OTHER } });
     expect(result).toEqual({
       data: null,
+      extensions: cost(1, 0),
       errors: [
         forbiddenError(
           PAGE,
@@ -645,6 +668,7 @@ describe.each(ENGINES)('events:read:self, with %s', (_engine, engineEnv) => {
     const query = `query ($after: String) { events(first: 5, after: $after) { nodes { id userId } } }`;
     expect(await gateway.executeAs(self, query, { after })).toEqual({
       data: null,
+      extensions: cost(1, 0),
       errors: [
         {
           message:
@@ -666,10 +690,11 @@ describe.each(ENGINES)('events:read:self, with %s', (_engine, engineEnv) => {
     const own = eventsOf(SELF)[2]!;
     const foreign = eventsOf(OTHER)[2]!;
     const result = await gateway.executeAs(self, query, { own: own.id, foreign: foreign.id });
-    expect(result).toEqual({ data: { own, foreign: null } });
+    // Both were listed by the tests above: the cache answers.
+    expect(result).toEqual({ data: { own, foreign: null }, extensions: cost(2, 0) });
     // The same foreign event is there for a caller that reads every event.
     expect(await gateway.executeAs(reader, `{ event(id: "${foreign.id}") { id userId } }`)).toEqual(
-      { data: { event: foreign } },
+      { data: { event: foreign }, extensions: cost(1, 0) },
     );
   });
 
@@ -690,6 +715,8 @@ describe.each(ENGINES)('events:read:self, with %s', (_engine, engineEnv) => {
           { id: SELF, events: { nodes: eventsOf(SELF, 3) } },
         ],
       },
+      // The refused user's events cost nothing.
+      extensions: cost(2, 1),
       errors: [
         forbiddenError(
           query,
@@ -707,7 +734,10 @@ describe.each(ENGINES)('events:read:self, with %s', (_engine, engineEnv) => {
       self,
       `{ me { id events(first: 3) { nodes { id userId } } } }`,
     );
-    expect(result).toEqual({ data: { me: { id: SELF, events: { nodes: eventsOf(SELF, 3) } } } });
+    expect(result).toEqual({
+      data: { me: { id: SELF, events: { nodes: eventsOf(SELF, 3) } } },
+      extensions: cost(1, 1),
+    });
   });
 
   describe('a self-scoped credential that names no OneLogin user (sub "abc")', () => {
@@ -720,6 +750,7 @@ describe.each(ENGINES)('events:read:self, with %s', (_engine, engineEnv) => {
       const query = `{ events(first: 3) { nodes { id } } }`;
       expect(await gateway.executeAs(nobody, query)).toEqual({
         data: null,
+        extensions: cost(1, 0),
         errors: [
           forbiddenError(
             query,
@@ -740,6 +771,7 @@ describe.each(ENGINES)('events:read:self, with %s', (_engine, engineEnv) => {
       const query = `{ event(id: "${eventsOf(SELF)[0]!.id}") { id } }`;
       expect(await gateway.executeAs(nobody, query)).toEqual({
         data: { event: null },
+        extensions: cost(1, 0),
         errors: [
           forbiddenError(
             query,
@@ -762,6 +794,7 @@ describe.each(ENGINES)('events:read:self, with %s', (_engine, engineEnv) => {
           eventType: { id: '5', name: 'USER_LOGGED_INTO_ONELOGIN' },
           eventTypes: expectedAnswer(TABLE[1]!, 'eventTypes').data!['eventTypes'],
         },
+        extensions: cost(0, 0),
       });
     });
   });
@@ -803,7 +836,7 @@ describe.each(ENGINES)(
         `query ($u: ID!) { events(filter: { userId: $u }, first: 5) { nodes { id userId } } }`,
         { u: OTHER },
       );
-      expect(page).toEqual({ data: { events: { nodes: listed } } });
+      expect(page).toEqual({ data: { events: { nodes: listed } }, extensions: cost(1, 1) });
     });
     afterAll(async () => {
       await gateway.stop();
@@ -813,7 +846,7 @@ describe.each(ENGINES)(
     it('the listed events are in the cache: the reader gets one without a call', async () => {
       expect(
         await gateway.executeAs(reader, `{ event(id: "${listed[0]!.id}") { id userId } }`),
-      ).toEqual({ data: { event: listed[0] } });
+      ).toEqual({ data: { event: listed[0] }, extensions: cost(1, 0) });
       expect(gateway.upstreamCalls()).toEqual({});
     });
 
@@ -821,17 +854,18 @@ describe.each(ENGINES)(
       // The caller asks for `id` only; the door also needs the owner, which the cached copy has.
       expect(await gateway.executeAs(self, `{ event(id: "${listed[0]!.id}") { id } }`)).toEqual({
         data: { event: null },
+        extensions: cost(1, 0),
       });
       expect(
         await gateway.executeAs(self, `{ event(id: "${listed[1]!.id}") { id userId } }`),
-      ).toEqual({ data: { event: null } });
+      ).toEqual({ data: { event: null }, extensions: cost(1, 0) });
       expect(gateway.upstreamCalls()).toEqual({});
     });
 
     it('a field the cached copy lacks costs one look-up, and the answer is still null', async () => {
       expect(
         await gateway.executeAs(self, `{ event(id: "${listed[1]!.id}") { id createdAt } }`),
-      ).toEqual({ data: { event: null } });
+      ).toEqual({ data: { event: null }, extensions: cost(1, 1) });
       expect(gateway.upstreamCalls()).toEqual({ [BY_ID]: 1 });
     });
 
@@ -847,7 +881,7 @@ describe.each(ENGINES)(
           ],
         },
       );
-      expect(result).toEqual({ data: { _entities: [own[0], null, null] } });
+      expect(result).toEqual({ data: { _entities: [own[0], null, null] }, extensions: cost(3, 2) });
       // Only the two that were not cached were fetched.
       expect(gateway.upstreamCalls()).toEqual({ [BY_ID]: 2 });
     });
@@ -878,6 +912,8 @@ describe.each(ENGINES)(
             return [`e${i}`, event.userId === SELF ? event : null];
           }),
         ),
+        // own[0] is asked for twice and looked up once.
+        extensions: cost(11, 5),
       });
       // Not cached: own[1], own[2], own[3], unlisted[1], unlisted[2].
       expect(gateway.upstreamCalls()).toEqual({ [BY_ID]: 5 });
@@ -889,6 +925,7 @@ describe.each(ENGINES)(
       const byId = new Map([...own, ...listed, ...unlisted].map((event) => [event.id, event]));
       expect(await gateway.executeAs(reader, query)).toEqual({
         data: Object.fromEntries(ids.map((id, i) => [`e${i}`, byId.get(id)])),
+        extensions: cost(3, 0),
       });
       expect(gateway.upstreamCalls()).toEqual({});
     });
@@ -943,6 +980,8 @@ describe.each(ENGINES)('provisioning:read alone, with %s', (_engine, engineEnv) 
         },
         eventType: null,
       },
+      // The catalogue would have been one more call: this gateway has not loaded it.
+      extensions: cost(1 + 1, 1),
       errors: [
         forbiddenError(
           RANGE_QUERY,
@@ -983,6 +1022,8 @@ describe.each(ENGINES)('provisioning:read alone, with %s', (_engine, engineEnv) 
     const result = await gateway.executeAs(provisioner, query, provisioningRange());
     expect(result).toEqual({
       data: null,
+      // The range is cached by the test above.
+      extensions: cost(2, 0),
       errors: [
         forbiddenError(
           query,

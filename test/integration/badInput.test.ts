@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
+import { cost } from '../helpers/cost';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 
 const EVENTS = `#graphql
@@ -28,106 +29,126 @@ describe('bad input', () => {
   });
   beforeEach(() => gateway.resetUpstreamCalls());
 
-  it.each<[string, Record<string, unknown>, string, string]>([
+  // The last column is the calls the estimate gives the operation: none when there is no page to
+  // estimate (the paging arguments are refused), one page otherwise; nothing is called either way.
+  it.each<[string, Record<string, unknown>, string, string, number]>([
     [
       'a negative first',
       { first: -1 },
       'first',
       '`first` must be a whole number from 0 to 300 (got -1).',
+      0,
     ],
     [
       'first above the maximum',
       { first: 301 },
       'first',
       '`first` must be a whole number from 0 to 300 (got 301).',
+      0,
     ],
     [
       'last above the maximum',
       { last: 1000 },
       'last',
       '`last` must be a whole number from 0 to 300 (got 1000).',
+      0,
     ],
     [
       'first and last together',
       { first: 1, last: 1 },
       'first',
       'Pass either `first` (page forwards) or `last` (page backwards), not both.',
+      0,
     ],
     [
       'first with before',
       { first: 1, before: 'x' },
       'before',
       '`before` goes with `last`: page forwards with `first` and `after`, backwards with `last` and `before`.',
+      0,
     ],
     [
       'last with after',
       { last: 1, after: 'x' },
       'after',
       '`after` goes with `first`: page forwards with `first` and `after`, backwards with `last` and `before`.',
+      0,
     ],
     [
       'a cursor the gateway did not issue',
       { first: 5, after: 'not-a-cursor' },
       'after',
       '`after` is not a cursor of this connection: pass an edge `cursor`, `startCursor` or `endCursor` exactly as the gateway returned it.',
+      1,
     ],
     [
       'an event type id that is not a number',
       { filter: { eventTypeIds: ['5', 'login'] } },
       'filter.eventTypeIds',
       '`filter.eventTypeIds` must be a OneLogin id: a whole number from 1 to 2147483647 (got "login").',
+      1,
     ],
     [
       'no event type ids',
       { filter: { eventTypeIds: [] } },
       'filter.eventTypeIds',
       '`filter.eventTypeIds` must not be empty: omit it to include every event type.',
+      1,
     ],
     [
       'a user id above what OneLogin accepts',
       { filter: { userId: '99999999999' } },
       'filter.userId',
       '`filter.userId` must be a OneLogin id: a whole number from 1 to 2147483647 (got "99999999999").',
+      1,
     ],
     [
       'a since in year 0000',
       { filter: { since: '0000-01-01T00:30:00+01:00' } },
       'filter.since',
       '`filter.since` (-000001-12-31T23:30:00.000Z) is outside the dates OneLogin accepts: give an instant from 0001-01-01T00:00:01.000Z to 9998-12-31T23:59:58.999Z.',
+      1,
     ],
     [
       'an until in year 9999',
       { filter: { until: '9999-12-31T23:30:00Z' } },
       'filter.until',
       '`filter.until` (9999-12-31T23:30:00.000Z) is outside the dates OneLogin accepts: give an instant from 0001-01-01T00:00:01.000Z to 9998-12-31T23:59:58.999Z.',
+      1,
     ],
     [
       'until before since',
       { filter: { since: '2024-05-02T00:00:00Z', until: '2024-05-01T00:00:00Z' } },
       'filter.until',
       '`filter.until` (2024-05-01T00:00:00.000Z) must be after `filter.since` (2024-05-02T00:00:00.000Z).',
+      1,
     ],
     [
       'a client id with control characters',
       { filter: { clientId: 'abc\ndef' } },
       'filter.clientId',
       '`filter.clientId` must be 1 to 200 characters without control characters.',
+      1,
     ],
-  ])('rejects %s before calling OneLogin', async (_name, variables, argument, message) => {
-    const result = await gateway.execute(EVENTS, variables);
-    expect(result).toEqual({
-      data: null,
-      errors: [
-        {
-          message,
-          locations: [{ line: 3, column: 5 }],
-          path: ['events'],
-          extensions: { code: 'BAD_USER_INPUT', argument },
-        },
-      ],
-    });
-    expect(gateway.upstreamCalls()).toEqual({});
-  });
+  ])(
+    'rejects %s before calling OneLogin',
+    async (_name, variables, argument, message, estimated) => {
+      const result = await gateway.execute(EVENTS, variables);
+      expect(result).toEqual({
+        data: null,
+        extensions: cost(estimated, 0),
+        errors: [
+          {
+            message,
+            locations: [{ line: 3, column: 5 }],
+            path: ['events'],
+            extensions: { code: 'BAD_USER_INPUT', argument },
+          },
+        ],
+      });
+      expect(gateway.upstreamCalls()).toEqual({});
+    },
+  );
 
   it('rejects a cursor reused with another filter, and says so', async () => {
     const result = await gateway.execute(EVENTS, {
@@ -183,29 +204,34 @@ describe('bad input', () => {
     expect(gateway.upstreamCalls()).toEqual({});
   });
 
-  it.each([
+  it.each<[string, string, string, string, number]>([
     [
       'event',
       `query { event(id: "abc") { id } }`,
       'id',
       '`id` must be a OneLogin id: a whole number from 1 to 2147483647 (got "abc").',
+      0,
     ],
     [
       'event',
       `query { event(id: "3000000000") { id } }`,
       'id',
       '`id` must be a OneLogin id: a whole number from 1 to 2147483647 (got "3000000000").',
+      0,
     ],
     [
       'eventType',
       `query { eventType(id: "-5") { id } }`,
       'id',
       '`id` must be a OneLogin id: a whole number from 1 to 2147483647 (got "-5").',
+      // The catalogue, which this gateway has not loaded.
+      1,
     ],
-  ])('rejects a malformed id for %s', async (field, query, argument, message) => {
+  ])('rejects a malformed id for %s', async (field, query, argument, message, estimated) => {
     const result = await gateway.execute(query);
     expect(result).toEqual({
       data: { [field]: null },
+      extensions: cost(estimated, 0),
       errors: [
         {
           message,
@@ -275,7 +301,9 @@ const badRepresentation = (
   representations: unknown,
   argument: string,
   message: string,
-): [ClientRequest, number, unknown[]] => [
+  /** The calls estimated: one per valid Event id, and the catalogue (not loaded) for EventTypes. */
+  estimated = 0,
+): [ClientRequest, number, unknown[], unknown] => [
   { json: { query: ENTITIES, variables: { r: representations } } },
   400,
   [
@@ -285,9 +313,11 @@ const badRepresentation = (
       extensions: { code: 'BAD_USER_INPUT', argument },
     },
   ],
+  cost(estimated, 0),
 ];
 
-const clientMistakes: Array<[string, ClientRequest, number, unknown[]]> = [
+/** Name, request, HTTP status, errors, and the response's `extensions` when it has any. */
+const clientMistakes: Array<[string, ClientRequest, number, unknown[], unknown?]> = [
   [
     'several operations and no operationName',
     { json: { query: 'query A { __typename } query B { __typename }' } },
@@ -366,6 +396,7 @@ const clientMistakes: Array<[string, ClientRequest, number, unknown[]]> = [
       ],
       'representations[1].__typename',
       '`representations[1].__typename` must be one of this subgraph\'s entity types, Event, EventType or User (got "Query").',
+      1,
     ),
   ],
   [
@@ -398,6 +429,7 @@ const clientMistakes: Array<[string, ClientRequest, number, unknown[]]> = [
       [{ __typename: 'EventType', id: ['5'] }],
       'representations[0].id',
       `\`representations[0].id\` ${ID_TYPE_RULE} (got a list).`,
+      1,
     ),
   ],
   [
@@ -422,6 +454,7 @@ const clientMistakes: Array<[string, ClientRequest, number, unknown[]]> = [
       [{ __typename: 'EventType' }],
       'representations[0].id',
       '`representations[0].id` is required: EventType entities are keyed by `id`, a OneLogin id.',
+      1,
     ),
   ],
   [
@@ -440,6 +473,7 @@ const clientMistakes: Array<[string, ClientRequest, number, unknown[]]> = [
         extensions: { code: 'BAD_USER_INPUT', argument: 'representations[0].id' },
       },
     ],
+    cost(0, 0),
   ],
   [
     'a persisted query whose hash does not match the query',
@@ -644,9 +678,17 @@ describe.each([
       return { status: response.status, body: JSON.parse(await response.text()) as unknown };
     };
 
-    it.each(clientMistakes)('answers %s', async (_name, request, status, errors) => {
+    // Every row as long as the longest: jest would pass `done` for a missing last value.
+    const rows = clientMistakes.map(
+      ([name, request, status, errors, extensions]) =>
+        [name, request, status, errors, extensions ?? null] as const,
+    );
+    it.each(rows)('answers %s', async (_name, request, status, errors, extensions) => {
       const logged = gateway.logs.length;
-      expect(await send(request)).toEqual({ status, body: { errors } });
+      expect(await send(request)).toEqual({
+        status,
+        body: extensions === null ? { errors } : { errors, extensions },
+      });
       expect(gateway.upstreamCalls()).toEqual({});
       // Client mistakes are logged at debug level at most: not warnings, not errors.
       const loud = gateway.logs
@@ -682,7 +724,11 @@ describe.each([
       });
       expect(result).toEqual({
         status: 200,
-        body: { data: { _entities: [{ __typename: 'EventType' }, { __typename: 'User' }] } },
+        body: {
+          data: { _entities: [{ __typename: 'EventType' }, { __typename: 'User' }] },
+          // The EventType loads the catalogue.
+          extensions: cost(1, 1),
+        },
       });
     });
 
@@ -784,6 +830,8 @@ describe('dates outside what OneLogin accepts', () => {
     const result = await gateway.execute(query, variables);
     expect(result).toEqual({
       data: null,
+      // A page or a range, which is never asked for.
+      extensions: cost(1, 0),
       errors: [
         {
           message: `\`${argument}\` (${iso}) is outside the dates OneLogin accepts: ${RANGE}`,
@@ -826,7 +874,7 @@ describe('dates outside what OneLogin accepts', () => {
     async (field, _name, variables, route) => {
       const query = field === 'events' ? EVENTS_IN_WINDOW : FAILED_PROVISIONINGS;
       const result = await gateway.execute(query, variables);
-      expect(result).toEqual({ data: { [field]: { nodes: [] } } });
+      expect(result).toEqual({ data: { [field]: { nodes: [] } }, extensions: cost(1, 1) });
       expect(gateway.upstreamCalls()).toEqual({ [route]: 1 });
     },
   );

@@ -11,6 +11,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
+import { cost } from '../helpers/cost';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 import {
   startTestIdentityProvider,
@@ -235,6 +236,9 @@ describe("each caller's hourly share of OneLogin calls", () => {
               extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds },
             },
           ],
+          // The request's budget counts the call it charged before the caller's share refused it
+          // (UpstreamBudget.spend): OneLogin was not called.
+          extensions: cost(1, 1),
         },
       });
       expect(refused.headers.get('retry-after')).toBe(String(seconds));
@@ -256,6 +260,7 @@ describe("each caller's hourly share of OneLogin calls", () => {
               .sort((a, b) => Number(a.id) - Number(b.id)),
             event: { id },
           },
+          extensions: cost(1, 0),
         },
       });
       expect(gateway.upstreamCalls()).toEqual({});
@@ -285,6 +290,8 @@ describe("each caller's hourly share of OneLogin calls", () => {
               extensions: { code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) },
             },
           ],
+          // Charged, then refused by the caller's share, as above.
+          extensions: cost(1, 1),
         },
       });
       expect(gateway.upstreamCalls()).toEqual({});
@@ -349,6 +356,8 @@ describe("each caller's hourly share of OneLogin calls", () => {
             extensions: { code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) },
           }),
         ],
+        // Charged by the request's budget, refused by the caller's share: OneLogin was not called.
+        extensions: cost(1, 1),
       });
       expect(gateway.upstreamCalls()).toEqual({
         'POST /auth/oauth2/v2/token': 1,
@@ -424,7 +433,7 @@ describe('the per-request call budget in production', () => {
     await idp.close();
   });
 
-  it('covers the legacy API: aliased failedProvisionings over distinct ranges beyond the max are refused', async () => {
+  it('covers the legacy API: aliased failedProvisionings over distinct ranges beyond the max are refused before any call', async () => {
     const token = await idp.sign({ sub: 'frank', scope: 'provisioning:read' });
     const day = (d: number) => `2026-06-${String(d).padStart(2, '0')}T00:00:00Z`;
     const aliases = [1, 2, 3, 4, 5]
@@ -439,23 +448,20 @@ describe('the per-request call budget in production', () => {
       { query: `{ ${aliases} }` },
     );
     expect(answer).toEqual({
-      status: 200,
+      status: 400,
       headers: expect.any(Headers),
       body: {
-        // The fields are non-null: the first refusal nulls the whole answer.
-        data: null,
         errors: [
           {
             message:
-              "This request needs more than 3 calls to OneLogin, the most one request may make (the account's 5,000 calls an hour are shared): ask for fewer or smaller pages, or fewer entities.",
-            locations: [expect.any(Object)],
-            path: [expect.stringMatching(/^r[45]$/)],
-            extensions: { code: 'UPSTREAM_BUDGET_EXCEEDED' },
+              "This operation can make up to 5 calls to OneLogin (estimated before running it), more than the 3 one request may make (the account's 5,000 calls an hour are shared), so nothing was sent: ask for fewer or smaller pages (one call per 50 events), fewer nested `events`, or fewer entities at once.",
+            extensions: { code: 'UPSTREAM_BUDGET_EXCEEDED', cost: { estimated: 5, max: 3 } },
           },
         ],
+        extensions: cost(5, 0, 3),
       },
     });
-    expect(gateway.upstreamCalls()).toEqual({ 'GET /api/v1/logins/failed_provisioning.json': 3 });
+    expect(gateway.upstreamCalls()).toEqual({});
   });
 });
 
@@ -551,6 +557,7 @@ describe('the createEvent cap', () => {
             { event: { eventTypeId: '9', customMessage: `ten ${i}` } },
           ]),
         ),
+        extensions: cost(10, 10),
       },
     });
     expect(gateway.upstreamCalls()).toEqual({ 'POST /api/v1/events.xml': 10 });
@@ -873,7 +880,8 @@ describe('shape limits set by the environment', () => {
     });
     expect({ status: answer.status, body: answer.body }).toEqual({
       status: 200,
-      body: { data: { a: { id: '5' } } },
+      // The first request of this gateway loads the catalogue.
+      body: { data: { a: { id: '5' } }, extensions: cost(1, 1) },
     });
   });
 });

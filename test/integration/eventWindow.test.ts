@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import type { EventRecord, SimulatorOptions } from '../../src/simulator';
+import { cost } from '../helpers/cost';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 
 const WINDOW = `
@@ -63,6 +64,7 @@ describe.each(readings)('filter.since/until when OneLogin reads them as %j', (ev
           pageInfo: { hasNextPage: false, endCursor: expect.any(String) },
         },
       },
+      extensions: cost(1, 1),
     });
     expect(result.data!.events.nodes[0]).toEqual({ id: String(events[103]!.id) });
     expect(result.data!.events.nodes.at(-1)).toEqual({ id: String(events[126]!.id) });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
 import type { EventRecord, EventTypeRecord } from '../../src/simulator';
+import { cost } from '../helpers/cost';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 import { userWithEvents } from '../helpers/testData';
 
@@ -182,6 +183,8 @@ describe('Query.events', () => {
           pageInfo: { hasNextPage: true, hasPreviousPage: false },
         },
       },
+      // The page, and the catalogue its types and messages need.
+      extensions: cost(2, 2),
     });
   });
 
@@ -314,14 +317,17 @@ describe('Query.events', () => {
       const cached = await gateway.execute(`query ($id: ID!) { event(id: $id) { id userName } }`, {
         id,
       });
-      expect(cached).toEqual({ data: { event: { id, userName } } });
+      expect(cached).toEqual({ data: { event: { id, userName } }, extensions: cost(1, 0) });
       expect(gateway.upstreamCalls()).toEqual({});
 
       // `notes` was not in the page's fields= projection: the cached copy lacks it.
       const fetched = await gateway.execute(`query ($id: ID!) { event(id: $id) { id notes } }`, {
         id,
       });
-      expect(fetched).toEqual({ data: { event: { id, notes: record.notes || null } } });
+      expect(fetched).toEqual({
+        data: { event: { id, notes: record.notes || null } },
+        extensions: cost(1, 1),
+      });
       expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events/:id': 1 });
 
       // The look-up fetched the whole event, so now every field is cached.
@@ -335,7 +341,7 @@ describe('Query.events', () => {
 
     it('returns null without an error for an event that does not exist', async () => {
       const result = await gateway.execute(`query { event(id: "12345") { id createdAt } }`);
-      expect(result).toEqual({ data: { event: null } });
+      expect(result).toEqual({ data: { event: null }, extensions: cost(1, 1) });
       expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events/:id': 1 });
     });
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
+import { cost } from '../helpers/cost';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 
 /**
@@ -122,6 +123,7 @@ describe('values OneLogin sends', () => {
             },
           },
         ],
+        extensions: cost(1, 1),
       });
     } finally {
       await js.stop();
@@ -137,6 +139,7 @@ describe('values OneLogin sends', () => {
       const result = await gateway.execute(`{ event(id: "${event.id}") { id ipAddress } }`);
       expect(result).toEqual({
         data: { event: { id: String(event.id), ipAddress: '123.456.789.0' } },
+        extensions: cost(1, 1),
       });
       expect(gateway.upstreamCalls()).toMatchObject({ 'GET /api/1/events/:id': 1 });
     } finally {

@@ -12,6 +12,7 @@ import {
   USERS_SUBGRAPH_SDL,
   type CompanyUser,
 } from '../federation/startUsersSubgraph';
+import { cost } from '../helpers/cost';
 import {
   startTestGateway,
   type GraphQLResponse,
@@ -162,6 +163,8 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
             null,
           ],
         },
+        // Four event ids, two of them answered by the cache.
+        extensions: cost(4, 2),
       });
       // The listed events came from the cache; the other two cost one GET each; the catalogue was cached.
       expect(replica.upstreamCalls()).toEqual({ 'GET /api/1/events/:id': 2 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
 import { DEMO_CREDENTIALS } from '../../src/simulator';
+import { cost } from '../helpers/cost';
 import type { GraphQLResponse } from '../helpers/startTestGateway';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 
@@ -121,6 +122,7 @@ describe('Mutation.createEvent', () => {
           ],
         },
       },
+      extensions: cost(1, 1),
     });
   });
 
@@ -128,6 +130,7 @@ describe('Mutation.createEvent', () => {
     const since = new Date(Date.now() - 1000).toISOString();
     const created = await run(CREATE, { input: { eventTypeId: '0005' } });
     expect(created).toEqual({
+      extensions: cost(1, 1),
       data: {
         createEvent: {
           event: {
@@ -210,6 +213,7 @@ describe('Mutation.createEvent', () => {
       const result = await run(CREATE, { input });
       expect(result).toEqual({
         data: null,
+        extensions: cost(1, 0),
         errors: [
           {
             message,
@@ -242,8 +246,11 @@ describe('Mutation.createEvent', () => {
 
   it('refuses an event type the catalogue does not know, without posting the event', async () => {
     const result = await run(CREATE, { input: { eventTypeId: '999999' } });
+    // At most one catalogue refresh (new types appear over time); never the XML endpoint.
+    const refreshes = gateway.upstreamCalls()['GET /api/1/events/types'] ?? 0;
     expect(result).toEqual({
       data: null,
+      extensions: cost(1, refreshes),
       errors: [
         {
           message:
@@ -254,7 +261,7 @@ describe('Mutation.createEvent', () => {
         },
       ],
     });
-    // At most one catalogue refresh (new types appear over time); never the XML endpoint.
+    expect(refreshes).toBeLessThanOrEqual(1);
     expect(gateway.upstreamCalls()[XML_POST]).toBeUndefined();
   });
 
@@ -288,6 +295,7 @@ describe('Mutation.createEvent', () => {
           extensions: { code, upstream: { service: 'onelogin-legacy', status } },
         },
       ],
+      extensions: cost(1, 1),
     });
     expect(gateway.upstreamCalls()).toEqual({ [XML_POST]: 1 });
   });
@@ -311,6 +319,7 @@ describe('Mutation.createEvent', () => {
             },
           },
         ],
+        extensions: cost(1, 1),
       });
       expect(gateway.upstreamCalls()).toEqual({ [XML_POST]: 1 });
       const recorded = gateway.simulator.data
@@ -388,6 +397,8 @@ describe('Mutation.createEvent with a refused API key', () => {
           },
         },
       ],
+      // The catalogue (this gateway's first request), then the write OneLogin refused.
+      extensions: cost(2, 2),
     });
     expect(gateway.logs.filter((line) => line.includes('not-the-accounts-key'))).toEqual([]);
   });

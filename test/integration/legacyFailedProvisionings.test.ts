@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
 import type { FailedProvisioningRecord } from '../../src/simulator';
+import { cost } from '../helpers/cost';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 
 const ROUTE = 'GET /api/v1/logins/failed_provisioning.json';
@@ -179,6 +180,7 @@ describe('Query.failedProvisionings', () => {
     const result = await gateway.execute(PAGE, { ...rangeOnRecords(10, 21), after: cursor });
     expect(result).toEqual({
       data: null,
+      extensions: cost(1, 0),
       errors: [
         expect.objectContaining({
           message:
@@ -233,6 +235,8 @@ describe('Query.failedProvisionings', () => {
       const result = await gateway.execute(PAGE, variables);
       expect(result).toEqual({
         data: null,
+        // One range, which is never asked for.
+        extensions: cost(1, 0),
         errors: [
           {
             message,
@@ -288,6 +292,8 @@ describe('Query.failedProvisionings', () => {
       const result = await gateway.execute(PAGE, range);
       expect(result).toEqual({
         data: null,
+        // Each attempt is charged: retries are what no estimate foresees.
+        extensions: cost(1, calls),
         errors: [
           {
             message,

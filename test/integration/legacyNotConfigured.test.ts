@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
+import { cost } from '../helpers/cost';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 
 const NOT_CONFIGURED = (field: string) =>
@@ -35,6 +36,8 @@ describe('the legacy fields without an API key', () => {
           extensions: { code: 'UPSTREAM_NOT_CONFIGURED' },
         },
       ],
+      // The estimate does not know the key is missing: it counts the range.
+      extensions: cost(1, 0),
     });
     expect(gateway.upstreamCalls()).toEqual({});
   });
@@ -55,6 +58,8 @@ describe('the legacy fields without an API key', () => {
           extensions: { code: 'UPSTREAM_NOT_CONFIGURED' },
         },
       ],
+      // The write and the catalogue (not loaded yet), neither of which is made.
+      extensions: cost(2, 0),
     });
     expect(gateway.upstreamCalls()).toEqual({});
   });

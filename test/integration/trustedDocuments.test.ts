@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { createClient } from '@keyv/redis';
 
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { cost } from '../helpers/cost';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 import { TEST_NOW } from '../helpers/testClock';
 import {
@@ -115,19 +116,24 @@ describe('trusted documents from persisted-documents.json', () => {
 
   describe('TRUSTED_DOCUMENTS=allow', () => {
     it('runs a document by documentId, with or without the sha256: prefix, in any case', async () => {
-      for (const documentId of [
+      const ids = [
         sha256(EVENT_TYPE),
         `sha256:${sha256(EVENT_TYPE)}`,
         sha256(EVENT_TYPE).toUpperCase(),
-      ]) {
+      ];
+      for (const [i, documentId] of ids.entries()) {
         expect(await send(allow, { documentId, variables: { id: '5' } })).toEqual({
           status: 200,
-          body: { data: { eventType: eventTypeFive } },
+          // The first request of this gateway loads the catalogue.
+          body: {
+            data: { eventType: eventTypeFive },
+            extensions: i === 0 ? cost(1, 1) : cost(0, 0),
+          },
         });
       }
       expect(await send(allow, { documentId: sha256(LATEST) })).toEqual({
         status: 200,
-        body: { data: latest },
+        body: { data: latest, extensions: cost(1, 1) },
       });
     });
 
@@ -137,7 +143,10 @@ describe('trusted documents from persisted-documents.json', () => {
           variables: { id: '5' },
           extensions: { persistedQuery: { version: 1, sha256Hash: sha256(EVENT_TYPE) } },
         }),
-      ).toEqual({ status: 200, body: { data: { eventType: eventTypeFive } } });
+      ).toEqual({
+        status: 200,
+        body: { data: { eventType: eventTypeFive }, extensions: cost(0, 0) },
+      });
     });
 
     it('answers an unknown id PERSISTED_QUERY_NOT_FOUND, without calling OneLogin', async () => {
@@ -174,7 +183,7 @@ describe('trusted documents from persisted-documents.json', () => {
     it('still runs any other document', async () => {
       expect(await send(allow, { query: 'query { eventType(id: "5") { id name } }' })).toEqual({
         status: 200,
-        body: { data: { eventType: eventTypeFive } },
+        body: { data: { eventType: eventTypeFive }, extensions: cost(0, 0) },
       });
     });
 
@@ -200,7 +209,10 @@ describe('trusted documents from persisted-documents.json', () => {
           query: document,
           extensions: { persistedQuery: { version: 1, sha256Hash: sha256(document) } },
         }),
-      ).toEqual({ status: 200, body: { data: { eventType: eventTypeFive } } });
+      ).toEqual({
+        status: 200,
+        body: { data: { eventType: eventTypeFive }, extensions: cost(0, 0) },
+      });
     });
   });
 
@@ -215,11 +227,12 @@ describe('trusted documents from persisted-documents.json', () => {
     it('runs a listed document by id, and the same text sent as a query', async () => {
       expect(await send(enforce, { documentId: sha256(LATEST) })).toEqual({
         status: 200,
-        body: { data: latest },
+        body: { data: latest, extensions: cost(1, 1) },
       });
       expect(await send(enforce, { query: EVENT_TYPE, variables: { id: '5' } })).toEqual({
         status: 200,
-        body: { data: { eventType: eventTypeFive } },
+        // This gateway's first look at the catalogue.
+        body: { data: { eventType: eventTypeFive }, extensions: cost(1, 1) },
       });
       // The text must be exactly the listed one.
       expect(await send(enforce, { query: `${EVENT_TYPE} `, variables: { id: '5' } })).toEqual(
@@ -232,7 +245,7 @@ describe('trusted documents from persisted-documents.json', () => {
         await send(enforce, { query: 'query { eventType(id: "5") { id name } }' }, developer),
       ).toEqual({
         status: 200,
-        body: { data: { eventType: eventTypeFive } },
+        body: { data: { eventType: eventTypeFive }, extensions: cost(0, 0) },
       });
     });
 
@@ -305,7 +318,7 @@ describeWithRedis('trusted documents in a Redis hash', () => {
     const served = await gateway.post({ documentId: `sha256:${sha256(document)}` }, reader);
     expect({ status: served.status, body: JSON.parse(served.text) as unknown }).toEqual({
       status: 200,
-      body: { data: { eventType: { id: '5', name: type.name } } },
+      body: { data: { eventType: { id: '5', name: type.name } }, extensions: cost(1, 1) },
     });
     const sameText = await gateway.post({ query: document }, reader);
     expect(sameText.status).toBe(200);

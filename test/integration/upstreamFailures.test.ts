@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 
 import { DEMO_CREDENTIALS } from '../../src/simulator';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/startRecordingProxy';
+import { cost } from '../helpers/cost';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 import { createTestClock } from '../helpers/testClock';
 
@@ -68,6 +69,8 @@ describe('upstream failures and tokens', () => {
           extensions: { code, upstream: { service: 'onelogin', status } },
         },
       ],
+      // Each attempt is charged: retries are what no estimate foresees.
+      extensions: cost(1, 3),
     });
     expect(gateway.upstreamCalls()).toEqual({ 'GET /api/1/events': 3 });
   });
@@ -259,6 +262,8 @@ describe('credentials OneLogin rejects', () => {
             },
           },
         ],
+        // The page was charged before its token was refused (token requests are not counted).
+        extensions: cost(1, 1),
       });
       expect(gateway.logs.join('')).not.toContain('wrong-secret-value');
     } finally {
@@ -334,6 +339,8 @@ describe('a token endpoint that answers 500 (the API credential’s creating use
           },
         },
       ],
+      // The page was charged before its token was refused (token requests are not counted).
+      extensions: cost(1, 1),
     };
 
     expect(await gateway.execute(LIST)).toEqual(expected);
@@ -428,6 +435,8 @@ describe("each OneLogin route's circuit breaker", () => {
           },
         },
       ],
+      // Charged by the request's budget before the open circuit refused it: OneLogin was not called.
+      extensions: cost(1, 1),
     });
     expect(gateway.upstreamCalls()).toEqual({});
     // Another route has a circuit of its own.

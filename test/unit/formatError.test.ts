@@ -140,7 +140,7 @@ describe('formatError and errorKind: client mistakes are client errors', () => {
     ['PERSISTED_QUERY_NOT_FOUND', 'request'],
     ['PERSISTED_QUERY_NOT_SUPPORTED', 'request'],
     ['UPSTREAM_UNAVAILABLE', 'upstream'],
-    ['UPSTREAM_BUDGET_EXCEEDED', 'upstream'],
+    ['UPSTREAM_BUDGET_EXCEEDED', 'request'],
     ['INTERNAL_SERVER_ERROR', 'internal'],
     ['SOME_LIBRARY_CODE', 'internal'],
     [undefined, 'internal'],
