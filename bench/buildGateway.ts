@@ -15,14 +15,19 @@ import { REPO_ROOT } from './startChild';
 
 const OUT = path.join(REPO_ROOT, 'bench/.out');
 
-/** Builds the gateway and returns its entry, relative to the repository root. */
-export function buildGateway(): string {
+/**
+ * Builds the gateway and returns its entry, relative to the repository root.
+ * `out` is the folder under bench/.out (default the folder itself): harnesses
+ * that may run at the same time (the bench, the fault goals) build into their own.
+ */
+export function buildGateway(out = ''): string {
+  const root = path.join(OUT, out);
   const configPath = path.join(REPO_ROOT, 'tsconfig.build.json');
   const { config, error } = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file));
   if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
   const parsed = ts.parseJsonConfigFileContent(config, ts.sys, REPO_ROOT, undefined, configPath);
   const rootDir = parsed.options.rootDir ?? path.join(REPO_ROOT, 'src');
-  const outDir = path.join(OUT, 'dist');
+  const outDir = path.join(root, 'dist');
   rmSync(outDir, { recursive: true, force: true });
 
   for (const file of parsed.fileNames) {
@@ -48,8 +53,8 @@ export function buildGateway(): string {
   copyJson(rootDir, outDir);
   // The gateway reads schema/*.graphql from two levels above its server/ folder,
   // as dist/server/ finds the repository's schema/.
-  rmSync(path.join(OUT, 'schema'), { recursive: true, force: true });
-  cpSync(path.join(REPO_ROOT, 'schema'), path.join(OUT, 'schema'), { recursive: true });
+  rmSync(path.join(root, 'schema'), { recursive: true, force: true });
+  cpSync(path.join(REPO_ROOT, 'schema'), path.join(root, 'schema'), { recursive: true });
   return path.relative(REPO_ROOT, path.join(outDir, 'index.js'));
 }
 

@@ -141,9 +141,55 @@ const FLAGS: readonly Flag[] = [
   },
   rate('errorRate', 'error-rate', 'share of requests answered 500, 502 or 503'),
   rate('rateLimitRate', 'rate-limit-rate', 'share of requests answered 429 with Retry-After'),
-  rate('hangRate', 'hang-rate', 'share of requests never answered'),
+  rate('hangRate', 'hang-rate', 'share of requests not answered (see --hang-ms)'),
   rate('truncateRate', 'truncate-rate', 'share of requests answered 200 with half the JSON'),
   rate('dropRate', 'drop-rate', 'share of requests whose connection is dropped'),
+  {
+    name: 'hang-ms',
+    value: '<ms>',
+    defaultValue: 'never',
+    description: 'hung requests are answered after all, this late',
+    apply: (options, raw) => {
+      options.faults = { ...options.faults, hangMs: number('hang-ms', raw, { max: 600_000 }) };
+    },
+  },
+  {
+    name: 'rate-limit-burst',
+    value: '<every>:<for>',
+    defaultValue: 'none',
+    description: '<for> ms of 429s (Retry-After 1, or :<s>) every <every> ms',
+    apply: (options, raw) => {
+      const parts = raw.split(':');
+      if (parts.length < 2 || parts.length > 3) {
+        throw new UsageError(
+          `--rate-limit-burst must be <everyMs>:<forMs> or <everyMs>:<forMs>:<retryAfterSeconds>, not "${raw}"`,
+        );
+      }
+      const [every, duration, retryAfter] = parts as [string, string, string | undefined];
+      const everyMs = number('rate-limit-burst', every, { integer: true, min: 1, max: 3_600_000 });
+      const forMs = number('rate-limit-burst', duration, { integer: true, min: 1 });
+      if (forMs > everyMs) {
+        throw new UsageError(
+          `--rate-limit-burst: a burst (${forMs} ms) cannot outlast its period (${everyMs} ms)`,
+        );
+      }
+      options.faults = {
+        ...options.faults,
+        rateLimitBurst: {
+          everyMs,
+          forMs,
+          ...(retryAfter === undefined
+            ? {}
+            : {
+                retryAfterSeconds: number('rate-limit-burst', retryAfter, {
+                  integer: true,
+                  max: 3_600,
+                }),
+              }),
+        },
+      };
+    },
+  },
 ];
 
 export function usage(): string {
@@ -162,7 +208,9 @@ export function usage(): string {
     `${'  --help'.padEnd(36)}print this help`,
     '',
     'Control endpoints: GET /__simulator/health, GET|DELETE /__simulator/counters,',
-    'GET|PUT|DELETE /__simulator/faults, POST /__simulator/faults/inject.',
+    'GET|PUT|DELETE /__simulator/faults, POST /__simulator/faults/inject, and, from this',
+    'machine only, GET|PUT|DELETE /__simulator/outage (PUT {"kind":"drop"} or',
+    '{"kind":"status","status":503}: every /api and /auth request fails so until DELETE).',
   ].join('\n');
 }
 

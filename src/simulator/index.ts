@@ -17,6 +17,7 @@ export type {
   FaultInjection,
   FaultKind,
   FaultRates,
+  RateLimitBurst,
   SimulatorData,
   SimulatorHandle,
   SimulatorLogger,

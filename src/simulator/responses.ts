@@ -9,6 +9,8 @@ export interface SimRequest {
   body: Buffer;
   /** `http://host:port` the client used, for absolute links. */
   origin: string;
+  /** The client's address (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`…), for loopback-only controls. */
+  remoteAddress: string | undefined;
 }
 
 /** What a handler answers; the server adds latency, faults and counting around it. */

@@ -81,7 +81,9 @@ function faultResponse(fault: FaultKind, real: () => SimResponse): SimResponse {
       return htmlError(fault.status, fault.status === 502 ? 'Bad Gateway' : 'Gateway Time-out');
     case 'rateLimit429':
       // XSOAR meets HTTP 429 from /api/1/events (API.md §7.1).
-      return apiError(429, 'rate_limit_exceeded', { 'Retry-After': '1' });
+      return apiError(429, 'rate_limit_exceeded', {
+        'Retry-After': String(fault.retryAfterSeconds ?? 1),
+      });
     case 'rateLimit400':
       // StreamAlert's mock of the same condition: 400 with message rate_limit_exceeded.
       return apiError(400, 'rate_limit_exceeded');
@@ -271,7 +273,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clock,
   };
   const counters = createCounters();
-  const faults = createFaultController(options.faults ?? {}, createRandom(seed, 'faults'));
+  const faults = createFaultController(options.faults ?? {}, createRandom(seed, 'faults'), clock);
   const latencyRandom = createRandom(seed, 'latency');
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
@@ -319,6 +321,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       headers: incoming.headers,
       body: Buffer.alloc(0),
       origin: requestOrigin(incoming.headers.host, origin),
+      remoteAddress: incoming.socket.remoteAddress,
     };
     const body = await readBody(incoming);
     const isControl = path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`);
@@ -349,7 +352,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (delay > 0) await sleep(Math.round(delay));
     if (closed) return;
     if (fault?.kind === 'hang') {
+      // Counted once, as hung, whether or not it is answered late.
       counters.record(route.key, 'hung');
+      if (fault.ms === undefined) return;
+      await sleep(fault.ms);
+      if (closed) return;
+      send(response, '', dispatch(state, route, request));
       return;
     }
     if (fault?.kind === 'drop') {
@@ -401,6 +409,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults: {
       set: (rates) => faults.set(rates),
       inject: (fault) => faults.inject(fault),
+      startOutage: (fault) => faults.startOutage(fault),
+      endOutage: () => faults.endOutage(),
       clear: () => faults.clear(),
     },
     tokens: {

@@ -150,25 +150,54 @@ export type CounterSnapshot = {
   byRoute: Record<string, { total: number; byStatus: Record<string, number> }>;
 };
 
-/** Shares 0..1 of the /api and /auth requests that fail; their sum must not exceed 1. */
+/**
+ * Shares 0..1 of the /api and /auth requests that fail (their sum must not exceed 1), and
+ * two settings that are not shares: how long a hang lasts, and 429 bursts by the clock.
+ */
 export interface FaultRates {
   /** 500, 502 or 503, chosen at random. */
   errorRate?: number;
   /** 429 with Retry-After. */
   rateLimitRate?: number;
-  /** Never answered (until the simulator closes). */
+  /** Not answered: for `hangMs`, or never (until the simulator closes). */
   hangRate?: number;
   /** 200 with the JSON body cut in half. */
   truncateRate?: number;
   /** Socket destroyed without an answer. */
   dropRate?: number;
+  /**
+   * Not a share: how long a request hung by `hangRate` waits before it is answered after all
+   * (late, as it would have been). Default: never answered.
+   */
+  hangMs?: number;
+  /** Not a share: 429 bursts by the clock (see RateLimitBurst). */
+  rateLimitBurst?: RateLimitBurst;
+}
+
+/**
+ * OneLogin's short-term limiter as seen from outside: a burst of `forMs` every `everyMs`,
+ * the first one `firstAfterMs` after the rates are set, in which every /api and /auth
+ * request is answered 429 with `Retry-After: retryAfterSeconds`. Outside the bursts the
+ * shares apply.
+ */
+export interface RateLimitBurst {
+  /** From the start of one burst to the start of the next, 1 to 3 600 000 ms. */
+  everyMs: number;
+  /** How long each burst lasts, 1 ms to `everyMs`. */
+  forMs: number;
+  /** The `Retry-After` of the 429s, 0 to 3 600 s. Default 1. */
+  retryAfterSeconds?: number;
+  /** When the first burst starts, 0 to 3 600 000 ms after the rates are set. Default 0: at once. */
+  firstAfterMs?: number;
 }
 
 export type FaultKind =
   | { kind: 'status'; status: 500 | 502 | 503 }
-  | { kind: 'rateLimit429' }
+  /** `Retry-After: retryAfterSeconds` (default 1). */
+  | { kind: 'rateLimit429'; retryAfterSeconds?: number }
   | { kind: 'rateLimit400' }
-  | { kind: 'hang' }
+  /** Not answered for `ms`, then answered as it would have been; without `ms`, never answered. */
+  | { kind: 'hang'; ms?: number }
   | { kind: 'truncate' }
   | { kind: 'drop' }
   | { kind: 'delay'; ms: number }
@@ -186,8 +215,17 @@ export type FaultInjection = FaultKind & {
 };
 
 export interface FaultController {
+  /** Replaces the shares (and `hangMs`, `rateLimitBurst`); bursts count from now. */
   set(rates: FaultRates): void;
   inject(fault: FaultInjection): void;
+  /**
+   * OneLogin is down: from now on every /api and /auth request fails with `fault` (e.g.
+   * `{ kind: 'drop' }`, a reset connection, or `{ kind: 'status', status: 503 }`), before
+   * injections and shares, which wait meanwhile, until `endOutage()` or `clear()`.
+   */
+  startOutage(fault: FaultKind): void;
+  endOutage(): void;
+  /** No shares, no injections, no outage. */
   clear(): void;
 }
 

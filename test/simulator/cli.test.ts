@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { DEMO_CREDENTIALS } from '../../src/simulator';
+import { parseCliArguments } from '../../src/simulator/cli';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'src/simulator/cli.ts');
@@ -56,6 +57,8 @@ describe('npm run simulator', () => {
       '--hang-rate <share>',
       '--truncate-rate <share>',
       '--drop-rate <share>',
+      '--hang-ms <ms>',
+      '--rate-limit-burst <every>:<for>',
       '--help',
     ]) {
       expect(run.output()).toContain(flag);
@@ -127,5 +130,39 @@ describe('npm run simulator', () => {
     }
 
     expect(await run.exit).toBe(0);
+  });
+
+  it.each<[string[], unknown]>([
+    [
+      ['--hang-rate', '0.05', '--hang-ms', '30000'],
+      { port: 4010, faults: { hangRate: 0.05, hangMs: 30_000 } },
+    ],
+    [
+      ['--rate-limit-burst', '10000:1000'],
+      { port: 4010, faults: { rateLimitBurst: { everyMs: 10_000, forMs: 1_000 } } },
+    ],
+    [
+      ['--rate-limit-burst', '10000:1000:2'],
+      {
+        port: 4010,
+        faults: { rateLimitBurst: { everyMs: 10_000, forMs: 1_000, retryAfterSeconds: 2 } },
+      },
+    ],
+  ])('reads %j', (argv, expected) => {
+    expect(parseCliArguments(argv)).toEqual(expected);
+  });
+
+  it.each<[string[], string]>([
+    [
+      ['--rate-limit-burst', '10000'],
+      '--rate-limit-burst must be <everyMs>:<forMs> or <everyMs>:<forMs>:<retryAfterSeconds>, not "10000"',
+    ],
+    [
+      ['--rate-limit-burst', '1000:2000'],
+      '--rate-limit-burst: a burst (2000 ms) cannot outlast its period (1000 ms)',
+    ],
+    [['--hang-ms', 'soon'], '--hang-ms must be a number, not "soon"'],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseCliArguments(argv)).toThrow(message);
   });
 });

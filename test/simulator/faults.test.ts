@@ -1,6 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSimulator } from '../../src/simulator';
 import type { FaultInjection, SimulatorHandle } from '../../src/simulator';
+import { handleControl, isLoopbackAddress } from '../../src/simulator/routes/controlRoutes';
+import { createCounters } from '../../src/simulator/createCounters';
+import { createFaultController } from '../../src/simulator/createFaultController';
+import { createRandom } from '../../src/simulator/createRandom';
 import { FIXED_NOW, call, getToken, postLegacyEvent } from './helpers/simulatorClient';
 
 const HTML_502 =
@@ -246,7 +250,7 @@ describe('faults', () => {
         '/faults',
         'an unknown share',
         { slowRate: 0.1 },
-        'unknown fault rate slowRate; known: errorRate, rateLimitRate, hangRate, truncateRate, dropRate',
+        'unknown fault rate slowRate; known: errorRate, rateLimitRate, hangRate, truncateRate, dropRate, hangMs, rateLimitBurst',
       ],
       ['PUT', '/faults', 'an array', [0.1], 'fault rates must be an object'],
       [
@@ -417,5 +421,354 @@ describe('latency and start-up faults', () => {
 
     expect(performance.now() - started).toBeLessThan(500);
     expect(await hanging).toBe('closed');
+  });
+});
+
+describe('429 bursts', () => {
+  let now = FIXED_NOW;
+  let simulator: SimulatorHandle;
+  let bearer: { Authorization: string };
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ now: FIXED_NOW, eventCount: 50, clock: () => now });
+    bearer = { Authorization: `Bearer ${await getToken(simulator)}` };
+  });
+  afterEach(() => simulator.faults.clear());
+  afterAll(() => simulator.close());
+
+  const answerAt = async (ms: number, path = '/api/1/events?limit=1') => {
+    now = FIXED_NOW + ms;
+    const answer = await call(simulator, path, { headers: bearer });
+    return `${answer.status}${answer.status === 429 ? ` ${answer.headers.get('retry-after')}` : ''}`;
+  };
+
+  it('answers every /api and /auth request 429 for forMs out of every everyMs, from when they are set', async () => {
+    now = FIXED_NOW;
+    simulator.faults.set({ rateLimitBurst: { everyMs: 10_000, forMs: 1_000 } });
+
+    const answers = [];
+    for (const ms of [0, 999, 1_000, 9_999, 10_000, 10_999, 11_000, 20_500]) {
+      answers.push(await answerAt(ms));
+    }
+    now = FIXED_NOW + 30_000;
+    const token = await call(simulator, '/auth/oauth2/v2/token', { method: 'POST' });
+
+    expect(answers).toEqual(['429 1', '429 1', '200', '200', '429 1', '429 1', '200', '429 1']);
+    expect(token.status).toBe(429);
+    expect(token.body).toEqual(envelope(429, 'too many requests', 'rate_limit_exceeded'));
+  });
+
+  it('says the Retry-After it is given, and leaves the shares to the time between bursts', async () => {
+    now = FIXED_NOW;
+    simulator.faults.set({
+      errorRate: 1,
+      rateLimitBurst: { everyMs: 5_000, forMs: 2_000, retryAfterSeconds: 2 },
+    });
+
+    expect([await answerAt(1_999), await answerAt(2_000)]).toEqual([
+      '429 2',
+      expect.stringMatching(/^50[023]$/),
+    ]);
+  });
+
+  it('starts the first burst firstAfterMs after they are set', async () => {
+    now = FIXED_NOW;
+    simulator.faults.set({
+      rateLimitBurst: { everyMs: 10_000, forMs: 1_000, firstAfterMs: 5_000 },
+    });
+
+    const answers = [];
+    for (const ms of [0, 4_999, 5_000, 5_999, 6_000, 15_000, 16_000])
+      answers.push(await answerAt(ms));
+
+    expect(answers).toEqual(['200', '200', '429 1', '429 1', '200', '429 1', '200']);
+  });
+
+  it('counts the bursts again from a later set, and ends them with clear', async () => {
+    now = FIXED_NOW + 500;
+    simulator.faults.set({ rateLimitBurst: { everyMs: 10_000, forMs: 1_000 } });
+    const during = await answerAt(1_400);
+    const after = await answerAt(1_500);
+    simulator.faults.clear();
+
+    expect([during, after, await answerAt(10_600)]).toEqual(['429 1', '200', '200']);
+  });
+
+  it('leaves the control endpoints alone during a burst', async () => {
+    now = FIXED_NOW;
+    simulator.faults.set({ rateLimitBurst: { everyMs: 1_000, forMs: 1_000 } });
+
+    expect((await call(simulator, '/__simulator/health')).status).toBe(200);
+    expect(await answerAt(0, '/api/1/events/types')).toBe('429 1');
+  });
+
+  it('is set over HTTP too, and read back', async () => {
+    now = FIXED_NOW;
+    const burst = { everyMs: 10_000, forMs: 1_000, retryAfterSeconds: 1 };
+    const put = await call(simulator, '/__simulator/faults', {
+      method: 'PUT',
+      body: JSON.stringify({ rateLimitBurst: burst, errorRate: 0.1 }),
+    });
+    const read = await call(simulator, '/__simulator/faults');
+
+    expect([put.status, read.body, await answerAt(10)]).toEqual([
+      204,
+      { rateLimitBurst: burst, errorRate: 0.1 },
+      '429 1',
+    ]);
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'not an object',
+      5,
+      'rateLimitBurst must be an object: { everyMs, forMs, retryAfterSeconds?, firstAfterMs? }',
+    ],
+    [
+      'a burst longer than its period',
+      { everyMs: 1_000, forMs: 2_000 },
+      'rateLimitBurst.forMs must be an integer from 1 to everyMs',
+    ],
+    ['no period', { forMs: 10 }, 'rateLimitBurst.everyMs must be an integer from 1 to 3600000'],
+    [
+      'a fractional Retry-After',
+      { everyMs: 1_000, forMs: 10, retryAfterSeconds: 0.5 },
+      'rateLimitBurst.retryAfterSeconds must be an integer from 0 to 3600',
+    ],
+    [
+      'a negative first burst',
+      { everyMs: 1_000, forMs: 10, firstAfterMs: -1 },
+      'rateLimitBurst.firstAfterMs must be an integer from 0 to 3600000',
+    ],
+    [
+      'an unknown field',
+      { everyMs: 1_000, forMs: 10, jitterMs: 5 },
+      'unknown rateLimitBurst field jitterMs; known: everyMs, forMs, retryAfterSeconds, firstAfterMs',
+    ],
+  ])('refuses %s', async (_name, rateLimitBurst, message) => {
+    const answer = await call(simulator, '/__simulator/faults', {
+      method: 'PUT',
+      body: JSON.stringify({ rateLimitBurst }),
+    });
+
+    expect({ status: answer.status, body: answer.body }).toEqual({
+      status: 400,
+      body: envelope(400, 'bad request', message),
+    });
+  });
+
+  it('injects one 429 with the Retry-After it is given', async () => {
+    simulator.faults.inject({ kind: 'rateLimit429', retryAfterSeconds: 3 });
+
+    expect([await answerAt(0), await answerAt(0)]).toEqual(['429 3', '200']);
+    expect(() => simulator.faults.inject({ kind: 'rateLimit429', retryAfterSeconds: -1 })).toThrow(
+      'retryAfterSeconds must be an integer from 0 to 3600',
+    );
+  });
+});
+
+describe('hangs that end', () => {
+  let simulator: SimulatorHandle;
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ now: FIXED_NOW, eventCount: 20 });
+  });
+  afterEach(() => {
+    simulator.faults.clear();
+    simulator.counters.reset();
+  });
+  afterAll(() => simulator.close());
+
+  const timedTypes = async () => {
+    const started = performance.now();
+    const answer = await call(simulator, '/api/1/events/types', {
+      signal: AbortSignal.timeout(3_000),
+    });
+    return { status: answer.status, ms: performance.now() - started };
+  };
+
+  it('answers an injected hang with ms that late, as it would have, and counts it once, as hung', async () => {
+    simulator.faults.inject({ kind: 'hang', ms: 200 });
+    const late = await timedTypes();
+
+    expect(late.status).toBe(200);
+    expect(late.ms).toBeGreaterThanOrEqual(190);
+    expect(simulator.counters.snapshot()).toEqual({
+      total: 1,
+      byRoute: { 'GET /api/1/events/types': { total: 1, byStatus: { hung: 1 } } },
+    });
+  });
+
+  it('ends the hangs of hangRate after hangMs', async () => {
+    simulator.faults.set({ hangRate: 1, hangMs: 150 });
+    const late = await timedTypes();
+
+    expect(late.status).toBe(200);
+    expect(late.ms).toBeGreaterThanOrEqual(140);
+  });
+
+  it('refuses a hangMs out of range', () => {
+    expect(() => simulator.faults.set({ hangMs: -1 })).toThrow(
+      'hangMs must be a number from 0 to 600000',
+    );
+    expect(() => simulator.faults.inject({ kind: 'hang', ms: 600_001 })).toThrow(
+      'ms must be a number from 0 to 600000',
+    );
+  });
+});
+
+describe('outage', () => {
+  let simulator: SimulatorHandle;
+  let bearer: { Authorization: string };
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ now: FIXED_NOW, eventCount: 20 });
+    bearer = { Authorization: `Bearer ${await getToken(simulator)}` };
+  });
+  afterEach(() => {
+    simulator.faults.clear();
+    simulator.counters.reset();
+  });
+  afterAll(() => simulator.close());
+
+  const status = async (path: string, init: RequestInit = {}) => {
+    const result = await outcome(simulator, path, init);
+    return 'status' in result ? result.status : result.error;
+  };
+  const everything = async () => [
+    await status('/api/1/events', { headers: bearer }),
+    await status('/api/1/events/types'),
+    await status('/auth/oauth2/v2/token', { method: 'POST' }),
+    await status('/api/v1/logins/failed_provisioning.json'),
+    await status('/__simulator/health'),
+    await status('/oidc/2/certs'),
+  ];
+
+  it('fails every /api and /auth request while it lasts, and none of the others', async () => {
+    simulator.faults.startOutage({ kind: 'drop' });
+    const down = await everything();
+    simulator.faults.endOutage();
+    const back = await everything();
+
+    expect(down).toEqual(['TypeError', 'TypeError', 'TypeError', 'TypeError', 200, 200]);
+    expect(back).toEqual([200, 200, 400, 401, 200, 200]);
+    expect(simulator.counters.snapshot().byRoute['GET /api/1/events']?.byStatus).toEqual({
+      dropped: 1,
+      '200': 1,
+    });
+  });
+
+  it('comes before injections and shares, which wait until it ends', async () => {
+    simulator.faults.set({ errorRate: 1 });
+    simulator.faults.inject({ kind: 'rateLimit400' });
+    simulator.faults.startOutage({ kind: 'status', status: 503 });
+    const down = [await status('/api/1/events/types'), await status('/api/1/events/types')];
+    simulator.faults.endOutage();
+
+    expect(down).toEqual([503, 503]);
+    expect(await status('/api/1/events/types')).toBe(400);
+    expect(await status('/api/1/events/types')).toBeGreaterThanOrEqual(500);
+  });
+
+  it('ends with clear, like every other fault', async () => {
+    simulator.faults.startOutage({ kind: 'status', status: 502 });
+    simulator.faults.clear();
+
+    expect(await status('/api/1/events/types')).toBe(200);
+  });
+
+  describe('over HTTP', () => {
+    const control = (method: string, body?: unknown) =>
+      call(simulator, '/__simulator/outage', {
+        method,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+
+    it('PUT starts it, GET reads it, DELETE ends it', async () => {
+      const put = await control('PUT', { kind: 'status', status: 503 });
+      const read = await control('GET');
+      const down = await outcome(simulator, '/api/1/events/types');
+      const deleted = await control('DELETE');
+      const after = await control('GET');
+
+      expect([put.status, read.body, down, deleted.status, after.body]).toEqual([
+        204,
+        { outage: { kind: 'status', status: 503 } },
+        { status: 503, text: HTML_503 },
+        204,
+        { outage: null },
+      ]);
+      expect(await status('/api/1/events/types')).toBe(200);
+    });
+
+    it('DELETE /__simulator/faults ends it too', async () => {
+      await control('PUT', { kind: 'drop' });
+      await call(simulator, '/__simulator/faults', { method: 'DELETE' });
+
+      expect(await status('/api/1/events/types')).toBe(200);
+    });
+
+    it.each<[string, unknown, string]>([
+      [
+        'a route',
+        { kind: 'drop', route: 'GET /api/1/events' },
+        'an outage hits every /api and /auth request until it ends: no route or times',
+      ],
+      [
+        'times',
+        { kind: 'drop', times: 3 },
+        'an outage hits every /api and /auth request until it ends: no route or times',
+      ],
+      [
+        'no kind',
+        {},
+        'kind must be one of: status, afterWrite, rateLimit429, rateLimit400, hang, truncate, drop, delay',
+      ],
+    ])('refuses %s with 400', async (_name, body, message) => {
+      const answer = await control('PUT', body);
+
+      expect({ status: answer.status, body: answer.body }).toEqual({
+        status: 400,
+        body: envelope(400, 'bad request', message),
+      });
+      expect(await status('/api/1/events/types')).toBe(200);
+    });
+  });
+
+  it('answers only requests from this machine', () => {
+    const faults = createFaultController({}, createRandom(1, 'faults'));
+    const request = (method: string, remoteAddress: string) => ({
+      method,
+      path: '/__simulator/outage',
+      query: new URLSearchParams(),
+      headers: {},
+      body: Buffer.from(JSON.stringify({ kind: 'drop' })),
+      origin: 'http://127.0.0.1:1',
+      remoteAddress,
+    });
+    const counters = createCounters();
+
+    const remote = handleControl({ counters, faults }, request('PUT', '192.0.2.7'));
+    const local = handleControl({ counters, faults }, request('PUT', '::ffff:127.0.0.1'));
+
+    expect([remote.status, JSON.parse(remote.body)]).toEqual([
+      403,
+      envelope(403, 'error', 'the outage switch answers only requests from this machine'),
+    ]);
+    expect([local.status, faults.outage()]).toEqual([204, { kind: 'drop' }]);
+  });
+
+  it.each<[string | undefined, boolean]>([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['::1', true],
+    ['::ffff:127.0.0.1', true],
+    ['10.0.0.1', false],
+    ['::ffff:10.0.0.1', false],
+    ['fe80::1', false],
+    ['1127.0.0.1', false],
+    [undefined, false],
+  ])('isLoopbackAddress(%s) is %s', (address, expected) => {
+    expect(isLoopbackAddress(address)).toBe(expected);
   });
 });

@@ -1,5 +1,9 @@
 import type { Counters } from '../createCounters';
-import { validateFaultInjection, validateFaultRates } from '../createFaultController';
+import {
+  validateFaultInjection,
+  validateFaultRates,
+  validateOutage,
+} from '../createFaultController';
 import type { FaultSource } from '../createFaultController';
 import { apiError, jsonResponse } from '../responses';
 import type { SimRequest, SimResponse } from '../responses';
@@ -16,9 +20,24 @@ function readJson(request: SimRequest): unknown {
   }
 }
 
+/** Whether `address` is this machine: 127.0.0.0/8, ::1, or either mapped into IPv6. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || address === '::1';
+}
+
 /**
- * The reserved `/__simulator/` endpoints tests and benchmarks use: counters, faults, health.
- * Not part of OneLogin's API; never counted, delayed or faulted.
+ * The reserved `/__simulator/` endpoints tests and benchmarks use: counters, faults, health,
+ * and the outage switch. Not part of OneLogin's API; never counted, delayed or faulted.
+ *
+ * - `GET /health`; `GET|DELETE /counters`.
+ * - `GET|PUT|DELETE /faults` (the shares, `hangMs`, `rateLimitBurst`; DELETE clears every
+ *   fault, an outage included); `POST /faults/inject` (one fault, `times` times).
+ * - `GET|PUT|DELETE /outage`: `PUT {"kind":"drop"}` (or `{"kind":"status","status":503}`, any
+ *   fault kind) takes OneLogin down, every /api and /auth request failing so, until
+ *   `DELETE`; `GET` says `{"outage":null}` or the fault. Only from this machine (403
+ *   otherwise), even when the simulator listens on every interface.
  */
 export function handleControl(
   controls: { counters: Counters; faults: FaultSource },
@@ -46,11 +65,31 @@ export function handleControl(
       case 'DELETE /faults':
         controls.faults.clear();
         return NO_CONTENT;
+      case 'GET /outage':
+      case 'PUT /outage':
+      case 'DELETE /outage':
+        return handleOutage(controls.faults, request);
       default:
         return apiError(404, 'No Route Exists');
     }
   } catch (error) {
     if (error instanceof RangeError) return apiError(400, error.message);
     throw error;
+  }
+}
+
+function handleOutage(faults: FaultSource, request: SimRequest): SimResponse {
+  if (!isLoopbackAddress(request.remoteAddress)) {
+    return apiError(403, 'the outage switch answers only requests from this machine');
+  }
+  switch (request.method) {
+    case 'GET':
+      return jsonResponse(200, { outage: faults.outage() });
+    case 'PUT':
+      faults.startOutage(validateOutage(readJson(request)));
+      return NO_CONTENT;
+    default:
+      faults.endOutage();
+      return NO_CONTENT;
   }
 }
