@@ -314,8 +314,9 @@ export class HttpTransport {
       if (
         seconds !== undefined &&
         seconds <= SHORT_RETRY_AFTER_SECONDS &&
-        left >= waitMs + MIN_ATTEMPT_MS &&
-        (this.retryBudget?.tryRetry() ?? true)
+        // Not from the retry budget: one more call at most, after OneLogin's own
+        // Retry-After, and a replica with no recent traffic must wait out a burst too.
+        left >= waitMs + MIN_ATTEMPT_MS
       ) {
         this.options.logger.debug(
           { route: request.route, retryAfterSeconds: seconds },
