@@ -13,6 +13,7 @@ import {
   type GraphQLResponse,
   type TestGateway,
 } from '../helpers/startTestGateway';
+import { cost } from '../helpers/cost';
 import { TEST_NOW } from '../helpers/testClock';
 
 /**
@@ -105,9 +106,18 @@ function recordedWith(simulator: SimulatorHandle, customMessage: string): EventR
   return simulator.data.events().filter((event) => event.custom_message === customMessage);
 }
 
-/** The payload a successful first write answers. */
-function createdPayload(input: ReturnType<typeof newInput>, outcome = 'CREATED', replayed = false) {
+/**
+ * The payload a successful write answers, with what it cost: one call estimated
+ * (the write; the catalogue is warm), and `actual` calls made (none for a replay).
+ */
+function createdPayload(
+  input: ReturnType<typeof newInput>,
+  outcome = 'CREATED',
+  replayed = false,
+  actual = replayed ? 0 : 1,
+) {
   return {
+    extensions: cost(1, actual),
     data: {
       createEvent: {
         outcome,
