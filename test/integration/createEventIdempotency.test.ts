@@ -205,6 +205,8 @@ describe('Mutation.createEvent with an idempotencyKey', () => {
           extensions: { code: 'IDEMPOTENCY_KEY_REUSED', argument: 'input.idempotencyKey' },
         },
       ],
+      // The estimate cannot know the key was used: the write it would make, none made.
+      extensions: cost(1, 0),
     });
     expect(gateway.upstreamCalls()).toEqual({});
   });
@@ -228,12 +230,15 @@ describe('Mutation.createEvent with an idempotencyKey', () => {
             },
           },
         ],
+        // The write, sent once and not retried.
+        extensions: cost(1, 1),
       });
       const [recorded] = recordedWith(gateway.simulator, input.customMessage);
       gateway.resetUpstreamCalls();
 
+      // One call, the look-up (the list), and no write.
       const retry = await create(input);
-      expect(retry).toEqual(createdPayload(input, 'FOUND_RECORDED'));
+      expect(retry).toEqual(createdPayload(input, 'FOUND_RECORDED', false, 1));
       // The event's own creation time, as OneLogin lists it.
       expect(retry.data!.createEvent.event.recordedAt).toBe(recorded!.created_at);
       expect(gateway.upstreamCalls()).toEqual({ [LIST]: 1 });
@@ -266,8 +271,9 @@ describe('Mutation.createEvent with an idempotencyKey', () => {
     expect(recordedWith(gateway.simulator, input.customMessage)).toEqual([]);
     gateway.resetUpstreamCalls();
 
+    // Two calls, the look-up and the write, where one was estimated (see the report of the estimate).
     const retry = await create(input);
-    expect(retry).toEqual(createdPayload(input));
+    expect(retry).toEqual(createdPayload(input, 'CREATED', false, 2));
     expect(gateway.upstreamCalls()).toEqual({ [LIST]: 1, [XML_POST]: 1 });
     expect(recordedWith(gateway.simulator, input.customMessage)).toHaveLength(1);
   });
@@ -286,7 +292,7 @@ describe('Mutation.createEvent with an idempotencyKey', () => {
     gateway.resetUpstreamCalls();
 
     const third = await create(input);
-    expect(third).toEqual(createdPayload(input, 'FOUND_RECORDED'));
+    expect(third).toEqual(createdPayload(input, 'FOUND_RECORDED', false, 1));
     expect(gateway.upstreamCalls()).toEqual({ [LIST]: 1 });
     expect(recordedWith(gateway.simulator, input.customMessage)).toHaveLength(1);
   });
@@ -351,6 +357,8 @@ describe('Mutation.createEvent with an idempotencyKey', () => {
             },
           },
         ],
+        // Refused before any call while the other holds the key.
+        extensions: cost(1, 0),
       },
     ]);
 
@@ -419,6 +427,8 @@ describe('Mutation.createEvent with an idempotencyKey', () => {
             extensions: { code: 'BAD_USER_INPUT', argument: 'input.idempotencyKey' },
           },
         ],
+        // Refused before any call, yet estimated as the write it would have made.
+        extensions: cost(1, 0),
       });
       expect(gateway.upstreamCalls()).toEqual({});
     },
@@ -461,20 +471,26 @@ describe('the look-up after an unknown outcome', () => {
       env: { AUTH_MODE: 'api-key', AUTH_API_KEYS_FILE: file, UPSTREAM_CALLS_PER_REQUEST_MAX: '1' },
     });
     try {
-      await gateway.executeAs(apiKey.headers, `query { eventTypes { id } }`);
+      // The catalogue is cold in this new process: reading it is one call, estimated and made.
+      const warm = await gateway.executeAs(apiKey.headers, `query { eventTypes { id } }`);
+      expect(warm.extensions).toEqual(cost(1, 1, 1));
       const input = newInput();
       gateway.simulator.faults.inject({ kind: 'status', status: 503, route: XML_POST });
       const first = await gateway.executeAs(apiKey.headers, CREATE, { input });
       expect(first.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_OUTCOME_UNKNOWN');
+      expect(first.extensions).toEqual(cost(1, 1, 1));
       gateway.resetUpstreamCalls();
 
       // One call to look, none left to write.
       const retry = await gateway.executeAs(apiKey.headers, CREATE, { input });
       expect(retry.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_BUDGET_EXCEEDED');
+      // The estimate (the write) fits the maximum; the write refused by the budget is not charged.
+      expect(retry.extensions).toEqual(cost(1, 1, 1));
       expect(gateway.upstreamCalls()).toEqual({ [LIST]: 1 });
       // Refused before sending: the key still says "unknown", so the next retry looks again.
       gateway.resetUpstreamCalls();
-      await gateway.executeAs(apiKey.headers, CREATE, { input });
+      const again = await gateway.executeAs(apiKey.headers, CREATE, { input });
+      expect(again.extensions).toEqual(cost(1, 1, 1));
       expect(gateway.upstreamCalls()).toEqual({ [LIST]: 1 });
       expect(recordedWith(gateway.simulator, input.customMessage)).toEqual([]);
     } finally {
