@@ -30,15 +30,12 @@ export interface Services {
    * deadline, the account's shared budget, and the caller's hourly share.
    */
   requestBudget(quota?: { consume(): Promise<void> }): UpstreamBudget;
-  /** At most this many OneLogin calls per GraphQL request (see UpstreamBudget). */
-  upstreamCallsPerRequest: number;
   /** At most this many `createEvent` per GraphQL request. */
   createEventsPerRequest: number;
 }
 
 export interface ServiceHandles {
   services: Services;
-  client: OneLoginClient;
   /** OneLogin's budget for the account as the cluster sees it. */
   account: AccountBudget;
   /** Routes whose circuit is open or half-open now, for health. */
@@ -149,10 +146,8 @@ export function createServices(options: {
           account,
           ...(quota ? { quota } : {}),
         }),
-      upstreamCallsPerRequest: config.upstream.callsPerRequest,
       createEventsPerRequest: config.limits.createEventsPerRequest,
     },
-    client,
     account,
     circuits: () => ({ ...transport.circuitStates(), ...legacyTransport?.circuitStates() }),
     close: async () => {

@@ -81,11 +81,6 @@ export class OneLoginClient {
     return call;
   }
 
-  /** The latest rate-limit headers seen, for metrics and the health endpoint. */
-  rateLimitSnapshot(): RateLimitSnapshot | undefined {
-    return this.rateLimit;
-  }
-
   private async authorizedGet(
     route: string,
     path: string,
