@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   if (dotEnv)
     logger.info({ file: dotEnv.file, variables: dotEnv.names }, 'read settings from .env');
 
@@ -103,13 +103,38 @@ async function main(): Promise<void> {
     `GraphQL gateway ready at ${gateway.url}${config.graphql.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`,
   );
 
+  // SIGTERM (an orchestrator or load balancer): not ready at once, keep serving for the drain
+  // delay while load balancers take the replica out, then let requests in flight finish and
+  // exit 0. SIGINT (Ctrl-C at a terminal) skips the delay, and a second signal ends the wait.
   let stopping = false;
+  let endDelay: (() => void) | undefined;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      endDelay?.();
+      return;
+    }
     stopping = true;
-    logger.info({ signal }, 'stopping');
-    void Promise.all([gateway.stop(), simulator?.close()])
-      .then(() => process.exit(0))
+    gateway.drain();
+    const delayMs = signal === 'SIGTERM' ? config.shutdown.drainDelayMs : 0;
+    logger.info(
+      { signal, drainDelayMs: delayMs, graceMs: config.shutdown.graceMs },
+      delayMs > 0
+        ? `stopping: /readyz answers 503, requests are served for ${delayMs / 1000} s more, then those in flight finish`
+        : 'stopping: requests in flight finish',
+    );
+    const delay = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delayMs);
+      endDelay = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    void delay
+      .then(() => Promise.all([gateway.stop(), simulator?.close()]))
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      })
       .catch((error: unknown) => {
         logger.error({ err: error }, 'error while stopping');
         process.exit(1);

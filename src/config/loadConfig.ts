@@ -160,6 +160,26 @@ export interface Config {
   limits: LimitsConfig;
   trustedDocuments: TrustedDocumentsConfig;
   logLevel: LogLevel;
+  /**
+   * `json` (one object a line, for collectors), `pretty` (pino-pretty, for a
+   * person), or `auto`: pretty when stdout is a terminal (the default outside production).
+   */
+  logFormat: 'json' | 'pretty' | 'auto';
+  metrics: {
+    /** Serve Prometheus metrics at `/metrics`. */
+    enabled: boolean;
+    /** A port of its own for `/metrics` (on `host`), so it need not be public; absent: the gateway's port. */
+    port: number | undefined;
+  };
+  shutdown: {
+    /**
+     * After SIGTERM, how long the gateway keeps serving while `/readyz` says 503,
+     * so that load balancers stop sending before it stops listening.
+     */
+    drainDelayMs: number;
+    /** Then how long requests in flight may take to finish before their connections are closed. */
+    graceMs: number;
+  };
   demoSimulator: { seed: number; events: number };
 }
 
@@ -275,6 +295,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}").`);
   }
 
+  // Readable lines for a person at a terminal in development; JSON for collectors.
+  const logFormat = (read('LOG_FORMAT') ?? (production ? 'json' : 'auto')).toLowerCase();
+  if (!['json', 'pretty', 'auto'].includes(logFormat)) {
+    problems.push(`LOG_FORMAT must be json, pretty or auto (got "${logFormat}").`);
+  }
+  const metricsPort =
+    read('METRICS_PORT') === undefined ? undefined : integer('METRICS_PORT', 0, 0, 65535);
+
   // In production a page on another site may not call the gateway unless listed.
   const corsRaw = read('CORS_ORIGINS') ?? (production ? '' : '*');
   const config: Config = {
@@ -362,6 +390,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     trustedDocuments: readTrustedDocuments(read, problems),
     logLevel,
+    logFormat: ['pretty', 'auto'].includes(logFormat) ? (logFormat as 'pretty' | 'auto') : 'json',
+    metrics: { enabled: boolean('METRICS_ENABLED', true), port: metricsPort },
+    shutdown: {
+      drainDelayMs: integer('SHUTDOWN_DRAIN_DELAY_SECONDS', 5, 0, 300) * 1000,
+      graceMs: integer('SHUTDOWN_GRACE_SECONDS', 10, 0, 600) * 1000,
+    },
     demoSimulator: {
       seed: integer('DEMO_SEED', 1, 0, 2 ** 31 - 1),
       events: integer('DEMO_EVENTS', 20_000, 0, 1_000_000),

@@ -10,6 +10,9 @@ import type { EventDto, EventField } from '../upstream/dto';
  * when the cached copy has the fields the query needs. Pages fetched with a
  * `fields=` projection hold part of an event; parts are merged.
  */
+/** Told the result of cache look-ups that decide an upstream call, `count` at a time. */
+export type CacheLookupObserver = (result: 'hit' | 'miss', count: number) => void;
+
 export class EventCache {
   private readonly ttlMs: number;
 
@@ -22,6 +25,8 @@ export class EventCache {
       ttlSeconds: number;
       maxEntries: number;
       logger: Logger;
+      /** Told how many of a look-up's events were found and how many were not (metrics). */
+      onLookup?: CacheLookupObserver;
     },
   ) {
     this.ttlMs = options.ttlSeconds * 1000;
@@ -45,7 +50,13 @@ export class EventCache {
       this.options.logger.warn({ error: String(error) }, 'event cache read failed');
       return ids.map(() => undefined);
     }
-    return found.map((event) => (event && hasFields(event, fields) ? event : undefined));
+    const events = found.map((event) => (event && hasFields(event, fields) ? event : undefined));
+    if (this.options.onLookup) {
+      const hits = events.reduce((sum, event) => sum + (event ? 1 : 0), 0);
+      this.options.onLookup('hit', hits);
+      this.options.onLookup('miss', ids.length - hits);
+    }
+    return events;
   }
 
   /**

@@ -7,6 +7,7 @@ import type { Logger } from '../logging/createLogger';
 import type { EventField, EventTypeDto } from '../upstream/dto';
 import type { OneLoginClient } from '../upstream/OneLoginClient';
 import { upstreamError } from '../upstream/upstreamError';
+import type { CacheLookupObserver } from './EventCache';
 
 /** The catalogue as the gateway uses it. */
 export interface Catalog {
@@ -32,6 +33,8 @@ export interface EventTypeCatalogOptions {
   /** Unknown ids refresh the catalogue at most this often. */
   minRefreshIntervalMs?: number;
   now?: () => number;
+  /** Told whether the shared store had a fresh catalogue when this process needed one (metrics). */
+  onLookup?: CacheLookupObserver;
 }
 
 const STORE_KEY = 'catalog';
@@ -118,9 +121,11 @@ export class EventTypeCatalog {
     if (!forceUpstream) {
       const stored = (await this.options.store.get(STORE_KEY)) as StoredCatalog | undefined;
       if (stored && this.now() - stored.fetchedAt < this.ttlMs) {
+        this.options.onLookup?.('hit', 1);
         this.current = buildCatalog(stored);
         return this.current;
       }
+      this.options.onLookup?.('miss', 1);
     }
     this.lastUpstreamFetch = this.now();
     let types: EventTypeDto[];

@@ -13,6 +13,7 @@ import type { Logger } from '../logging/createLogger';
 import type { LegacyClient } from '../upstream/LegacyClient';
 import type { FailedProvisioningDto } from '../upstream/legacyDto';
 import { upstreamError } from '../upstream/upstreamError';
+import type { CacheLookupObserver } from './EventCache';
 import { requireLegacyClient } from './requireLegacyClient';
 
 export interface FailedProvisioningsAPIOptions {
@@ -25,6 +26,8 @@ export interface FailedProvisioningsAPIOptions {
   paging: { defaultPageSize: number; maxPageSize: number };
   maxRangeDays: number;
   logger: Logger;
+  /** Told whether each range was cached (metrics). */
+  onLookup?: CacheLookupObserver;
 }
 
 /**
@@ -104,7 +107,9 @@ export class FailedProvisioningsAPI {
   private async cached(key: string): Promise<FailedProvisioningDto[] | undefined> {
     if (this.ttlMs <= 0) return undefined;
     try {
-      return (await this.options.store.get(key)) as FailedProvisioningDto[] | undefined;
+      const found = (await this.options.store.get(key)) as FailedProvisioningDto[] | undefined;
+      this.options.onLookup?.(found === undefined ? 'miss' : 'hit', 1);
+      return found;
     } catch (error) {
       this.options.logger.warn({ error: String(error) }, 'failed-provisioning cache read failed');
       return undefined;

@@ -1,13 +1,22 @@
+import { GraphQLError } from 'graphql';
+
 import type { CacheStores } from '../cache/createCacheStores';
 import { IdempotencyStore } from '../cache/IdempotencyStore';
 import type { Config } from '../config/loadConfig';
 import { UpstreamBudget } from '../domain/UpstreamBudget';
 import { AccountBudget } from '../limits/AccountBudget';
 import type { Logger } from '../logging/createLogger';
+import type { Metrics } from '../observability/Metrics';
+import { refusalReason, upstreamOutcome } from '../observability/Metrics';
+import type { TransportObserver } from '../upstream/HttpTransport';
 import { HttpTransport } from '../upstream/HttpTransport';
 import { LegacyClient } from '../upstream/LegacyClient';
 import { OneLoginClient } from '../upstream/OneLoginClient';
-import { TokenProvider } from '../upstream/TokenProvider';
+import { credentialCause, TokenProvider } from '../upstream/TokenProvider';
+import { UpstreamFailureError } from '../upstream/HttpTransport';
+import { upstreamError } from '../upstream/upstreamError';
+import type { ReadinessCheck } from '../observability/Readiness';
+import { NotReadyError } from '../observability/Readiness';
 import { EventCache } from './EventCache';
 import { EventsAPI } from './EventsAPI';
 import { EventTypeCatalog } from './EventTypeCatalog';
@@ -40,6 +49,10 @@ export interface ServiceHandles {
   account: AccountBudget;
   /** Routes whose circuit is open or half-open now, for health. */
   circuits(): Record<string, 'open' | 'half-open'>;
+  /** Every route's circuit, closed ones included, for metrics. */
+  routeCircuits(): Record<string, 'closed' | 'open' | 'half-open'>;
+  /** What `/readyz` checks of OneLogin: a token can be obtained, the event-type catalogue is loaded or loadable. */
+  readinessChecks: ReadinessCheck[];
   close(): Promise<void>;
 }
 
@@ -50,8 +63,10 @@ export function createServices(options: {
   logger: Logger;
   /** The clock for token lifetimes and cache ages, in epoch ms. Default `Date.now`; tests inject one. */
   clock?: () => number;
+  /** Where calls, retries, refusals, cache look-ups and token requests are counted. */
+  metrics?: Metrics;
 }): ServiceHandles {
-  const { config, caches, logger } = options;
+  const { config, caches, logger, metrics } = options;
   const clock = options.clock ?? Date.now;
   if (!config.oneLogin)
     throw new Error('createServices needs config.oneLogin (demo mode fills it in at start-up)');
@@ -63,7 +78,14 @@ export function createServices(options: {
     retryBudget: config.upstream.retryBudget,
     breaker: config.upstream.breaker,
     logger,
+    ...(metrics ? { observer: transportObserver(metrics) } : {}),
   };
+  const lookups = (cache: string) =>
+    metrics && {
+      onLookup: (result: 'hit' | 'miss', count: number) => {
+        if (count > 0) metrics.cacheLookups.inc({ cache, result }, count);
+      },
+    };
   const transport = new HttpTransport({ origin: config.oneLogin.baseURL, ...transportOptions });
   const account = new AccountBudget({
     reserve: config.upstream.reserve,
@@ -77,6 +99,7 @@ export function createServices(options: {
     clientSecret: config.oneLogin.clientSecret,
     logger,
     now: clock,
+    ...(metrics && { onRequest: (outcome) => metrics.tokenRequests.inc({ outcome }) }),
   });
   const client = new OneLoginClient({ transport, tokens, logger, account });
   const eventTypes = new EventTypeCatalog({
@@ -86,12 +109,14 @@ export function createServices(options: {
     minRefreshIntervalMs: config.cache.eventTypesRefreshSeconds * 1000,
     logger,
     now: clock,
+    ...lookups('event-types'),
   });
   const cache = new EventCache({
     store: caches.events,
     ttlSeconds: config.cache.eventTtlSeconds,
     maxEntries: config.cache.eventMaxEntries,
     logger,
+    ...lookups('events'),
   });
   const events = new EventsAPI({ client, cache, catalog: eventTypes, paging: config.paging });
 
@@ -115,6 +140,7 @@ export function createServices(options: {
     paging: config.paging,
     maxRangeDays: config.failedProvisionings.maxRangeDays,
     logger,
+    ...lookups('failed-provisionings'),
   });
   const idempotency = new IdempotencyStore({
     records: caches.idempotency,
@@ -145,14 +171,78 @@ export function createServices(options: {
           deadlineMs: config.upstream.requestDeadlineMs,
           account,
           ...(quota ? { quota } : {}),
+          ...(metrics && {
+            onRefused: (code: string) => {
+              metrics.upstreamRefusals.inc({ reason: refusalReason(code) });
+              if (code === 'RATE_LIMITED') metrics.callerRefusals.inc({ limit: 'upstream_calls' });
+            },
+          }),
         }),
       createEventsPerRequest: config.limits.createEventsPerRequest,
     },
     account,
     circuits: () => ({ ...transport.circuitStates(), ...legacyTransport?.circuitStates() }),
+    routeCircuits: () => ({ ...transport.routeCircuits(), ...legacyTransport?.routeCircuits() }),
+    readinessChecks: [
+      {
+        name: 'oneLoginToken',
+        // A cached token answers at once; inside a failure's backoff window, the last failure does.
+        check: () => tokens.getToken().then(() => undefined, notReady('a OneLogin access token')),
+      },
+      {
+        name: 'eventTypes',
+        check: async () => {
+          if (eventTypes.isLoaded()) return;
+          // One call at most, shared with any request loading it too; not charged to a caller.
+          const budget = new UpstreamBudget({
+            max: 2,
+            deadlineMs: config.upstream.requestDeadlineMs,
+          });
+          await eventTypes.get(budget).then(() => undefined, notReady('the event-type catalogue'));
+        },
+      },
+    ],
     close: async () => {
       account.close();
       await Promise.all([transport.close(), legacyTransport?.close()]);
     },
+  };
+}
+
+/** Counts each upstream call, retry and circuit-open refusal in `metrics`. */
+function transportObserver(metrics: Metrics): TransportObserver {
+  return {
+    call(route, status, failure, seconds) {
+      metrics.upstreamCalls.inc({
+        route,
+        status: status === undefined ? 'none' : String(status),
+        outcome: upstreamOutcome(status, failure),
+      });
+      metrics.upstreamDuration.observe({ route }, seconds);
+    },
+    retry(route) {
+      metrics.upstreamRetries.inc({ route });
+    },
+    circuitOpen() {
+      metrics.upstreamRefusals.inc({ reason: 'circuit_open' });
+    },
+  };
+}
+
+/**
+ * Turns a failure to obtain `what` into a reason `/readyz` can show (no secret,
+ * body or URL); anything else is rethrown (Readiness logs it).
+ */
+function notReady(what: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof UpstreamFailureError) {
+      const cause =
+        credentialCause(error.failure) ?? upstreamError('onelogin', error.failure).message;
+      throw new NotReadyError(`cannot obtain ${what}: ${cause}`);
+    }
+    // The data sources' typed errors (upstreamError, budget refusals) are written for clients.
+    if (error instanceof GraphQLError)
+      throw new NotReadyError(`cannot obtain ${what}: ${error.message}`);
+    throw error;
   };
 }

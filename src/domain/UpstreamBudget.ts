@@ -29,6 +29,8 @@ export interface UpstreamBudgetOptions {
    * fan-outs): refused first when the account's budget is low. Default 3.
    */
   interactiveCalls?: number;
+  /** Told the code of each refusal (metrics); the refusal is thrown all the same. */
+  onRefused?: (code: string) => void;
 }
 
 /**
@@ -85,6 +87,17 @@ export class UpstreamBudget implements CallAccount {
 
   /** Counts one call to `upstream` (default OneLogin's /api/1), or throws why it may not be made. */
   async spend(upstream: UpstreamName = 'onelogin'): Promise<void> {
+    if (!this.options.onRefused) return this.charge(upstream);
+    try {
+      await this.charge(upstream);
+    } catch (error) {
+      const code = error instanceof GraphQLError ? error.extensions['code'] : undefined;
+      this.options.onRefused(typeof code === 'string' ? code : 'other');
+      throw error;
+    }
+  }
+
+  private async charge(upstream: UpstreamName): Promise<void> {
     if (this.spent >= this.options.max) {
       throw new GraphQLError(
         `This request needs more than ${this.options.max} calls to OneLogin, the most one request may make ` +

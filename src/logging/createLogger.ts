@@ -1,4 +1,5 @@
 import pino from 'pino';
+import pretty from 'pino-pretty';
 
 import type { LogLevel } from '../config/loadConfig';
 
@@ -11,8 +12,18 @@ export type Logger = pino.Logger;
  */
 export function createLogger(options: {
   level: LogLevel;
+  /** Default `json`; `auto` is `pretty` when stdout is a terminal (see Config.logFormat). */
+  format?: 'json' | 'pretty' | 'auto';
   destination?: pino.DestinationStream;
 }): Logger {
+  const format =
+    options.format === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : options.format;
+  const destination =
+    options.destination ??
+    // In-process and synchronous: a line is on the terminal before the next one is made.
+    (format === 'pretty'
+      ? pretty({ colorize: true, sync: true, ignore: 'pid,hostname,service' })
+      : undefined);
   return pino(
     {
       level: options.level,
@@ -35,7 +46,7 @@ export function createLogger(options: {
         censor: '[redacted]',
       },
     },
-    options.destination,
+    destination,
   );
 }
 

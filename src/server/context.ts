@@ -1,6 +1,7 @@
 import type { Caller } from '../auth/Caller';
 import type { DataSources } from '../datasources/createDataSources';
 import type { UpstreamBudget } from '../domain/UpstreamBudget';
+import type { RequestFacts } from './requestFacts';
 
 /** Everything here is created per request; nothing here outlives it. */
 export interface Context {
@@ -12,4 +13,6 @@ export interface Context {
    * Plugins read it (the cost estimate sets `estimate`, `extensions.cost` reports `count`).
    */
   upstream: UpstreamBudget;
+  /** The request's id and what it did, for its access-log line and metrics (see requestFactsPlugin). */
+  request: RequestFacts;
 }

@@ -21,6 +21,7 @@ import { costPlugin } from './plugins/costPlugin';
 import { entityRepresentationsPlugin } from './plugins/entityRepresentationsPlugin';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin';
 import { rateLimitStatusPlugin } from './plugins/rateLimitStatusPlugin';
+import { requestFactsPlugin } from './plugins/requestFactsPlugin';
 
 /** The subgraph schema: schema/*.graphql with the resolvers, built by @apollo/subgraph. */
 export function buildSchema(options: { authorizationDirectives?: boolean } = {}): GraphQLSchema {
@@ -107,6 +108,7 @@ export function createApolloServer(options: {
         eventTypesLoaded,
       }),
       rateLimitStatusPlugin(),
+      requestFactsPlugin(),
     ],
   });
 }

@@ -8,7 +8,10 @@ import type { Caller } from '../auth/Caller';
 import { ErrorCode } from '../errors/ErrorCode';
 import { RateLimitedError } from '../limits/CallerRateLimits';
 import type { Logger } from '../logging/createLogger';
+import type { RequestEnd } from '../observability/observeRequest';
 import type { Context } from './context';
+import type { RequestFacts } from './requestFacts';
+import { newRequestFacts } from './requestFacts';
 import type { TrustedDocuments } from './trustedDocuments';
 import { TrustedDocumentError } from './trustedDocuments';
 
@@ -19,7 +22,7 @@ export interface CreateHttpServerOptions {
   /** Counts the request against the caller's limits; throws RateLimitedError. */
   admit: (caller: Caller) => Promise<void>;
   /** Builds the per-request context. */
-  context: (caller: Caller) => Context;
+  context: (caller: Caller, facts: RequestFacts) => Context;
   /** Trusted documents (TRUSTED_DOCUMENTS), when on. */
   documents?: TrustedDocuments;
   corsOrigins: '*' | readonly string[];
@@ -28,6 +31,14 @@ export interface CreateHttpServerOptions {
   logger: Logger;
   /** Extra facts for `GET /healthz`. */
   health?: () => Record<string, unknown>;
+  /** `GET /readyz`: whether this replica should get traffic, and why not (see server/Readiness). */
+  readiness?: () => Promise<{ ready: boolean; body: Record<string, unknown> }>;
+  /** `GET /metrics` on this port (absent: not served here, e.g. with METRICS_PORT). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** True once the gateway is shutting down: responses ask clients to close their connection. */
+  draining?: () => boolean;
+  /** Told how each request ended (the access log and metrics, see observability/observeRequest). */
+  observe?: (facts: RequestFacts, end: RequestEnd) => void;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -46,9 +57,27 @@ const REALM = 'onelogin-events-gateway';
 export function createHttpServer(options: CreateHttpServerOptions): http.Server {
   const { apollo, logger } = options;
   return http.createServer((req, res) => {
+    const started = performance.now();
     const url = req.url ?? '/';
     const queryStart = url.indexOf('?');
     const pathname = queryStart === -1 ? url : url.slice(0, queryStart);
+    const facts = newRequestFacts(req.headers['x-request-id']);
+    let graphql = false;
+    res.setHeader('x-request-id', facts.id);
+    if (options.draining?.()) res.setHeader('connection', 'close');
+    if (options.observe) {
+      const observe = options.observe;
+      res.once('close', () =>
+        observe(facts, {
+          method: req.method ?? 'GET',
+          path: pathname.length > 200 ? `${pathname.slice(0, 200)}…` : pathname,
+          status: res.statusCode,
+          seconds: (performance.now() - started) / 1000,
+          graphql,
+          aborted: !res.writableFinished,
+        }),
+      );
+    }
     setCorsHeaders(req, res, options.corsOrigins);
 
     if (req.method === 'OPTIONS') {
@@ -62,8 +91,37 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       res.end();
       return;
     }
-    if (pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+    const probe = req.method === 'GET' || req.method === 'HEAD';
+    if (pathname === '/healthz' && probe) {
       sendJSON(res, 200, { status: 'ok', ...options.health?.() });
+      return;
+    }
+    if (pathname === '/livez' && probe) {
+      // The process answers: nothing else is checked (a restart would not fix OneLogin).
+      sendJSON(res, 200, { status: 'ok' });
+      return;
+    }
+    if (pathname === '/readyz' && probe && options.readiness) {
+      options.readiness().then(
+        ({ ready, body }) => sendJSON(res, ready ? 200 : 503, body),
+        (error: unknown) => {
+          logger.error({ err: error }, 'readiness check failed');
+          sendJSON(res, 503, { status: 'not ready', reasons: ['the readiness check failed'] });
+        },
+      );
+      return;
+    }
+    if (pathname === '/metrics' && probe && options.metrics) {
+      options.metrics().then(
+        ({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+          res.end(body);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'collecting metrics failed');
+          sendJSON(res, 500, { error: 'collecting metrics failed' });
+        },
+      );
       return;
     }
     if (pathname === '/' && req.method === 'GET') {
@@ -96,11 +154,15 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       );
       return;
     }
+    graphql = !landingPage;
     let caller: Caller | undefined;
     (landingPage ? Promise.resolve(undefined) : options.authenticate(req))
       .then(async (authenticated) => {
         caller = authenticated;
-        if (caller) await options.admit(caller);
+        if (caller) {
+          facts.caller = caller.name;
+          await options.admit(caller);
+        }
         return readBody(req);
       })
       .then(async (raw) => {
@@ -111,6 +173,7 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
             try {
               body = raw.length === 0 ? undefined : JSON.parse(raw);
             } catch {
+              facts.codes.push('BAD_REQUEST');
               sendJSON(res, 400, {
                 errors: [
                   {
@@ -146,7 +209,7 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
           context: async () => {
             // Only the landing page comes without a caller, and it needs no context.
             if (!caller) throw new Error('a GraphQL request reached Apollo unauthenticated');
-            return options.context(caller);
+            return options.context(caller, facts);
           },
         });
         for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -159,6 +222,7 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
         res.end();
       })
       .catch((error: unknown) => {
+        if (!(error instanceof RequestStreamError)) facts.codes.push(refusalCode(error));
         if (error instanceof AuthFailure) {
           const headers: Record<string, string> =
             error.status === 401
@@ -214,6 +278,14 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
         }
       });
   });
+}
+
+/** The code of a refusal made before Apollo saw the request (for the access log and metrics). */
+function refusalCode(error: unknown): string {
+  if (error instanceof AuthFailure || error instanceof TrustedDocumentError) return error.code;
+  if (error instanceof RateLimitedError) return ErrorCode.RATE_LIMITED;
+  if (error instanceof BodyTooLargeError) return 'BAD_REQUEST';
+  return ErrorCode.INTERNAL_SERVER_ERROR;
 }
 
 class BodyTooLargeError extends Error {}

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { ApolloServer } from '@apollo/server';
@@ -14,6 +15,9 @@ import { createServices } from '../datasources/createServices';
 import { CallerRateLimits } from '../limits/CallerRateLimits';
 import { TrustedDocuments } from './trustedDocuments';
 import type { Context } from './context';
+import { Metrics } from '../observability/Metrics';
+import { requestObserver } from '../observability/observeRequest';
+import { NotReadyError, Readiness } from '../observability/Readiness';
 
 export interface Gateway {
   /** e.g. http://localhost:4000/graphql */
@@ -21,7 +25,17 @@ export interface Gateway {
   port: number;
   apollo: ApolloServer<Context>;
   httpServer: http.Server;
-  /** Stops accepting requests, lets running ones finish (up to 10 s), then closes upstream pools and caches. */
+  /** `/metrics` on a port of its own (METRICS_PORT), when configured. */
+  metricsPort?: number;
+  /**
+   * Starts the shutdown: `/readyz` answers 503 from now on and responses ask
+   * clients to close their connections, while requests are still served.
+   */
+  drain(): void;
+  /**
+   * Stops accepting requests, lets running ones finish (up to SHUTDOWN_GRACE_SECONDS),
+   * then closes upstream pools, caches and the metrics port.
+   */
   stop(): Promise<void>;
 }
 
@@ -34,7 +48,24 @@ export async function startGateway(options: {
 }): Promise<Gateway> {
   const { config, logger } = options;
   const caches = await createCacheStores({ config: config.cache, logger });
-  const handles = createServices({ config, caches, logger, clock: options.clock });
+  // Metrics read the account's budget and the circuits when scraped (handles exist by then).
+  const metrics = config.metrics.enabled
+    ? new Metrics({
+        rateLimit: () => handles.account.snapshot(),
+        circuits: () => handles.routeCircuits(),
+      })
+    : undefined;
+  const handles = createServices({
+    config,
+    caches,
+    logger,
+    clock: options.clock,
+    ...(metrics ? { metrics } : {}),
+  });
+  const readiness = new Readiness(
+    [...handles.readinessChecks, ...(caches.redis ? [redisCheck(caches.redis)] : [])],
+    { logger },
+  );
   const authenticator = new Authenticator(config.auth, { logger, clock: options.clock });
   logAuthentication(config, authenticator, logger);
   await authenticator.warmUp();
@@ -58,14 +89,19 @@ export async function startGateway(options: {
     apollo,
     authenticate: (req) => authenticator.authenticate(req.headers, req.socket.remoteAddress),
     admit: (caller) => limits.admitRequest(caller),
-    context: (caller) => {
+    context: (caller, request) => {
       const upstream = handles.services.requestBudget(limits.upstreamQuota(caller));
       return {
         caller,
         upstream,
+        request,
         dataSources: createDataSources(handles.services, { caller, budget: upstream }),
       };
     },
+    readiness: () => readiness.result(),
+    ...(metrics && config.metrics.port === undefined ? { metrics: () => metrics.text() } : {}),
+    draining: () => readiness.isDraining,
+    observe: requestObserver({ logger, ...(metrics ? { metrics } : {}) }),
     documents,
     corsOrigins: config.cors.origins,
     getQueries: config.graphql.getQueries,
@@ -94,6 +130,10 @@ export async function startGateway(options: {
     });
   });
   const { port } = httpServer.address() as AddressInfo;
+  const metricsServer =
+    metrics && config.metrics.port !== undefined
+      ? await listenForMetrics(metrics, config.metrics.port, config.host, logger)
+      : undefined;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   let stopping: Promise<void> | undefined;
   return {
@@ -101,17 +141,26 @@ export async function startGateway(options: {
     port,
     apollo,
     httpServer,
+    ...(metricsServer ? { metricsPort: (metricsServer.address() as AddressInfo).port } : {}),
+    drain() {
+      readiness.drain();
+    },
     stop() {
       stopping ??= (async () => {
+        readiness.drain();
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
-        const force = setTimeout(() => httpServer.closeAllConnections(), 10_000);
+        const force = setTimeout(() => httpServer.closeAllConnections(), config.shutdown.graceMs);
         await closed;
         clearTimeout(force);
         await apollo.stop();
         authenticator.close();
         await handles.close();
         await caches.close();
+        if (metricsServer) {
+          metricsServer.closeAllConnections();
+          await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        }
       })();
       return stopping;
     },
@@ -136,4 +185,57 @@ function logAuthentication(config: Config, authenticator: Authenticator, logger:
   } else {
     logger.info(facts, `Callers must authenticate: ${facts.methods.join(', ')}`);
   }
+}
+
+/** `/readyz`: Redis answers a PING (caches, rate limits and shared budgets live there). */
+function redisCheck(redis: { ping(): Promise<string> }) {
+  return {
+    name: 'redis',
+    check: () =>
+      redis.ping().then(
+        () => undefined,
+        () => {
+          throw new NotReadyError('Redis does not answer: caches and limits are not shared now');
+        },
+      ),
+  };
+}
+
+/** `GET /metrics` on a port of its own, so that it need not be public (METRICS_PORT). */
+async function listenForMetrics(
+  metrics: Metrics,
+  port: number,
+  host: string,
+  logger: Logger,
+): Promise<http.Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('Not found: metrics are at /metrics\n');
+      return;
+    }
+    metrics.text().then(
+      ({ contentType, body }) => {
+        res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'collecting metrics failed');
+        res.writeHead(500).end();
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  logger.info(
+    { port: (server.address() as AddressInfo).port },
+    'metrics served at /metrics on their own port',
+  );
+  return server;
 }

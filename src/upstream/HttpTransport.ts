@@ -87,6 +87,23 @@ export interface HttpTransportOptions {
   logger: Logger;
   /** The circuit breaker of each route; absent: none (unit tests). */
   breaker?: BreakerOptions;
+  /** Told of every call, retry and fail-fast refusal (metrics); absent: nobody. */
+  observer?: TransportObserver;
+}
+
+/** What a transport reports for metrics (see observability/Metrics). */
+export interface TransportObserver {
+  /** One HTTP call made: its status, or why none came; `seconds` it took. */
+  call(
+    route: string,
+    status: number | undefined,
+    failure: 'timeout' | 'network' | undefined,
+    seconds: number,
+  ): void;
+  /** A call about to be made again. */
+  retry(route: string): void;
+  /** A call not made because its route's circuit is open. */
+  circuitOpen(route: string): void;
 }
 
 export interface BreakerOptions {
@@ -174,8 +191,11 @@ export class HttpTransport {
     let last: unknown;
     try {
       return await this.retryPolicy.execute(async ({ attempt }) => {
-        if (attempt > 0) this.beforeRetry(request, attempt, last);
-        if (attempt > 0) await request.account?.spend();
+        if (attempt > 0) {
+          this.beforeRetry(request, attempt, last);
+          await request.account?.spend();
+          this.options.observer?.retry(request.route);
+        }
         try {
           return await once();
         } catch (error) {
@@ -217,9 +237,22 @@ export class HttpTransport {
   /** The routes whose circuit is not closed now (for health), e.g. `{ 'GET /api/1/events': 'open' }`. */
   circuitStates(): Record<string, 'open' | 'half-open'> {
     const states: Record<string, 'open' | 'half-open'> = {};
+    for (const [route, state] of Object.entries(this.routeCircuits())) {
+      if (state !== 'closed') states[route] = state;
+    }
+    return states;
+  }
+
+  /** The circuit of every route called so far, closed ones included (for metrics). */
+  routeCircuits(): Record<string, 'closed' | 'open' | 'half-open'> {
+    const states: Record<string, 'closed' | 'open' | 'half-open'> = {};
     for (const [route, breaker] of this.breakers) {
-      if (breaker.state === CircuitState.Open) states[route] = 'open';
-      else if (breaker.state === CircuitState.HalfOpen) states[route] = 'half-open';
+      states[route] =
+        breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated
+          ? 'open'
+          : breaker.state === CircuitState.HalfOpen
+            ? 'half-open'
+            : 'closed';
     }
     return states;
   }
@@ -260,6 +293,7 @@ export class HttpTransport {
       return await breaker.execute(call);
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
+        this.options.observer?.circuitOpen(request.route);
         throw new UpstreamFailureError({ kind: 'circuit-open' }, false);
       }
       throw error;
@@ -302,9 +336,10 @@ export class HttpTransport {
     } catch (error) {
       throw this.transportFailure(request, error, started);
     }
-    const ms = Math.round(performance.now() - started);
+    const elapsed = performance.now() - started;
+    this.options.observer?.call(request.route, response.statusCode, undefined, elapsed / 1000);
     this.options.logger.debug(
-      { route: request.route, status: response.statusCode, ms },
+      { route: request.route, status: response.statusCode, ms: Math.round(elapsed) },
       'upstream response',
     );
     if (request.idempotent && response.statusCode === 429 && !waited429) {
@@ -324,6 +359,7 @@ export class HttpTransport {
         );
         await new Promise((resolve) => setTimeout(resolve, waitMs));
         await request.account?.spend();
+        this.options.observer?.retry(request.route);
         return this.attempt(request, true);
       }
     }
@@ -345,7 +381,8 @@ export class HttpTransport {
     error: unknown,
     started: number,
   ): UpstreamFailureError {
-    const ms = Math.round(performance.now() - started);
+    const elapsed = performance.now() - started;
+    const ms = Math.round(elapsed);
     const code = errorCode(error);
     const timedOut =
       code === 'UND_ERR_HEADERS_TIMEOUT' ||
@@ -354,6 +391,12 @@ export class HttpTransport {
       errorName(error) === 'TimeoutError' ||
       errorName(error) === 'AbortError';
     const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+    this.options.observer?.call(
+      request.route,
+      undefined,
+      timedOut ? 'timeout' : 'network',
+      elapsed / 1000,
+    );
     this.options.logger.warn(
       {
         route: request.route,

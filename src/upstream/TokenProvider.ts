@@ -11,6 +11,8 @@ export interface TokenProviderOptions {
   logger: Logger;
   /** Epoch ms; injectable so tests can move through backoff windows without sleeping. */
   now?: () => number;
+  /** Told how each token request ended (metrics). */
+  onRequest?: (outcome: 'ok' | 'failed') => void;
 }
 
 /** First backoff window after a failed token request. */
@@ -123,9 +125,11 @@ export class TokenProvider {
         (response) => parseTokenResponse(response),
       );
     } catch (error) {
+      this.options.onRequest?.('failed');
       if (error instanceof UpstreamFailureError) this.recordFailure(error.failure);
       throw error;
     }
+    this.options.onRequest?.('ok');
     if (this.backoff) {
       this.options.logger.info(
         { failures: this.backoff.failures },
@@ -185,7 +189,8 @@ const NEW_CREDENTIAL =
   "create a new API credential in OneLogin's admin (Developers > API Credentials) and set ONELOGIN_CLIENT_ID/ONELOGIN_CLIENT_SECRET";
 
 /** The likely cause of a failure that points at the API credential, for the operator; undefined for other failures. */
-function credentialCause(failure: UpstreamFailure): string | undefined {
+/** What a token failure says about the credential, for operators; undefined when it says nothing. */
+export function credentialCause(failure: UpstreamFailure): string | undefined {
   if (failure.kind === 'credential-fault') {
     return `the token endpoint answered HTTP ${failure.status}, which OneLogin sends when the user who created the API credential was deleted or the credential was revoked: ${NEW_CREDENTIAL}`;
   }

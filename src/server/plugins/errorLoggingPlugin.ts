@@ -32,16 +32,18 @@ export function errorLoggingPlugin({
     }) {
       // The caller's name (a key's name, a token's subject), never its credential.
       const caller = contextValue.caller?.name;
+      const requestId = contextValue.request?.id;
       for (const error of errors) {
         const code = publicErrorCode(error);
         const operation = operationName ?? '<anonymous>';
         switch (errorKind(code)) {
           case 'request':
-            logger.debug({ operation, caller, code, path: error.path }, error.message);
+            logger.debug({ requestId, operation, caller, code, path: error.path }, error.message);
             break;
           case 'upstream':
             logger.warn(
               {
+                requestId,
                 operation,
                 caller,
                 code,
@@ -55,12 +57,12 @@ export function errorLoggingPlugin({
             const original = error.originalError;
             if (original && !(original instanceof GraphQLError)) {
               logger.error(
-                { operation, caller, path: error.path, err: original },
+                { requestId, operation, caller, path: error.path, err: original },
                 'unexpected error while resolving',
               );
             } else {
               logger.error(
-                { operation, caller, path: error.path, code, message: error.message },
+                { requestId, operation, caller, path: error.path, code, message: error.message },
                 'unexpected GraphQL error',
               );
             }
