@@ -97,6 +97,13 @@ export class UpstreamBudget implements CallAccount {
     }
   }
 
+  /** Reports a refusal made for this budget elsewhere (the cost estimate's) and returns it, to throw. */
+  refused(error: GraphQLError): GraphQLError {
+    const code = error.extensions['code'];
+    this.options.onRefused?.(typeof code === 'string' ? code : 'other');
+    return error;
+  }
+
   private async charge(upstream: UpstreamName): Promise<void> {
     if (this.spent >= this.options.max) {
       throw new GraphQLError(

@@ -92,7 +92,8 @@ export class Metrics {
     this.upstreamRefusals = new prom.Counter({
       name: 'gateway_upstream_refusals_total',
       help:
-        'OneLogin calls the gateway refused to make, by reason: request_budget (UPSTREAM_BUDGET_EXCEEDED), ' +
+        'OneLogin calls the gateway refused to make (or whole requests, refused by their estimate), by reason: ' +
+        'request_budget (UPSTREAM_BUDGET_EXCEEDED), ' +
         'deadline (UPSTREAM_TIMEOUT), account_reserve (UPSTREAM_BUDGET_LOW), account_cooldown ' +
         "(UPSTREAM_RATE_LIMITED), caller_quota (the caller's hourly share) and circuit_open.",
       labelNames: ['reason'],

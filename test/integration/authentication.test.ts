@@ -29,7 +29,7 @@ const BAD_SIGNATURE = 'The token signature does not verify.';
 const ALG_REFUSED =
   'The token is signed with an algorithm this gateway does not accept; it accepts RS256, PS256, ES256, EdDSA.';
 
-/** An HTTP answer, without the headers every answer has (date, connection, keep-alive). */
+/** An HTTP answer, without the headers every answer has (date, connection, keep-alive, and a new x-request-id). */
 interface Answer {
   status: number;
   headers: Record<string, string>;
@@ -44,7 +44,9 @@ async function send(
 ): Promise<{ answer: Answer; text: string }> {
   const response = await gateway.post(body, headers);
   const kept = Object.fromEntries(
-    [...response.headers].filter(([name]) => !['date', 'connection', 'keep-alive'].includes(name)),
+    [...response.headers].filter(
+      ([name]) => !['date', 'connection', 'keep-alive', 'x-request-id'].includes(name),
+    ),
   );
   return {
     answer: { status: response.status, headers: kept, body: JSON.parse(response.text) as unknown },

@@ -59,9 +59,11 @@ describe('graphql-jit and graphql-js', () => {
       { r: [{ id: '7' }] },
     ],
   ])('answer %s identically', async (_name, query, variables) => {
+    // The same request id for both: each answer echoes it.
+    const id = { 'x-request-id': 'engines-compared' };
     const [a, b] = await Promise.all([
-      jit.post({ query, variables }),
-      js.post({ query, variables }),
+      jit.post({ query, variables }, id),
+      js.post({ query, variables }, id),
     ]);
     expect(a).toEqual(b);
   });
@@ -83,7 +85,8 @@ describe('values OneLogin sends', () => {
       Object.assign(second as Mutable, { created_at: 'last Tuesday' });
       Object.assign(third as Mutable, { created_at: '2014/09/08 18:17:23 -0700' });
       const query = `{ events(first: 3, orderBy: { field: ID, direction: DESC }) { nodes { id createdAt ipAddress proxyIpAddress } } }`;
-      const [a, b] = await Promise.all([jit.post({ query }), js.post({ query })]);
+      const id = { 'x-request-id': 'engines-compared' };
+      const [a, b] = await Promise.all([jit.post({ query }, id), js.post({ query }, id)]);
       expect(a).toEqual(b);
       expect(a.status).toBe(200);
       expect(JSON.parse(a.text)).toEqual({

@@ -62,7 +62,9 @@ export function costPlugin(options: CostPluginOptions): ApolloServerPlugin<Conte
           const estimated = upstreamCallsOf(cost, options.eventTypesLoaded());
           budget.estimate = estimated;
           reported = cost.selectsUpstream;
-          if (estimated > budget.max) throw upstreamBudgetExceeded({ estimated, max: budget.max });
+          if (estimated > budget.max) {
+            throw budget.refused(upstreamBudgetExceeded({ estimated, max: budget.max }));
+          }
         },
         async willSendResponse({ response, contextValue }) {
           if (!reported || response.body.kind !== 'single') return;
