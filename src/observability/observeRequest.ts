@@ -31,42 +31,60 @@ export function requestObserver(options: {
 }): (facts: RequestFacts, end: RequestEnd) => void {
   const { logger, metrics } = options;
   return (facts, end) => {
-    const type = facts.operationType ?? (end.graphql ? 'unknown' : undefined);
-    const kinds = facts.codes.map(errorKind);
-    const line = {
-      requestId: facts.id,
-      method: end.method,
-      path: end.path,
-      status: end.status,
-      ms: Math.round(end.seconds * 10_000) / 10,
-      ...(end.graphql
-        ? {
-            operation: facts.validated ? (facts.operationName ?? '<anonymous>') : undefined,
-            operationType: type,
-            codes: facts.codes,
-            upstreamCalls: facts.upstreamCalls,
-          }
-        : {}),
-      caller: facts.caller,
-      ...(end.aborted ? { aborted: true } : {}),
-    };
-    if (!end.graphql) logger.debug(line, 'request');
-    else if (kinds.includes('internal') || (kinds.length === 0 && end.status >= 500))
-      logger.error(line, 'request');
-    else if (kinds.includes('upstream')) logger.warn(line, 'request');
-    else logger.info(line, 'request');
-
-    if (!metrics || !end.graphql) return;
-    // RATE_LIMITED before validation can only be the caller's request rate (the HTTP server's
-    // admit); its hourly share of OneLogin calls is counted where calls are charged.
-    if (!facts.validated && facts.codes[0] === 'RATE_LIMITED') {
-      metrics.callerRefusals.inc({ limit: 'requests' });
+    try {
+      log(facts, end);
+      if (metrics && end.graphql) count(metrics, facts, end);
+    } catch (error) {
+      // Called from the response's 'close' event: a throw here would end the process.
+      logger.error({ err: error, requestId: facts.id }, 'recording a request failed');
     }
-    const operation = metrics.operationNames.label(facts.operationName, facts.validated);
-    const outcome = facts.codes.length === 0 ? 'OK' : outcomeCode(facts.codes[0]);
-    metrics.graphqlRequests.inc({ operation, type, outcome });
-    metrics.graphqlDuration.observe({ operation, type }, end.seconds);
   };
+
+  function log(facts: RequestFacts, end: RequestEnd): void {
+    const kinds = facts.codes.map(errorKind);
+    const level = !end.graphql
+      ? 'debug'
+      : kinds.includes('internal') || (kinds.length === 0 && end.status >= 500)
+        ? 'error'
+        : kinds.includes('upstream')
+          ? 'warn'
+          : 'info';
+    // Production runs at info; a bench or a quiet deployment at warn skips building the line.
+    if (!logger.isLevelEnabled(level)) return;
+    logger[level](
+      {
+        requestId: facts.id,
+        method: end.method,
+        path: end.path,
+        status: end.status,
+        ms: Math.round(end.seconds * 10_000) / 10,
+        ...(end.graphql
+          ? {
+              operation: facts.validated ? (facts.operationName ?? '<anonymous>') : undefined,
+              operationType: facts.operationType ?? 'unknown',
+              codes: facts.codes,
+              upstreamCalls: facts.upstreamCalls,
+            }
+          : {}),
+        caller: facts.caller,
+        ...(end.aborted ? { aborted: true } : {}),
+      },
+      'request',
+    );
+  }
+}
+
+function count(metrics: Metrics, facts: RequestFacts, end: RequestEnd): void {
+  const type = facts.operationType ?? 'unknown';
+  const operation = metrics.operationNames.label(facts.operationName, facts.validated);
+  const outcome = facts.codes.length === 0 ? 'OK' : outcomeCode(facts.codes[0]);
+  metrics.graphqlRequests.inc({ operation, type, outcome });
+  metrics.graphqlDuration.observe({ operation, type }, end.seconds);
+  // RATE_LIMITED before validation can only be the caller's request rate (the HTTP server's
+  // admit); its hourly share of OneLogin calls is counted where calls are charged.
+  if (!facts.validated && facts.codes[0] === 'RATE_LIMITED') {
+    metrics.callerRefusals.inc({ limit: 'requests' });
+  }
 }
 
 /** A code as a label: the error-code table's and Apollo's request codes; anything else is internal. */
