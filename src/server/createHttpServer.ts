@@ -48,7 +48,10 @@ const REALM = 'onelogin-events-gateway';
 
 /**
  * The gateway's HTTP server: `POST`/`GET /graphql` (Apollo Sandbox for a
- * browser's GET outside production), `GET /healthz`, CORS. Plain node:http
+ * browser's GET outside production), the probes `GET /livez`, `/readyz` and
+ * `/healthz`, `GET /metrics` (unless on a port of its own), CORS. Every
+ * response carries the request's id (`x-request-id`), and every request ends
+ * in `observe` (its access-log line and metrics). Plain node:http
  * around Apollo's `executeHTTPGraphQLRequest`. Before Apollo sees a request,
  * in this order: the caller is authenticated from the headers alone (401/503,
  * before the body is even read), its request rate is checked (429), and, with
