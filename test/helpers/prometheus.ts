@@ -75,9 +75,17 @@ export function parsePrometheusText(text: string): Map<string, Family> {
       labels[key] = value.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
       rest = rest.slice(whole.length);
     }
-    const value =
-      rawValue === '+Inf' ? Infinity : rawValue === '-Inf' ? -Infinity : Number(rawValue);
-    if (Number.isNaN(value) && rawValue !== 'NaN') throw fail('has a value that is not a number');
+    // As Prometheus reads it (Go's strconv.ParseFloat): NaN and Inf in any case.
+    const value = /^[+-]?inf(inity)?$/i.test(rawValue)
+      ? rawValue.startsWith('-')
+        ? -Infinity
+        : Infinity
+      : /^nan$/i.test(rawValue)
+        ? NaN
+        : Number(rawValue);
+    if (Number.isNaN(value) && !/^nan$/i.test(rawValue)) {
+      throw fail('has a value that is not a number');
+    }
     const family = familyOf(name);
     if (!family) throw fail('has a sample of no declared family');
     family.samples.push({ name, labels, value });
