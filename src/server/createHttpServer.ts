@@ -9,6 +9,7 @@ import { ErrorCode } from '../errors/ErrorCode';
 import { RateLimitedError } from '../limits/CallerRateLimits';
 import type { Logger } from '../logging/createLogger';
 import type { Context } from './context';
+import type { Explorer } from './explorer/createExplorer';
 import type { TrustedDocuments } from './trustedDocuments';
 import { TrustedDocumentError } from './trustedDocuments';
 
@@ -25,6 +26,8 @@ export interface CreateHttpServerOptions {
   corsOrigins: '*' | readonly string[];
   /** Whether `GET /graphql?query=…` runs queries (GRAPHQL_GET_QUERIES); POST always does. */
   getQueries: boolean;
+  /** The page a browser gets at the GraphQL URL (GRAPHQL_EXPLORER), and its files. */
+  explorer: Explorer;
   logger: Logger;
   /** Extra facts for `GET /healthz`. */
   health?: () => Record<string, unknown>;
@@ -36,8 +39,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const REALM = 'onelogin-events-gateway';
 
 /**
- * The gateway's HTTP server: `POST`/`GET /graphql` (Apollo Sandbox for a
- * browser's GET outside production), `GET /healthz`, CORS. Plain node:http
+ * The gateway's HTTP server: `POST`/`GET /graphql` (for a browser's GET, the
+ * explorer of GRAPHQL_EXPLORER: Apollo Sandbox, GraphiQL or none), `GET /healthz`, CORS. Plain node:http
  * around Apollo's `executeHTTPGraphQLRequest`. Before Apollo sees a request,
  * in this order: the caller is authenticated from the headers alone (401/503,
  * before the body is even read), its request rate is checked (429), and, with
@@ -66,6 +69,8 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       sendJSON(res, 200, { status: 'ok', ...options.health?.() });
       return;
     }
+    const explorerRequest = { pathname, hasSearch: queryStart !== -1, graphqlPath: GRAPHQL_PATH };
+    if (options.explorer.handle(req, res, explorerRequest)) return;
     if (pathname === '/' && req.method === 'GET') {
       res.writeHead(302, { location: GRAPHQL_PATH }).end();
       return;
@@ -82,8 +87,7 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       return;
     }
 
-    const landingPage =
-      req.method === 'GET' && queryStart === -1 && (req.headers.accept ?? '').includes('text/html');
+    const landingPage = options.explorer.isApolloLandingPage(req, explorerRequest);
     if (req.method === 'GET' && !landingPage && !options.getQueries) {
       res.setHeader('allow', 'POST, OPTIONS');
       sendJSON(

@@ -14,6 +14,7 @@ import { createServices } from '../datasources/createServices';
 import { CallerRateLimits } from '../limits/CallerRateLimits';
 import { TrustedDocuments } from './trustedDocuments';
 import type { Context } from './context';
+import { createExplorer } from './explorer/createExplorer';
 
 export interface Gateway {
   /** e.g. http://localhost:4000/graphql */
@@ -69,6 +70,7 @@ export async function startGateway(options: {
     documents,
     corsOrigins: config.cors.origins,
     getQueries: config.graphql.getQueries,
+    explorer: createExplorer(config.graphql.explorer, options.clock),
     logger,
     health: () => {
       const cache = caches.status();

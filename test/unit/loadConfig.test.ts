@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(4000);
     expect(config.graphql).toEqual({
       introspection: true,
-      sandbox: true,
+      explorer: 'sandbox',
       jit: true,
       federationAuthorizationDirectives: true,
       getQueries: true,
