@@ -555,7 +555,7 @@ const EXPLORER_KINDS: readonly ExplorerKind[] = ['sandbox', 'graphiql', 'off'];
 /**
  * GRAPHQL_EXPLORER, and GRAPHQL_SANDBOX, the boolean it replaces: alone,
  * GRAPHQL_SANDBOX=true still means `sandbox` and false `off`; with both set,
- * they must say the same thing.
+ * they must agree (`true` with `sandbox` only, `false` with `graphiql` or `off`).
  */
 function readExplorer(
   read: (name: string) => string | undefined,
