@@ -28,7 +28,7 @@ describe("the explorers' example operations", () => {
     expect(exampleDocument()).toBe(blocks.join('\n'));
   });
 
-  it.each(EXAMPLE_OPERATIONS.map((example) => [example.title, example]))(
+  it.each(EXAMPLE_OPERATIONS.map((example) => [example.title, example] as const))(
     '%s validates against the schema',
     (_title, example) => {
       expect(validate(schema, parse(example.document))).toEqual([]);
