@@ -40,8 +40,8 @@ const REALM = 'onelogin-events-gateway';
 
 /**
  * The gateway's HTTP server: `POST`/`GET /graphql` (for a browser's GET, the
- * explorer of GRAPHQL_EXPLORER: Apollo Sandbox, GraphiQL or none), `GET /healthz`, CORS. Plain node:http
- * around Apollo's `executeHTTPGraphQLRequest`. Before Apollo sees a request,
+ * explorer of GRAPHQL_EXPLORER: Sandbox, GraphiQL or none, see explorer/),
+ * `GET /healthz`, CORS. Plain node:http around Apollo's `executeHTTPGraphQLRequest`. Before Apollo sees a request,
  * in this order: the caller is authenticated from the headers alone (401/503,
  * before the body is even read), its request rate is checked (429), and, with
  * trusted documents, the document is looked up or refused before parsing.
