@@ -12,7 +12,6 @@ import { GRAPHIQL_CONTENT_SECURITY_POLICY, renderGraphiQLPage } from './graphiql
 
 /** What the HTTP server asks of the explorer (GRAPHQL_EXPLORER) on every request. */
 export interface Explorer {
-  kind: ExplorerKind;
   /**
    * Answers the request when it is the explorer's: with GraphiQL, a browser's
    * `GET` of the GraphQL URL (the page) and `GET /explorer/…` (its files).
@@ -51,7 +50,6 @@ export function createExplorer(kind: ExplorerKind, clock: () => number = Date.no
     (req.headers.accept ?? '').includes('text/html');
   if (kind !== 'graphiql') {
     return {
-      kind,
       handle: () => false,
       isApolloLandingPage: (req, request) => kind === 'sandbox' && isPageRequest(req, request),
     };
@@ -61,7 +59,6 @@ export function createExplorer(kind: ExplorerKind, clock: () => number = Date.no
     Object.values(assets).map((asset) => [asset.path, asset]),
   );
   return {
-    kind,
     isApolloLandingPage: () => false,
     handle(req, res, request) {
       if (isPageRequest(req, request)) {
@@ -93,8 +90,10 @@ function sendAsset(
   res: http.ServerResponse,
   asset: ExplorerAsset,
 ): void {
-  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-  const body = gzip ? asset.gzip : asset.body;
+  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))
+    ? asset.gzip
+    : undefined;
+  const body = gzip ?? asset.body;
   const vary = res.getHeader('vary');
   res.writeHead(200, {
     'content-type': asset.contentType,

@@ -9,7 +9,8 @@ export interface ExplorerAsset {
   path: string;
   contentType: string;
   body: Buffer;
-  gzip: Buffer;
+  /** Absent when gzip would not make it smaller. */
+  gzip: Buffer | undefined;
 }
 
 export interface GraphiQLAssets {
@@ -92,7 +93,7 @@ function fileAsset(
     path: `${EXPLORER_PREFIX}${from.name}-${from.version}/${path.basename(file)}`,
     contentType,
     body,
-    gzip: gzipSync(body),
+    gzip: smallerGzip(body),
   };
 }
 
@@ -108,6 +109,11 @@ function hashedAsset(
     path: `${EXPLORER_PREFIX}${name}.${hash}${extension}`,
     contentType,
     body,
-    gzip: gzipSync(body),
+    gzip: smallerGzip(body),
   };
+}
+
+function smallerGzip(body: Buffer): Buffer | undefined {
+  const gzip = gzipSync(body);
+  return gzip.length < body.length ? gzip : undefined;
 }
