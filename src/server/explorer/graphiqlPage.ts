@@ -5,8 +5,9 @@ import { EXAMPLE_OPERATIONS } from './exampleOperations';
  * The GraphiQL page's policy: everything from the gateway itself, nothing from
  * anywhere else, no inline script (the page's data is a JSON block, which is
  * not run), not framed. `style-src` allows inline styles because GraphiQL's
- * components (Radix UI) add `<style>` elements and style attributes as they
- * open dialogs and menus; scripts stay strict.
+ * dialogs (Radix UI) add a `<style>` element as they open, whose text depends
+ * on the scrollbar's width (so no fixed hash fits); scripts stay strict: no
+ * inline script, no eval.
  */
 export const GRAPHIQL_CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
