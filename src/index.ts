@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Config } from './config/loadConfig';
+import type { Config, ExplorerKind } from './config/loadConfig';
 import { ConfigError, loadConfig } from './config/loadConfig';
 import { createLogger } from './logging/createLogger';
 import { startGateway } from './server/startGateway';
@@ -15,6 +15,13 @@ import {
   DEMO_OIDC_ISSUER,
   startSimulator,
 } from './simulator';
+
+/** What the ready line says a browser finds at the GraphQL URL. */
+const EXPLORER_HINT: Record<ExplorerKind, string> = {
+  sandbox: ' (open it in a browser for Apollo Sandbox)',
+  graphiql: ' (open it in a browser for GraphiQL)',
+  off: '',
+};
 
 /**
  * Reads `.env` from the working directory when there is one, with Node's own
@@ -100,7 +107,7 @@ async function main(): Promise<void> {
   const gateway = await startGateway({ config, logger });
   logger.info(
     { url: gateway.url, demo: config.demo, cache: config.cache.redisURL ? 'redis' : 'memory' },
-    `GraphQL gateway ready at ${gateway.url}${config.graphql.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`,
+    `GraphQL gateway ready at ${gateway.url}${EXPLORER_HINT[config.graphql.explorer]}`,
   );
 
   // SIGTERM (an orchestrator or load balancer): not ready at once, keep serving for the drain

@@ -6,6 +6,13 @@
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/**
+ * What a browser gets at `GET /graphql` (GRAPHQL_EXPLORER): Apollo Sandbox
+ * (loaded from Apollo's servers), GraphiQL served by the gateway itself, or
+ * no page at all.
+ */
+export type ExplorerKind = 'sandbox' | 'graphiql' | 'off';
+
 export interface OneLoginConfig {
   /** e.g. https://acme.onelogin.com (no trailing slash). */
   baseURL: string;
@@ -144,7 +151,8 @@ export interface Config {
   };
   graphql: {
     introspection: boolean;
-    sandbox: boolean;
+    /** The page a browser gets at the GraphQL URL (see ExplorerKind). */
+    explorer: ExplorerKind;
     /** Execute with graphql-jit (see server/jitGateway.ts) instead of graphql-js. */
     jit: boolean;
     /** Declare `@authenticated`/`@requiresScopes` in the subgraph SDL (off for @apollo/gateway). */
@@ -360,7 +368,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     graphql: {
       introspection: boolean('GRAPHQL_INTROSPECTION', !production),
-      sandbox: boolean('GRAPHQL_SANDBOX', !production),
+      explorer: readExplorer(read, boolean, problems, production),
       jit: boolean('GRAPHQL_JIT', true),
       federationAuthorizationDirectives: boolean('FEDERATION_AUTHORIZATION_DIRECTIVES', true),
       getQueries: boolean('GRAPHQL_GET_QUERIES', !production),
@@ -574,6 +582,45 @@ function readAuth(
     jwt,
     apiKeysFile: methods.includes('api-key') ? apiKeysFile : undefined,
   };
+}
+
+const EXPLORER_KINDS: readonly ExplorerKind[] = ['sandbox', 'graphiql', 'off'];
+
+/**
+ * GRAPHQL_EXPLORER, and GRAPHQL_SANDBOX, the boolean it replaces: alone,
+ * GRAPHQL_SANDBOX=true still means `sandbox` and false `off`; with both set,
+ * they must agree (`true` with `sandbox` only, `false` with `graphiql` or `off`).
+ */
+function readExplorer(
+  read: (name: string) => string | undefined,
+  boolean: (name: string, fallback: boolean) => boolean,
+  problems: string[],
+  production: boolean,
+): ExplorerKind {
+  const fallback: ExplorerKind = production ? 'off' : 'sandbox';
+  const given = read('GRAPHQL_EXPLORER');
+  const raw = given?.toLowerCase();
+  const sandboxRaw = read('GRAPHQL_SANDBOX');
+  const reported = problems.length;
+  const parsed = sandboxRaw === undefined ? undefined : boolean('GRAPHQL_SANDBOX', false);
+  // An unreadable GRAPHQL_SANDBOX is reported once, as such, and not compared.
+  const sandbox = problems.length > reported ? undefined : parsed;
+  if (raw === undefined) {
+    if (sandbox === undefined) return fallback;
+    return sandbox ? 'sandbox' : 'off';
+  }
+  if (!EXPLORER_KINDS.includes(raw as ExplorerKind)) {
+    problems.push(`GRAPHQL_EXPLORER must be one of ${EXPLORER_KINDS.join(', ')} (got "${given}").`);
+    return fallback;
+  }
+  const explorer = raw as ExplorerKind;
+  if (sandbox !== undefined && sandbox !== (explorer === 'sandbox')) {
+    problems.push(
+      `GRAPHQL_SANDBOX=${sandboxRaw} contradicts GRAPHQL_EXPLORER=${explorer}: ` +
+        'unset GRAPHQL_SANDBOX (GRAPHQL_EXPLORER replaces it).',
+    );
+  }
+  return explorer;
 }
 
 function readTrustedDocuments(

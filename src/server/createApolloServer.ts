@@ -1,9 +1,5 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { ASTVisitor, GraphQLSchema, ValidationContext } from 'graphql';
 import { executeSync, GraphQLError, parse } from 'graphql';
@@ -13,6 +9,7 @@ import { formatError, formatErrorWithoutSuggestions } from '../errors/formatErro
 import type { Logger } from '../logging/createLogger';
 import { resolvers } from '../resolvers';
 import type { Context } from './context';
+import { explorerLandingPagePlugin } from './explorer/createExplorer';
 import { loadTypeDefs } from './loadTypeDefs';
 import { jitGateway } from './jitGateway';
 import { operationCostEstimator } from './operationCost';
@@ -98,9 +95,8 @@ export function createApolloServer(options: {
     plugins: [
       // No field sets a cache hint: computing cache policies would be work for nothing.
       ApolloServerPluginCacheControlDisabled(),
-      config.graphql.sandbox
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
-        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+      // Sandbox, or no page of Apollo's (GraphiQL is the gateway's own, see createHttpServer).
+      explorerLandingPagePlugin(config.graphql.explorer),
       errorLoggingPlugin({ logger }),
       entityRepresentationsPlugin(),
       costPlugin({

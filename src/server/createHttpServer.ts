@@ -12,6 +12,7 @@ import type { RequestEnd } from '../observability/observeRequest';
 import type { Context } from './context';
 import type { RequestFacts } from './requestFacts';
 import { newRequestFacts } from './requestFacts';
+import type { Explorer } from './explorer/createExplorer';
 import type { TrustedDocuments } from './trustedDocuments';
 import { TrustedDocumentError } from './trustedDocuments';
 
@@ -28,6 +29,8 @@ export interface CreateHttpServerOptions {
   corsOrigins: '*' | readonly string[];
   /** Whether `GET /graphql?query=…` runs queries (GRAPHQL_GET_QUERIES); POST always does. */
   getQueries: boolean;
+  /** The page a browser gets at the GraphQL URL (GRAPHQL_EXPLORER), and its files. */
+  explorer: Explorer;
   logger: Logger;
   /** Extra facts for `GET /healthz`. */
   health?: () => Record<string, unknown>;
@@ -47,12 +50,12 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const REALM = 'onelogin-events-gateway';
 
 /**
- * The gateway's HTTP server: `POST`/`GET /graphql` (Apollo Sandbox for a
- * browser's GET outside production), the probes `GET /livez`, `/readyz` and
- * `/healthz`, `GET /metrics` (unless on a port of its own), CORS. Every
- * response carries the request's id (`x-request-id`), and every request ends
- * in `observe` (its access-log line and metrics). Plain node:http
- * around Apollo's `executeHTTPGraphQLRequest`. Before Apollo sees a request,
+ * The gateway's HTTP server: `POST`/`GET /graphql` (for a browser's GET, the
+ * explorer of GRAPHQL_EXPLORER: Sandbox, GraphiQL or none, see explorer/), the
+ * probes `GET /livez`, `/readyz` and `/healthz`, `GET /metrics` (unless on a
+ * port of its own), CORS. Every response carries the request's id
+ * (`x-request-id`), and every request ends in `observe` (its access-log line
+ * and metrics). Plain node:http around Apollo's `executeHTTPGraphQLRequest`. Before Apollo sees a request,
  * in this order: the caller is authenticated from the headers alone (401/503,
  * before the body is even read), its request rate is checked (429), and, with
  * trusted documents, the document is looked up or refused before parsing.
@@ -127,6 +130,8 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       );
       return;
     }
+    const explorerRequest = { pathname, hasSearch: queryStart !== -1, graphqlPath: GRAPHQL_PATH };
+    if (options.explorer.handle(req, res, explorerRequest)) return;
     if (pathname === '/' && req.method === 'GET') {
       res.writeHead(302, { location: GRAPHQL_PATH }).end();
       return;
@@ -143,8 +148,7 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       return;
     }
 
-    const landingPage =
-      req.method === 'GET' && queryStart === -1 && (req.headers.accept ?? '').includes('text/html');
+    const landingPage = options.explorer.isApolloLandingPage(req, explorerRequest);
     if (req.method === 'GET' && !landingPage && !options.getQueries) {
       res.setHeader('allow', 'POST, OPTIONS');
       sendJSON(

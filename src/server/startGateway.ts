@@ -18,6 +18,7 @@ import type { Context } from './context';
 import { Metrics } from '../observability/Metrics';
 import { requestObserver } from '../observability/observeRequest';
 import { NotReadyError, Readiness } from '../observability/Readiness';
+import { createExplorer } from './explorer/createExplorer';
 
 export interface Gateway {
   /** e.g. http://localhost:4000/graphql */
@@ -105,6 +106,7 @@ export async function startGateway(options: {
     documents,
     corsOrigins: config.cors.origins,
     getQueries: config.graphql.getQueries,
+    explorer: createExplorer(config.graphql.explorer, options.clock),
     logger,
     health: () => {
       const cache = caches.status();

@@ -29,7 +29,7 @@ const EVIDENCE: Record<CopCheckId, string> = {
   field_suggestions:
     "-> 400: errors[0].message = 'GraphQL introspection is not allowed by Apollo Server",
   get_method_support: '-> 405: status >= 400',
-  detect_graphiql: '-> 200: no IDE marker',
+  detect_graphiql: '-> 405: no IDE marker',
   introspection:
     "-> 400: KeyError: 'data' (errors[0].message = 'GraphQL introspection is not allowed by Apollo Server",
   circular_query_introspection:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { loadConfig } from '../../src/config/loadConfig';
+import { ConfigError, loadConfig } from '../../src/config/loadConfig';
 
 const credentials = {
   ONELOGIN_BASE_URL: 'https://acme.onelogin.com',
@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(4000);
     expect(config.graphql).toEqual({
       introspection: true,
-      sandbox: true,
+      explorer: 'sandbox',
       jit: true,
       federationAuthorizationDirectives: true,
       getQueries: true,
@@ -110,4 +110,66 @@ it('allows plain http to this machine in production (a local proxy, the simulato
       ONELOGIN_BASE_URL: 'http://127.0.0.1:4010',
     }).oneLogin?.baseURL,
   ).toBe('http://127.0.0.1:4010');
+});
+
+describe('GRAPHQL_EXPLORER', () => {
+  // Production needs credentials and AUTH_MODE before anything else is read.
+  const production = { NODE_ENV: 'production', AUTH_MODE: 'none', ...credentials };
+
+  it.each([
+    [{}, 'sandbox'],
+    [{ GRAPHQL_EXPLORER: 'graphiql' }, 'graphiql'],
+    [{ GRAPHQL_EXPLORER: 'GraphiQL' }, 'graphiql'],
+    [{ GRAPHQL_EXPLORER: 'off' }, 'off'],
+    [{ GRAPHQL_EXPLORER: 'sandbox' }, 'sandbox'],
+    // GRAPHQL_SANDBOX alone keeps its meaning.
+    [{ GRAPHQL_SANDBOX: 'false' }, 'off'],
+    [{ GRAPHQL_SANDBOX: 'true' }, 'sandbox'],
+    // Both, saying the same thing.
+    [{ GRAPHQL_SANDBOX: 'false', GRAPHQL_EXPLORER: 'off' }, 'off'],
+    [{ GRAPHQL_SANDBOX: 'true', GRAPHQL_EXPLORER: 'sandbox' }, 'sandbox'],
+    // No Sandbox, and GraphiQL instead: what a firewalled deployment moves to.
+    [{ GRAPHQL_SANDBOX: 'false', GRAPHQL_EXPLORER: 'graphiql' }, 'graphiql'],
+    [{ GRAPHQL_EXPLORER: '' }, 'sandbox'],
+  ])('reads %j outside production as %s', (env, explorer) => {
+    expect(loadConfig(env).graphql.explorer).toBe(explorer);
+  });
+
+  it.each([
+    [{}, 'off'],
+    [{ GRAPHQL_EXPLORER: 'graphiql' }, 'graphiql'],
+    [{ GRAPHQL_EXPLORER: 'sandbox' }, 'sandbox'],
+    [{ GRAPHQL_SANDBOX: 'true' }, 'sandbox'],
+  ])('reads %j in production as %s: no page unless one is asked for', (env, explorer) => {
+    expect(loadConfig({ ...production, ...env }).graphql.explorer).toBe(explorer);
+  });
+
+  it.each([
+    [
+      { GRAPHQL_EXPLORER: 'playground' },
+      'GRAPHQL_EXPLORER must be one of sandbox, graphiql, off (got "playground").',
+    ],
+    [
+      { GRAPHQL_SANDBOX: 'true', GRAPHQL_EXPLORER: 'graphiql' },
+      'GRAPHQL_SANDBOX=true contradicts GRAPHQL_EXPLORER=graphiql: unset GRAPHQL_SANDBOX (GRAPHQL_EXPLORER replaces it).',
+    ],
+    [
+      { GRAPHQL_SANDBOX: 'true', GRAPHQL_EXPLORER: 'off' },
+      'GRAPHQL_SANDBOX=true contradicts GRAPHQL_EXPLORER=off',
+    ],
+    [
+      { GRAPHQL_SANDBOX: 'false', GRAPHQL_EXPLORER: 'sandbox' },
+      'GRAPHQL_SANDBOX=false contradicts GRAPHQL_EXPLORER=sandbox',
+    ],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reports an unreadable GRAPHQL_SANDBOX once, as such', () => {
+    expect(() => loadConfig({ GRAPHQL_SANDBOX: 'maybe', GRAPHQL_EXPLORER: 'sandbox' })).toThrow(
+      new ConfigError(
+        'Invalid configuration:\n- GRAPHQL_SANDBOX must be true or false (got "maybe").',
+      ),
+    );
+  });
 });
