@@ -2,6 +2,8 @@ import type { Keyv } from 'keyv';
 
 import { LruMap } from '../cache/LruMap';
 import type { Logger } from '../logging/createLogger';
+import type { Tracing } from '../observability/tracing';
+import { NO_TRACING } from '../observability/tracing';
 import type { EventDto, EventField } from '../upstream/dto';
 
 /**
@@ -22,6 +24,8 @@ export class EventCache {
       ttlSeconds: number;
       maxEntries: number;
       logger: Logger;
+      /** A `cache.get` span per look-up (`cache.name` events); absent: none. */
+      tracing?: Tracing;
     },
   ) {
     this.ttlMs = options.ttlSeconds * 1000;
@@ -38,14 +42,24 @@ export class EventCache {
     fields: readonly EventField[] | undefined,
   ): Promise<(EventDto | undefined)[]> {
     if (!this.enabled || ids.length === 0) return ids.map(() => undefined);
-    let found: (EventDto | undefined)[];
-    try {
-      found = (await this.options.store.getMany(ids.map(keyOf))) as (EventDto | undefined)[];
-    } catch (error) {
-      this.options.logger.warn({ error: String(error) }, 'event cache read failed');
-      return ids.map(() => undefined);
-    }
-    return found.map((event) => (event && hasFields(event, fields) ? event : undefined));
+    const tracing = this.options.tracing ?? NO_TRACING;
+    return tracing.cacheLookup(
+      'events',
+      async () => {
+        let found: (EventDto | undefined)[];
+        try {
+          found = (await this.options.store.getMany(ids.map(keyOf))) as (EventDto | undefined)[];
+        } catch (error) {
+          this.options.logger.warn({ error: String(error) }, 'event cache read failed');
+          return ids.map(() => undefined);
+        }
+        return found.map((event) => (event && hasFields(event, fields) ? event : undefined));
+      },
+      (events) => {
+        const hits = events.filter((event) => event !== undefined).length;
+        return { hit: hits === ids.length, keys: ids.length, hits };
+      },
+    );
   }
 
   /**

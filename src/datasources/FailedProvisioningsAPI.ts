@@ -10,6 +10,8 @@ import { planFailedProvisioningsQuery } from '../domain/failedProvisioningsQuery
 import type { CallAccount } from '../upstream/HttpTransport';
 import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import type { Logger } from '../logging/createLogger';
+import type { Tracing } from '../observability/tracing';
+import { NO_TRACING } from '../observability/tracing';
 import type { LegacyClient } from '../upstream/LegacyClient';
 import type { FailedProvisioningDto } from '../upstream/legacyDto';
 import { upstreamError } from '../upstream/upstreamError';
@@ -25,6 +27,8 @@ export interface FailedProvisioningsAPIOptions {
   paging: { defaultPageSize: number; maxPageSize: number };
   maxRangeDays: number;
   logger: Logger;
+  /** A `cache.get` span per range look-up (`cache.name` failed-provisionings); absent: none. */
+  tracing?: Tracing;
 }
 
 /**
@@ -103,11 +107,20 @@ export class FailedProvisioningsAPI {
 
   private async cached(key: string): Promise<FailedProvisioningDto[] | undefined> {
     if (this.ttlMs <= 0) return undefined;
-    try {
-      return (await this.options.store.get(key)) as FailedProvisioningDto[] | undefined;
-    } catch (error) {
-      this.options.logger.warn({ error: String(error) }, 'failed-provisioning cache read failed');
-      return undefined;
-    }
+    return (this.options.tracing ?? NO_TRACING).cacheLookup(
+      'failed-provisionings',
+      async () => {
+        try {
+          return (await this.options.store.get(key)) as FailedProvisioningDto[] | undefined;
+        } catch (error) {
+          this.options.logger.warn(
+            { error: String(error) },
+            'failed-provisioning cache read failed',
+          );
+          return undefined;
+        }
+      },
+      (found) => ({ hit: found !== undefined }),
+    );
   }
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config/loadConfig';
 import { UpstreamBudget } from '../domain/UpstreamBudget';
 import { AccountBudget } from '../limits/AccountBudget';
 import type { Logger } from '../logging/createLogger';
+import type { Tracing } from '../observability/tracing';
 import { HttpTransport } from '../upstream/HttpTransport';
 import { LegacyClient } from '../upstream/LegacyClient';
 import { OneLoginClient } from '../upstream/OneLoginClient';
@@ -50,8 +51,10 @@ export function createServices(options: {
   logger: Logger;
   /** The clock for token lifetimes and cache ages, in epoch ms. Default `Date.now`; tests inject one. */
   clock?: () => number;
+  /** Spans for OneLogin calls and the cache look-ups that decide them; absent: none. */
+  tracing?: Tracing;
 }): ServiceHandles {
-  const { config, caches, logger } = options;
+  const { config, caches, logger, tracing } = options;
   const clock = options.clock ?? Date.now;
   if (!config.oneLogin)
     throw new Error('createServices needs config.oneLogin (demo mode fills it in at start-up)');
@@ -63,6 +66,7 @@ export function createServices(options: {
     retryBudget: config.upstream.retryBudget,
     breaker: config.upstream.breaker,
     logger,
+    ...(tracing ? { tracing } : {}),
   };
   const transport = new HttpTransport({ origin: config.oneLogin.baseURL, ...transportOptions });
   const account = new AccountBudget({
@@ -86,12 +90,14 @@ export function createServices(options: {
     minRefreshIntervalMs: config.cache.eventTypesRefreshSeconds * 1000,
     logger,
     now: clock,
+    ...(tracing ? { tracing } : {}),
   });
   const cache = new EventCache({
     store: caches.events,
     ttlSeconds: config.cache.eventTtlSeconds,
     maxEntries: config.cache.eventMaxEntries,
     logger,
+    ...(tracing ? { tracing } : {}),
   });
   const events = new EventsAPI({ client, cache, catalog: eventTypes, paging: config.paging });
 
@@ -115,6 +121,7 @@ export function createServices(options: {
     paging: config.paging,
     maxRangeDays: config.failedProvisionings.maxRangeDays,
     logger,
+    ...(tracing ? { tracing } : {}),
   });
   const idempotency = new IdempotencyStore({
     records: caches.idempotency,

@@ -11,6 +11,7 @@ import { executeSync, GraphQLError, parse } from 'graphql';
 import type { Config } from '../config/loadConfig';
 import { formatError, formatErrorWithoutSuggestions } from '../errors/formatError';
 import type { Logger } from '../logging/createLogger';
+import type { Tracing } from '../observability/tracing';
 import { resolvers } from '../resolvers';
 import type { Context } from './context';
 import { loadTypeDefs } from './loadTypeDefs';
@@ -21,6 +22,7 @@ import { costPlugin } from './plugins/costPlugin';
 import { entityRepresentationsPlugin } from './plugins/entityRepresentationsPlugin';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin';
 import { rateLimitStatusPlugin } from './plugins/rateLimitStatusPlugin';
+import { tracingPlugin } from './plugins/tracingPlugin';
 
 /** The subgraph schema: schema/*.graphql with the resolvers, built by @apollo/subgraph. */
 export function buildSchema(options: { authorizationDirectives?: boolean } = {}): GraphQLSchema {
@@ -69,6 +71,8 @@ export function createApolloServer(options: {
    * estimate (EventTypeCatalog.isLoaded of the services the context uses).
    */
   eventTypesLoaded: () => boolean;
+  /** The GraphQL operation on the request's server span, when tracing is on. */
+  tracing?: Tracing;
 }): ApolloServer<Context> {
   const { config, logger, eventTypesLoaded } = options;
   const schema = buildSchema({
@@ -107,6 +111,7 @@ export function createApolloServer(options: {
         eventTypesLoaded,
       }),
       rateLimitStatusPlugin(),
+      ...(options.tracing?.enabled ? [tracingPlugin({ tracing: options.tracing })] : []),
     ],
   });
 }

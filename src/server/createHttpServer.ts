@@ -8,6 +8,8 @@ import type { Caller } from '../auth/Caller';
 import { ErrorCode } from '../errors/ErrorCode';
 import { RateLimitedError } from '../limits/CallerRateLimits';
 import type { Logger } from '../logging/createLogger';
+import type { Tracing } from '../observability/tracing';
+import { NO_TRACING } from '../observability/tracing';
 import type { Context } from './context';
 import type { TrustedDocuments } from './trustedDocuments';
 import { TrustedDocumentError } from './trustedDocuments';
@@ -28,6 +30,8 @@ export interface CreateHttpServerOptions {
   logger: Logger;
   /** Extra facts for `GET /healthz`. */
   health?: () => Record<string, unknown>;
+  /** A server span per GraphQL request (continuing `traceparent`); absent: none. */
+  tracing?: Tracing;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -45,7 +49,8 @@ const REALM = 'onelogin-events-gateway';
  */
 export function createHttpServer(options: CreateHttpServerOptions): http.Server {
   const { apollo, logger } = options;
-  return http.createServer((req, res) => {
+  const tracing = options.tracing ?? NO_TRACING;
+  const listener: http.RequestListener = (req, res) => {
     const url = req.url ?? '/';
     const queryStart = url.indexOf('?');
     const pathname = queryStart === -1 ? url : url.slice(0, queryStart);
@@ -213,7 +218,8 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
           res.destroy();
         }
       });
-  });
+  };
+  return http.createServer(tracing.httpListener(GRAPHQL_PATH, listener));
 }
 
 class BodyTooLargeError extends Error {}

@@ -8,6 +8,7 @@ import { createCacheStores } from '../cache/createCacheStores';
 import type { Config } from '../config/loadConfig';
 import { createDataSources } from '../datasources/createDataSources';
 import type { Logger } from '../logging/createLogger';
+import { createTracing } from '../observability/tracing';
 import { createApolloServer } from './createApolloServer';
 import { createHttpServer, GRAPHQL_PATH } from './createHttpServer';
 import { createServices } from '../datasources/createServices';
@@ -33,8 +34,9 @@ export async function startGateway(options: {
   clock?: () => number;
 }): Promise<Gateway> {
   const { config, logger } = options;
+  const tracing = createTracing(config.tracing, logger);
   const caches = await createCacheStores({ config: config.cache, logger });
-  const handles = createServices({ config, caches, logger, clock: options.clock });
+  const handles = createServices({ config, caches, logger, clock: options.clock, tracing });
   const authenticator = new Authenticator(config.auth, { logger, clock: options.clock });
   logAuthentication(config, authenticator, logger);
   await authenticator.warmUp();
@@ -52,6 +54,7 @@ export async function startGateway(options: {
     logger,
     // A read-only look at the shared catalogue, so that the cost plugin reaches no data source.
     eventTypesLoaded: () => handles.services.eventTypes.isLoaded(),
+    tracing,
   });
   await apollo.start();
   const httpServer = createHttpServer({
@@ -67,6 +70,7 @@ export async function startGateway(options: {
       };
     },
     documents,
+    tracing,
     corsOrigins: config.cors.origins,
     getQueries: config.graphql.getQueries,
     logger,
@@ -112,6 +116,8 @@ export async function startGateway(options: {
         authenticator.close();
         await handles.close();
         await caches.close();
+        // Last: the spans of the requests that just finished are sent (bounded in time).
+        await tracing.shutdown();
       })();
       return stopping;
     },
