@@ -435,10 +435,13 @@ class ReportingExporter implements SpanExporter {
   ) {}
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.inner.export(spans, (result) => {
-      if (result.code === ExportResultCode.FAILED) this.reportFailure(result.error, spans.length);
-      done(result);
-    });
+    // Outside any request's context: the export is nobody's request (and its log line neither).
+    context.with(ROOT_CONTEXT, () =>
+      this.inner.export(spans, (result) => {
+        if (result.code === ExportResultCode.FAILED) this.reportFailure(result.error, spans.length);
+        done(result);
+      }),
+    );
   }
 
   shutdown(): Promise<void> {
