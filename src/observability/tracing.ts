@@ -160,6 +160,8 @@ const headerGetter: TextMapGetter<http.IncomingHttpHeaders> = {
 
 /** Gateways tracing now: the process-wide context manager is registered while there is one. */
 let activeTracings = 0;
+/** Whether this module registered the context manager (and so may remove it). */
+let ownsContextManager = false;
 
 /**
  * Tracing as configured: NO_TRACING when it is off, otherwise a tracer provider
@@ -195,8 +197,10 @@ export function createTracing(config: TracingConfig, logger: Logger): Tracing {
     ],
   });
   if (activeTracings === 0) {
-    // Returns false when another library registered one first: then that one carries our spans.
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    // False when another library registered one first: then that one carries our spans.
+    ownsContextManager = context.setGlobalContextManager(
+      new AsyncLocalStorageContextManager().enable(),
+    );
   }
   activeTracings += 1;
   logger.info(
@@ -385,7 +389,10 @@ class OpenTelemetryTracing implements Tracing {
       } finally {
         clearTimeout(timer);
         activeTracings -= 1;
-        if (activeTracings === 0) context.disable();
+        if (activeTracings === 0 && ownsContextManager) {
+          context.disable();
+          ownsContextManager = false;
+        }
       }
     })();
     return this.stopped;

@@ -13,7 +13,7 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     const gatewaySetting =
-      /^(ONELOGIN_|DEMO_|AUTH_|RATE_LIMIT_|GRAPHQL_|TRUSTED_DOCUMENTS|CORS_|CACHE_|UPSTREAM_|REDIS_)/.test(
+      /^(ONELOGIN_|DEMO_|AUTH_|RATE_LIMIT_|GRAPHQL_|TRUSTED_DOCUMENTS|CORS_|CACHE_|UPSTREAM_|REDIS_|OTEL_)/.test(
         key,
       ) || ['NODE_ENV', 'PORT', 'HOST', 'LOG_LEVEL'].includes(key);
     if (!gatewaySetting) env[key] = value;
