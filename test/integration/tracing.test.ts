@@ -205,12 +205,35 @@ describe('tracing with an OTLP endpoint', () => {
     ]);
   });
 
+  it('records a hung attempt abandoned after its time limit as a timeout', async () => {
+    simulator.faults.inject({ kind: 'hang', route: 'GET /api/1/events', times: 1 });
+    const caller = clientSpan();
+    const result = await gateway.executeAs(
+      { traceparent: caller.traceparent },
+      `query { events(first: 2) { nodes { id } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    const { spans } = await traceOf(caller.traceId);
+    const attempts = spans
+      .filter((span) => span.kind === CLIENT)
+      .sort(
+        (a, b) =>
+          Number(a.attributes['onelogin.attempt']) - Number(b.attributes['onelogin.attempt']),
+      );
+    expect(attempts.map((span) => [span.attributes['error.type'], span.status])).toEqual([
+      ['timeout', { code: 2, message: 'timeout' }],
+      [undefined, expect.not.objectContaining({ code: 2 })],
+    ]);
+    expect(attempts[0]!.attributes['http.response.status_code']).toBeUndefined();
+    expect(attempts[1]!.attributes['onelogin.retry_reason']).toBe('timeout');
+  });
+
   it('shows a cache hit as a cache span, with no client span', async () => {
     const list = await gateway.execute<{ events: { nodes: Array<{ id: string }> } }>(
       `query { events(first: 1) { nodes { id userName } } }`,
     );
     const id = list.data!.events.nodes[0]!.id;
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the cache is written in the background
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the cache is written in the background
     gateway.resetUpstreamCalls();
 
     const caller = clientSpan();
