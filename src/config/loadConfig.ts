@@ -92,6 +92,48 @@ export interface TrustedDocumentsConfig {
   redisKey: string | undefined;
 }
 
+/** The OpenTelemetry samplers of OTEL_TRACES_SAMPLER the gateway accepts. */
+export type TraceSamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+/**
+ * OpenTelemetry tracing (see observability/tracing.ts), from the standard
+ * `OTEL_*` variables. On only when an OTLP endpoint is set, and neither
+ * OTEL_SDK_DISABLED nor OTEL_TRACES_EXPORTER=none says otherwise.
+ */
+export interface TracingConfig {
+  enabled: boolean;
+  /** Why tracing is off, for the start-up log (undefined when on). */
+  offBecause: string | undefined;
+  /** The OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces. */
+  endpoint: string | undefined;
+  /**
+   * OTEL_EXPORTER_OTLP_(TRACES_)HEADERS, a secret (often a vendor's API key):
+   * a function, so that printing the configuration never prints them.
+   */
+  exportHeaders: () => Readonly<Record<string, string>>;
+  /** The header names only, for the start-up log. */
+  exportHeaderNames: string[];
+  /** Time limit of one export (OTEL_EXPORTER_OTLP_TIMEOUT). */
+  exportTimeoutMs: number;
+  serviceName: string;
+  /** OTEL_RESOURCE_ATTRIBUTES (service.name is `serviceName`). */
+  resourceAttributes: Readonly<Record<string, string>>;
+  sampler: { name: TraceSamplerName; ratio: number };
+  /** The batch span processor (OTEL_BSP_*). */
+  batch: {
+    scheduleDelayMs: number;
+    exportTimeoutMs: number;
+    maxQueueSize: number;
+    maxExportBatchSize: number;
+  };
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -167,6 +209,7 @@ export interface Config {
   auth: AuthConfig;
   limits: LimitsConfig;
   trustedDocuments: TrustedDocumentsConfig;
+  tracing: TracingConfig;
   logLevel: LogLevel;
   /**
    * `json` (one object a line, for collectors), `pretty` (pino-pretty, for a
@@ -397,6 +440,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDuplicateFields: integer('GRAPHQL_MAX_DUPLICATE_FIELDS', 3, 1, 10_000),
     },
     trustedDocuments: readTrustedDocuments(read, problems),
+    tracing: readTracing(read, integer, boolean, problems),
     logLevel,
     logFormat: ['pretty', 'auto'].includes(logFormat) ? (logFormat as 'pretty' | 'auto') : 'json',
     metrics: { enabled: boolean('METRICS_ENABLED', true), port: metricsPort },
@@ -643,6 +687,181 @@ function readTrustedDocuments(
     problems.push('TRUSTED_DOCUMENTS_REDIS_KEY needs REDIS_URL.');
   }
   return { mode, file, redisKey };
+}
+
+const TRACE_SAMPLERS: readonly TraceSamplerName[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+/**
+ * The standard OpenTelemetry variables the gateway honours (the README lists
+ * them). They are read here, like every other setting, and handed to the SDK
+ * explicitly: the SDK's own reading of `process.env` is not what decides.
+ */
+function readTracing(
+  read: (name: string) => string | undefined,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  boolean: (name: string, fallback: boolean) => boolean,
+  problems: string[],
+): TracingConfig {
+  const base = read('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const specific = read('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  let endpoint: string | undefined;
+  const checkURL = (name: string, value: string): string | undefined => {
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed.toString();
+    } catch {
+      // reported below
+    }
+    problems.push(
+      `${name} must be an http(s) URL such as http://otel-collector:4318 (got "${redactURL(value)}").`,
+    );
+    return undefined;
+  };
+  if (specific !== undefined) {
+    // The signal-specific URL is used as it is (OpenTelemetry's exporter specification).
+    endpoint = checkURL('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific);
+  } else if (base !== undefined) {
+    const checked = checkURL('OTEL_EXPORTER_OTLP_ENDPOINT', base);
+    if (checked !== undefined) {
+      const parsed = new URL(checked);
+      parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}/v1/traces`;
+      endpoint = parsed.toString();
+    }
+  }
+
+  const exporter = (read('OTEL_TRACES_EXPORTER') ?? 'otlp').toLowerCase();
+  if (exporter !== 'otlp' && exporter !== 'none') {
+    problems.push(`OTEL_TRACES_EXPORTER must be otlp or none (got "${exporter}").`);
+  }
+  for (const name of ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL']) {
+    const protocol = read(name);
+    if (protocol !== undefined && protocol !== 'http/json') {
+      problems.push(
+        `${name} must be http/json, the only protocol the gateway exports (OTLP/HTTP with JSON, ` +
+          `which collectors accept on port 4318), or unset (got "${protocol}").`,
+      );
+    }
+  }
+
+  const headers: Record<string, string> = {};
+  for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']) {
+    const raw = read(name);
+    if (raw === undefined) continue;
+    raw.split(',').forEach((entry, index) => {
+      if (entry.trim() === '') return;
+      const equals = entry.indexOf('=');
+      const key = equals > 0 ? entry.slice(0, equals).trim() : '';
+      let value: string | undefined;
+      try {
+        value = equals > 0 ? decodeURIComponent(entry.slice(equals + 1).trim()) : undefined;
+      } catch {
+        value = undefined;
+      }
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(key) || value === undefined) {
+        // Never the value in the message: it is usually an API key.
+        problems.push(
+          `${name} must be comma-separated name=value pairs (values URL-encoded); entry ${index + 1} is not.`,
+        );
+        return;
+      }
+      headers[key.toLowerCase()] = value;
+    });
+  }
+
+  const resourceAttributes: Record<string, string> = {};
+  const rawAttributes = read('OTEL_RESOURCE_ATTRIBUTES');
+  if (rawAttributes !== undefined) {
+    for (const entry of rawAttributes.split(',')) {
+      if (entry.trim() === '') continue;
+      const equals = entry.indexOf('=');
+      const key = equals > 0 ? entry.slice(0, equals).trim() : '';
+      let value: string | undefined;
+      try {
+        value = equals > 0 ? decodeURIComponent(entry.slice(equals + 1).trim()) : undefined;
+      } catch {
+        value = undefined;
+      }
+      if (key === '' || value === undefined) {
+        problems.push(
+          `OTEL_RESOURCE_ATTRIBUTES must be comma-separated key=value pairs, e.g. ` +
+            `deployment.environment.name=production (got "${entry.trim()}").`,
+        );
+        continue;
+      }
+      resourceAttributes[key] = value;
+    }
+  }
+  const serviceName =
+    read('OTEL_SERVICE_NAME') ?? resourceAttributes['service.name'] ?? 'onelogin-events-gateway';
+  delete resourceAttributes['service.name'];
+
+  const samplerRaw = (read('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on').toLowerCase();
+  let samplerName: TraceSamplerName = 'parentbased_always_on';
+  if ((TRACE_SAMPLERS as readonly string[]).includes(samplerRaw)) {
+    samplerName = samplerRaw as TraceSamplerName;
+  } else {
+    problems.push(
+      `OTEL_TRACES_SAMPLER must be one of ${TRACE_SAMPLERS.join(', ')} (got "${samplerRaw}").`,
+    );
+  }
+  let ratio = 1;
+  const ratioRaw = read('OTEL_TRACES_SAMPLER_ARG');
+  if (ratioRaw !== undefined && samplerName.endsWith('traceidratio')) {
+    ratio = Number(ratioRaw);
+    if (!/^\d*\.?\d+$/.test(ratioRaw) || !(ratio >= 0 && ratio <= 1)) {
+      problems.push(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (got "${ratioRaw}").`);
+      ratio = 1;
+    }
+  }
+
+  const batch = {
+    scheduleDelayMs: integer('OTEL_BSP_SCHEDULE_DELAY', 5000, 0, 600_000),
+    exportTimeoutMs: integer('OTEL_BSP_EXPORT_TIMEOUT', 30_000, 1, 600_000),
+    maxQueueSize: integer('OTEL_BSP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000),
+    maxExportBatchSize: integer('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, 1, 1_000_000),
+  };
+  if (batch.maxExportBatchSize > batch.maxQueueSize) {
+    problems.push(
+      `OTEL_BSP_MAX_EXPORT_BATCH_SIZE (${batch.maxExportBatchSize}) must not exceed OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize}).`,
+    );
+  }
+  const exportTimeoutMs = integer(
+    read('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') === undefined
+      ? 'OTEL_EXPORTER_OTLP_TIMEOUT'
+      : 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT',
+    10_000,
+    1,
+    600_000,
+  );
+
+  const disabled = boolean('OTEL_SDK_DISABLED', false);
+  const offBecause = disabled
+    ? 'OTEL_SDK_DISABLED=true'
+    : exporter === 'none'
+      ? 'OTEL_TRACES_EXPORTER=none'
+      : endpoint === undefined
+        ? 'no OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set'
+        : undefined;
+  const frozenHeaders = Object.freeze({ ...headers });
+  return {
+    enabled: offBecause === undefined,
+    offBecause,
+    endpoint,
+    exportHeaders: () => frozenHeaders,
+    exportHeaderNames: Object.keys(headers),
+    exportTimeoutMs,
+    serviceName,
+    resourceAttributes,
+    sampler: { name: samplerName, ratio },
+    batch,
+  };
 }
 
 function isLoopbackURL(value: string): boolean {

@@ -2,6 +2,8 @@ import type { Keyv } from 'keyv';
 
 import { LruMap } from '../cache/LruMap';
 import type { Logger } from '../logging/createLogger';
+import type { Tracing } from '../observability/tracing';
+import { NO_TRACING } from '../observability/tracing';
 import type { EventDto, EventField } from '../upstream/dto';
 
 /**
@@ -27,6 +29,8 @@ export class EventCache {
       logger: Logger;
       /** Told how many of a look-up's events were found and how many were not (metrics). */
       onLookup?: CacheLookupObserver;
+      /** A `cache.get` span per look-up (`cache.name` events); absent: none. */
+      tracing?: Tracing;
     },
   ) {
     this.ttlMs = options.ttlSeconds * 1000;
@@ -43,14 +47,24 @@ export class EventCache {
     fields: readonly EventField[] | undefined,
   ): Promise<(EventDto | undefined)[]> {
     if (!this.enabled || ids.length === 0) return ids.map(() => undefined);
-    let found: (EventDto | undefined)[];
-    try {
-      found = (await this.options.store.getMany(ids.map(keyOf))) as (EventDto | undefined)[];
-    } catch (error) {
-      this.options.logger.warn({ error: String(error) }, 'event cache read failed');
-      return ids.map(() => undefined);
-    }
-    const events = found.map((event) => (event && hasFields(event, fields) ? event : undefined));
+    const tracing = this.options.tracing ?? NO_TRACING;
+    const events = await tracing.cacheLookup(
+      'events',
+      async () => {
+        let found: (EventDto | undefined)[];
+        try {
+          found = (await this.options.store.getMany(ids.map(keyOf))) as (EventDto | undefined)[];
+        } catch (error) {
+          this.options.logger.warn({ error: String(error) }, 'event cache read failed');
+          return ids.map(() => undefined);
+        }
+        return found.map((event) => (event && hasFields(event, fields) ? event : undefined));
+      },
+      (events) => {
+        const hits = events.filter((event) => event !== undefined).length;
+        return { hit: hits === ids.length, keys: ids.length, hits };
+      },
+    );
     if (this.options.onLookup) {
       const hits = events.reduce((sum, event) => sum + (event ? 1 : 0), 0);
       this.options.onLookup('hit', hits);

@@ -4,6 +4,8 @@ import { RETURNED_EVENT_FIELD_SET } from '../domain/eventFields';
 import { fieldForPlaceholder, placeholdersOf } from '../domain/eventMessage';
 import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import type { Logger } from '../logging/createLogger';
+import type { Tracing } from '../observability/tracing';
+import { NO_TRACING } from '../observability/tracing';
 import type { EventField, EventTypeDto } from '../upstream/dto';
 import type { OneLoginClient } from '../upstream/OneLoginClient';
 import { upstreamError } from '../upstream/upstreamError';
@@ -35,6 +37,11 @@ export interface EventTypeCatalogOptions {
   now?: () => number;
   /** Told whether the shared store had a fresh catalogue when this process needed one (metrics). */
   onLookup?: CacheLookupObserver;
+  /**
+   * A `cache.get` span (`cache.name` event-types) when the shared store is read;
+   * this process's own copy is a memory read and has none. Absent: none.
+   */
+  tracing?: Tracing;
 }
 
 const STORE_KEY = 'catalog';
@@ -119,7 +126,11 @@ export class EventTypeCatalog {
 
   private async load(forceUpstream: boolean, budget: UpstreamBudget): Promise<Catalog> {
     if (!forceUpstream) {
-      const stored = (await this.options.store.get(STORE_KEY)) as StoredCatalog | undefined;
+      const stored = await (this.options.tracing ?? NO_TRACING).cacheLookup(
+        'event-types',
+        async () => (await this.options.store.get(STORE_KEY)) as StoredCatalog | undefined,
+        (found) => ({ hit: found !== undefined && this.now() - found.fetchedAt < this.ttlMs }),
+      );
       if (stored && this.now() - stored.fetchedAt < this.ttlMs) {
         this.options.onLookup?.('hit', 1);
         this.current = buildCatalog(stored);

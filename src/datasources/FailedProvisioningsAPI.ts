@@ -10,6 +10,8 @@ import { planFailedProvisioningsQuery } from '../domain/failedProvisioningsQuery
 import type { CallAccount } from '../upstream/HttpTransport';
 import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import type { Logger } from '../logging/createLogger';
+import type { Tracing } from '../observability/tracing';
+import { NO_TRACING } from '../observability/tracing';
 import type { LegacyClient } from '../upstream/LegacyClient';
 import type { FailedProvisioningDto } from '../upstream/legacyDto';
 import { upstreamError } from '../upstream/upstreamError';
@@ -28,6 +30,8 @@ export interface FailedProvisioningsAPIOptions {
   logger: Logger;
   /** Told whether each range was cached (metrics). */
   onLookup?: CacheLookupObserver;
+  /** A `cache.get` span per range look-up (`cache.name` failed-provisionings); absent: none. */
+  tracing?: Tracing;
 }
 
 /**
@@ -106,13 +110,22 @@ export class FailedProvisioningsAPI {
 
   private async cached(key: string): Promise<FailedProvisioningDto[] | undefined> {
     if (this.ttlMs <= 0) return undefined;
-    try {
-      const found = (await this.options.store.get(key)) as FailedProvisioningDto[] | undefined;
-      this.options.onLookup?.(found === undefined ? 'miss' : 'hit', 1);
-      return found;
-    } catch (error) {
-      this.options.logger.warn({ error: String(error) }, 'failed-provisioning cache read failed');
-      return undefined;
-    }
+    const found = await (this.options.tracing ?? NO_TRACING).cacheLookup(
+      'failed-provisionings',
+      async () => {
+        try {
+          return (await this.options.store.get(key)) as FailedProvisioningDto[] | undefined;
+        } catch (error) {
+          this.options.logger.warn(
+            { error: String(error) },
+            'failed-provisioning cache read failed',
+          );
+          return undefined;
+        }
+      },
+      (found) => ({ hit: found !== undefined }),
+    );
+    this.options.onLookup?.(found === undefined ? 'miss' : 'hit', 1);
+    return found;
   }
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../logging/createLogger';
 import type { Metrics } from '../observability/Metrics';
 import { refusalReason, upstreamOutcome } from '../observability/Metrics';
 import type { TransportObserver } from '../upstream/HttpTransport';
+import type { Tracing } from '../observability/tracing';
 import { HttpTransport } from '../upstream/HttpTransport';
 import { LegacyClient } from '../upstream/LegacyClient';
 import { OneLoginClient } from '../upstream/OneLoginClient';
@@ -65,8 +66,10 @@ export function createServices(options: {
   clock?: () => number;
   /** Where calls, retries, refusals, cache look-ups and token requests are counted. */
   metrics?: Metrics;
+  /** Spans for OneLogin calls and the cache look-ups that decide them; absent: none. */
+  tracing?: Tracing;
 }): ServiceHandles {
-  const { config, caches, logger, metrics } = options;
+  const { config, caches, logger, metrics, tracing } = options;
   const clock = options.clock ?? Date.now;
   if (!config.oneLogin)
     throw new Error('createServices needs config.oneLogin (demo mode fills it in at start-up)');
@@ -79,6 +82,7 @@ export function createServices(options: {
     breaker: config.upstream.breaker,
     logger,
     ...(metrics ? { observer: transportObserver(metrics) } : {}),
+    ...(tracing ? { tracing } : {}),
   };
   const lookups = (cache: string) =>
     metrics && {
@@ -110,6 +114,7 @@ export function createServices(options: {
     logger,
     now: clock,
     ...lookups('event-types'),
+    ...(tracing ? { tracing } : {}),
   });
   const cache = new EventCache({
     store: caches.events,
@@ -117,6 +122,7 @@ export function createServices(options: {
     maxEntries: config.cache.eventMaxEntries,
     logger,
     ...lookups('events'),
+    ...(tracing ? { tracing } : {}),
   });
   const events = new EventsAPI({ client, cache, catalog: eventTypes, paging: config.paging });
 
@@ -141,6 +147,7 @@ export function createServices(options: {
     maxRangeDays: config.failedProvisionings.maxRangeDays,
     logger,
     ...lookups('failed-provisionings'),
+    ...(tracing ? { tracing } : {}),
   });
   const idempotency = new IdempotencyStore({
     records: caches.idempotency,

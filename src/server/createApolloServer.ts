@@ -7,6 +7,7 @@ import { executeSync, GraphQLError, parse } from 'graphql';
 import type { Config } from '../config/loadConfig';
 import { formatError, formatErrorWithoutSuggestions } from '../errors/formatError';
 import type { Logger } from '../logging/createLogger';
+import type { Tracing } from '../observability/tracing';
 import { resolvers } from '../resolvers';
 import type { Context } from './context';
 import { explorerLandingPagePlugin } from './explorer/createExplorer';
@@ -19,6 +20,7 @@ import { entityRepresentationsPlugin } from './plugins/entityRepresentationsPlug
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin';
 import { rateLimitStatusPlugin } from './plugins/rateLimitStatusPlugin';
 import { requestFactsPlugin } from './plugins/requestFactsPlugin';
+import { tracingPlugin } from './plugins/tracingPlugin';
 
 /** The subgraph schema: schema/*.graphql with the resolvers, built by @apollo/subgraph. */
 export function buildSchema(options: { authorizationDirectives?: boolean } = {}): GraphQLSchema {
@@ -67,6 +69,8 @@ export function createApolloServer(options: {
    * estimate (EventTypeCatalog.isLoaded of the services the context uses).
    */
   eventTypesLoaded: () => boolean;
+  /** The GraphQL operation on the request's server span, when tracing is on. */
+  tracing?: Tracing;
 }): ApolloServer<Context> {
   const { config, logger, eventTypesLoaded } = options;
   const schema = buildSchema({
@@ -105,6 +109,7 @@ export function createApolloServer(options: {
       }),
       rateLimitStatusPlugin(),
       requestFactsPlugin(),
+      ...(options.tracing?.enabled ? [tracingPlugin({ tracing: options.tracing })] : []),
     ],
   });
 }

@@ -9,6 +9,8 @@ import { ErrorCode } from '../errors/ErrorCode';
 import { RateLimitedError } from '../limits/CallerRateLimits';
 import type { Logger } from '../logging/createLogger';
 import type { RequestEnd } from '../observability/observeRequest';
+import type { Tracing } from '../observability/tracing';
+import { NO_TRACING } from '../observability/tracing';
 import type { Context } from './context';
 import type { RequestFacts } from './requestFacts';
 import { newRequestFacts } from './requestFacts';
@@ -42,6 +44,8 @@ export interface CreateHttpServerOptions {
   draining?: () => boolean;
   /** Told how each request ended (the access log and metrics, see observability/observeRequest). */
   observe?: (facts: RequestFacts, end: RequestEnd) => void;
+  /** A server span per GraphQL request (continuing `traceparent`); absent: none. */
+  tracing?: Tracing;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -62,7 +66,8 @@ const REALM = 'onelogin-events-gateway';
  */
 export function createHttpServer(options: CreateHttpServerOptions): http.Server {
   const { apollo, logger } = options;
-  return http.createServer((req, res) => {
+  const tracing = options.tracing ?? NO_TRACING;
+  const listener: http.RequestListener = (req, res) => {
     const started = performance.now();
     const url = req.url ?? '/';
     const queryStart = url.indexOf('?');
@@ -284,7 +289,8 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
           res.destroy();
         }
       });
-  });
+  };
+  return http.createServer(tracing.httpListener(GRAPHQL_PATH, listener));
 }
 
 /** The code of a refusal made before Apollo saw the request (for the access log and metrics). */

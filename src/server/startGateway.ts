@@ -9,6 +9,7 @@ import { createCacheStores } from '../cache/createCacheStores';
 import type { Config } from '../config/loadConfig';
 import { createDataSources } from '../datasources/createDataSources';
 import type { Logger } from '../logging/createLogger';
+import { createTracing } from '../observability/tracing';
 import { createApolloServer } from './createApolloServer';
 import { createHttpServer, GRAPHQL_PATH } from './createHttpServer';
 import { createServices } from '../datasources/createServices';
@@ -48,6 +49,7 @@ export async function startGateway(options: {
   clock?: () => number;
 }): Promise<Gateway> {
   const { config, logger } = options;
+  const tracing = createTracing(config.tracing, logger);
   const caches = await createCacheStores({ config: config.cache, logger });
   // Metrics read the account's budget and the circuits when scraped (handles exist by then).
   const metrics = config.metrics.enabled
@@ -62,6 +64,7 @@ export async function startGateway(options: {
     logger,
     clock: options.clock,
     ...(metrics ? { metrics } : {}),
+    tracing,
   });
   const readiness = new Readiness(
     [...handles.readinessChecks, ...(caches.redis ? [redisCheck(caches.redis)] : [])],
@@ -84,6 +87,7 @@ export async function startGateway(options: {
     logger,
     // A read-only look at the shared catalogue, so that the cost plugin reaches no data source.
     eventTypesLoaded: () => handles.services.eventTypes.isLoaded(),
+    tracing,
   });
   await apollo.start();
   const httpServer = createHttpServer({
@@ -104,6 +108,7 @@ export async function startGateway(options: {
     draining: () => readiness.isDraining,
     observe: requestObserver({ logger, ...(metrics ? { metrics } : {}) }),
     documents,
+    tracing,
     corsOrigins: config.cors.origins,
     getQueries: config.graphql.getQueries,
     explorer: createExplorer(config.graphql.explorer, options.clock),
@@ -163,6 +168,8 @@ export async function startGateway(options: {
           metricsServer.closeAllConnections();
           await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
         }
+        // Last: the spans of the requests that just finished are sent (bounded in time).
+        await tracing.shutdown();
       })();
       return stopping;
     },

@@ -12,6 +12,8 @@ import type { Dispatcher } from 'undici';
 import { Pool } from 'undici';
 
 import type { Logger } from '../logging/createLogger';
+import type { ClientSpan, Tracing } from '../observability/tracing';
+import { NO_TRACING } from '../observability/tracing';
 import { RetryBudget } from './RetryBudget';
 import type { UpstreamFailure } from './upstreamError';
 
@@ -87,6 +89,8 @@ export interface HttpTransportOptions {
   logger: Logger;
   /** The circuit breaker of each route; absent: none (unit tests). */
   breaker?: BreakerOptions;
+  /** A client span per attempt, with `traceparent` passed on; absent: none. */
+  tracing?: Tracing;
   /** Told of every call, retry and fail-fast refusal (metrics); absent: nobody. */
   observer?: TransportObserver;
 }
@@ -152,9 +156,13 @@ export class HttpTransport {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
   private readonly retryBudget: RetryBudget | undefined;
   private readonly writeTimeoutMs: number;
+  private readonly tracing: Tracing;
+  private readonly origin: URL;
 
   constructor(private readonly options: HttpTransportOptions) {
     this.writeTimeoutMs = options.writeTimeoutMs ?? options.timeoutMs;
+    this.tracing = options.tracing ?? NO_TRACING;
+    this.origin = new URL(options.origin);
     const longest = Math.max(options.timeoutMs, this.writeTimeoutMs);
     this.pool = new Pool(options.origin, {
       connections: options.maxConnections,
@@ -184,8 +192,10 @@ export class HttpTransport {
    * the transport's retry budget allow; `interpret` turns the answer into a value.
    */
   async request<T>(request: HttpRequest, interpret: (response: HttpResponse) => T): Promise<T> {
+    // Every HTTP call of this request, numbered for its span (retries and a 429's second try).
+    const calls: AttemptCount = { made: 0, reason: undefined };
     const once = () =>
-      this.throughBreaker(request, async () => interpret(await this.attempt(request)));
+      this.throughBreaker(request, async () => interpret(await this.attempt(request, calls)));
     this.retryBudget?.recordCall();
     if (!request.idempotent || this.options.retries === 0) return once();
     let last: unknown;
@@ -193,6 +203,7 @@ export class HttpTransport {
       return await this.retryPolicy.execute(async ({ attempt }) => {
         if (attempt > 0) {
           this.beforeRetry(request, attempt, last);
+          calls.reason = failureName(last);
           await request.account?.spend();
           this.options.observer?.retry(request.route);
         }
@@ -305,7 +316,11 @@ export class HttpTransport {
   }
 
   /** One call (and, after a short 429 burst, one more: `waited429` says it was made). */
-  private async attempt(request: HttpRequest, waited429 = false): Promise<HttpResponse> {
+  private async attempt(
+    request: HttpRequest,
+    calls: AttemptCount,
+    waited429 = false,
+  ): Promise<HttpResponse> {
     const started = performance.now();
     const path = request.query ? request.path + queryString(request.query) : request.path;
     // Whole milliseconds: AbortSignal.timeout refuses fractions.
@@ -318,12 +333,69 @@ export class HttpTransport {
         ),
       ),
     );
+    calls.made += 1;
+    const { response, body } = await this.tracing.clientCall(
+      {
+        method: request.method,
+        route: request.route,
+        origin: this.origin,
+        path: request.path,
+        attempt: calls.made,
+        retryReason: calls.reason,
+      },
+      (span) => this.exchange(request, path, limit, started, span),
+      (exchanged) => exchanged.response.statusCode,
+      failureName,
+    );
+    if (request.idempotent && response.statusCode === 429 && !waited429) {
+      const seconds = retryAfterHeader({ status: 429, headers: response.headers, body });
+      const waitMs = Math.max(seconds ?? 0, 0.05) * 1000;
+      const left = (request.account?.deadline ?? Infinity) - performance.now();
+      if (
+        seconds !== undefined &&
+        seconds <= SHORT_RETRY_AFTER_SECONDS &&
+        // Not from the retry budget: one more call at most, after OneLogin's own
+        // Retry-After, and a replica with no recent traffic must wait out a burst too.
+        left >= waitMs + MIN_ATTEMPT_MS
+      ) {
+        this.options.logger.debug(
+          { route: request.route, retryAfterSeconds: seconds },
+          'upstream 429 burst: waiting it out, then one more try',
+        );
+        calls.reason = '429 burst';
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        await request.account?.spend();
+        this.options.observer?.retry(request.route);
+        return this.attempt(request, calls, true);
+      }
+    }
+    if (
+      request.idempotent &&
+      (request.retryStatuses ?? RETRYABLE_STATUSES).has(response.statusCode)
+    ) {
+      // Retried inside the policy; after the last attempt the caller maps it.
+      throw new UpstreamFailureError(
+        { kind: 'status', status: response.statusCode, rateLimited: false },
+        true,
+      );
+    }
+    return { status: response.statusCode, headers: response.headers, body };
+  }
+
+  /** The HTTP exchange of one attempt, inside its client span (which adds `traceparent`). */
+  private async exchange(
+    request: HttpRequest,
+    path: string,
+    limit: number,
+    started: number,
+    span: ClientSpan,
+  ): Promise<{ response: Dispatcher.ResponseData; body: string }> {
     let response: Dispatcher.ResponseData;
     try {
       response = await this.pool.request({
         method: request.method,
         path,
-        headers: request.headers,
+        headers: span.inject(request.headers),
         body: request.body,
         signal: AbortSignal.timeout(limit),
       });
@@ -342,38 +414,7 @@ export class HttpTransport {
       { route: request.route, status: response.statusCode, ms: Math.round(elapsed) },
       'upstream response',
     );
-    if (request.idempotent && response.statusCode === 429 && !waited429) {
-      const seconds = retryAfterHeader({ status: 429, headers: response.headers, body });
-      const waitMs = Math.max(seconds ?? 0, 0.05) * 1000;
-      const left = (request.account?.deadline ?? Infinity) - performance.now();
-      if (
-        seconds !== undefined &&
-        seconds <= SHORT_RETRY_AFTER_SECONDS &&
-        // Not from the retry budget: one more call at most, after OneLogin's own
-        // Retry-After, and a replica with no recent traffic must wait out a burst too.
-        left >= waitMs + MIN_ATTEMPT_MS
-      ) {
-        this.options.logger.debug(
-          { route: request.route, retryAfterSeconds: seconds },
-          'upstream 429 burst: waiting it out, then one more try',
-        );
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
-        await request.account?.spend();
-        this.options.observer?.retry(request.route);
-        return this.attempt(request, true);
-      }
-    }
-    if (
-      request.idempotent &&
-      (request.retryStatuses ?? RETRYABLE_STATUSES).has(response.statusCode)
-    ) {
-      // Retried inside the policy; after the last attempt the caller maps it.
-      throw new UpstreamFailureError(
-        { kind: 'status', status: response.statusCode, rateLimited: false },
-        true,
-      );
-    }
-    return { status: response.statusCode, headers: response.headers, body };
+    return { response, body };
   }
 
   private transportFailure(
@@ -415,6 +456,19 @@ export class HttpTransport {
     }
     return new UpstreamFailureError({ kind: 'network' }, true);
   }
+}
+
+/** The HTTP calls of one `request()` so far, and why the next one is made (for its span). */
+interface AttemptCount {
+  made: number;
+  reason: string | undefined;
+}
+
+/** What a call failed with, for a span: `timeout`, `network`, `status 503`, …; never a message. */
+function failureName(error: unknown): string {
+  if (!(error instanceof UpstreamFailureError)) return 'error';
+  const { failure } = error;
+  return failure.kind === 'status' ? `status ${failure.status}` : failure.kind;
 }
 
 /** Whether a failure says the upstream is in trouble (it counts against the route's circuit). */

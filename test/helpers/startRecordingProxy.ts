@@ -7,6 +7,8 @@ export interface RecordedRequest {
   url: string;
   /** Decoded query parameters. */
   query: Record<string, string>;
+  /** The request's headers, as the gateway sent them (e.g. `traceparent`). */
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface RecordingProxy {
@@ -31,6 +33,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       method: req.method ?? 'GET',
       url,
       query: Object.fromEntries(parsed.searchParams),
+      headers: req.headers,
     });
     const upstream = http.request(
       {

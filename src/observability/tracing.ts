@@ -1,0 +1,479 @@
+/**
+ * OpenTelemetry tracing, instrumented by hand: a server span per GraphQL HTTP
+ * request (continuing the caller's W3C `traceparent`), a client span per
+ * OneLogin call attempt (passing `traceparent` on), and a span per cache
+ * look-up that decides whether a call is made. No auto-instrumentation: those
+ * record whole URLs, and OneLogin's query strings are not for a trace.
+ *
+ * Each gateway has its own tracer provider, used explicitly and never
+ * registered as the global one, so that two gateways in one process (tests)
+ * cannot see each other's spans. Only the context manager (AsyncLocalStorage)
+ * is process-wide, as @opentelemetry/api requires: it is registered while at
+ * least one gateway traces. With tracing off, every method here is a plain
+ * call of the function it wraps.
+ *
+ * What a span may carry: routes (`GET /api/1/events/:id`), paths without their
+ * query, statuses, attempt numbers, cache names and hit counts, GraphQL
+ * operation names and types, error codes. Never headers, tokens, bodies, query
+ * strings, variables or documents.
+ */
+import type http from 'node:http';
+
+import type { Span, SpanOptions, TextMapGetter } from '@opentelemetry/api';
+import {
+  context,
+  createContextKey,
+  defaultTextMapSetter,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableSpan, Sampler, SpanExporter } from '@opentelemetry/sdk-trace-node';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-node';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_SERVICE_NAME,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+} from '@opentelemetry/semantic-conventions';
+
+import type { TracingConfig } from '../config/loadConfig';
+import type { Logger } from '../logging/createLogger';
+
+/** One attempt of an upstream call, as HttpTransport describes it. */
+export interface ClientCall {
+  method: string;
+  /** e.g. `GET /api/1/events/:id`: the span's name; never holds credentials or a query. */
+  route: string;
+  /** The upstream origin, e.g. https://acme.onelogin.com. */
+  origin: URL;
+  /** The path without its query string. */
+  path: string;
+  /** 1 for the first call, 2 for the first retry, … */
+  attempt: number;
+  /** Why this call is made again (`status 503`, `timeout`, `429 burst`); undefined for the first. */
+  retryReason: string | undefined;
+}
+
+/** The running client span, as the wrapped call sees it. */
+export interface ClientSpan {
+  /** `headers` with `traceparent` (and `tracestate`) of this span added; `headers` itself when off. */
+  inject(
+    headers: Readonly<Record<string, string>> | undefined,
+  ): Readonly<Record<string, string>> | undefined;
+}
+
+/** The facts of a GraphQL operation, for the request's server span. */
+export interface OperationFacts {
+  type: string | undefined;
+  name: string | undefined;
+}
+
+/** The outcome of a GraphQL operation. */
+export interface OperationOutcome {
+  /** The response's distinct `extensions.code`s. */
+  errorCodes: readonly string[];
+  /** Whether an error was not the client's (an upstream's or the gateway's). */
+  failed: boolean;
+  /** How many OneLogin calls the request made. */
+  upstreamCalls: number | undefined;
+}
+
+export interface Tracing {
+  readonly enabled: boolean;
+  /**
+   * Wraps an HTTP request listener: requests to `path` (not CORS preflights) run
+   * inside a server span that continues the request's `traceparent` and ends
+   * when the response is sent, whoever sent it (401 and 429 refusals included).
+   */
+  httpListener(path: string, listener: http.RequestListener): http.RequestListener;
+  /** Names the current request's server span after its GraphQL operation. */
+  describeOperation(facts: OperationFacts): void;
+  /** Records the current request's GraphQL outcome on its server span. */
+  recordOutcome(outcome: OperationOutcome): void;
+  /**
+   * Runs one upstream call attempt inside a client span named after its route;
+   * `statusOf` reads the HTTP status from the result, `errorType` names a failure
+   * (e.g. `timeout`): both without the request's details.
+   */
+  clientCall<T>(
+    call: ClientCall,
+    run: (span: ClientSpan) => Promise<T>,
+    statusOf: (result: T) => number,
+    errorType: (error: unknown) => string,
+  ): Promise<T>;
+  /**
+   * Runs a cache look-up inside a `cache.get` span: `cache.name`, and from
+   * `outcome` whether it was a hit (and, for a multi-key look-up, how many keys hit).
+   */
+  cacheLookup<T>(
+    name: string,
+    lookup: () => Promise<T>,
+    outcome: (result: T) => { hit: boolean; keys?: number; hits?: number },
+  ): Promise<T>;
+  /** Sends what is buffered and stops (bounded in time); a no-op when off. */
+  shutdown(): Promise<void>;
+}
+
+/** A Tracing that records nothing: what every component uses unless given one. */
+export const NO_TRACING: Tracing = {
+  enabled: false,
+  httpListener: (_path, listener) => listener,
+  describeOperation: () => undefined,
+  recordOutcome: () => undefined,
+  clientCall: (_call, run) => run(NO_CLIENT_SPAN),
+  cacheLookup: (_name, lookup) => lookup(),
+  shutdown: () => Promise.resolve(),
+};
+
+const NO_CLIENT_SPAN: ClientSpan = { inject: (headers) => headers };
+
+/** The request's server span, kept in the context beside the active span. */
+const SERVER_SPAN = createContextKey('onelogin-events-gateway server span');
+
+/** How long stopping waits for the last spans to be sent. */
+const SHUTDOWN_WAIT_MS = 5000;
+/** An export failure is logged at most this often (with the number of failures since). */
+const EXPORT_FAILURE_LOG_INTERVAL_MS = 60_000;
+
+const headerGetter: TextMapGetter<http.IncomingHttpHeaders> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => carrier[key],
+};
+
+/** Gateways tracing now: the process-wide context manager is registered while there is one. */
+let activeTracings = 0;
+/** Whether this module registered the context manager (and so may remove it). */
+let ownsContextManager = false;
+
+/**
+ * Tracing as configured: NO_TRACING when it is off, otherwise a tracer provider
+ * of this gateway's own exporting OTLP/HTTP JSON to `config.endpoint`. Says at
+ * start-up which it is.
+ */
+export function createTracing(config: TracingConfig, logger: Logger): Tracing {
+  if (!config.enabled || config.endpoint === undefined) {
+    logger.info({ tracing: 'off' }, `Tracing is off: ${config.offBecause ?? 'not configured'}`);
+    return NO_TRACING;
+  }
+  const exporter = new ReportingExporter(
+    new OTLPTraceExporter({
+      url: config.endpoint,
+      headers: { ...config.exportHeaders() },
+      timeoutMillis: config.exportTimeoutMs,
+    }),
+    logger,
+  );
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({
+      ...config.resourceAttributes,
+      [ATTR_SERVICE_NAME]: config.serviceName,
+    }),
+    sampler: samplerOf(config.sampler),
+    spanProcessors: [
+      new BatchSpanProcessor(exporter, {
+        scheduledDelayMillis: config.batch.scheduleDelayMs,
+        exportTimeoutMillis: config.batch.exportTimeoutMs,
+        maxQueueSize: config.batch.maxQueueSize,
+        maxExportBatchSize: config.batch.maxExportBatchSize,
+      }),
+    ],
+  });
+  if (activeTracings === 0) {
+    // False when another library registered one first: then that one carries our spans.
+    ownsContextManager = context.setGlobalContextManager(
+      new AsyncLocalStorageContextManager().enable(),
+    );
+  }
+  activeTracings += 1;
+  logger.info(
+    {
+      tracing: 'on',
+      endpoint: describeEndpoint(config.endpoint),
+      serviceName: config.serviceName,
+      sampler: config.sampler.name.endsWith('traceidratio')
+        ? `${config.sampler.name} ${config.sampler.ratio}`
+        : config.sampler.name,
+      // Names only: the values are credentials.
+      exportHeaders: config.exportHeaderNames,
+    },
+    `Tracing is on: OTLP/HTTP to ${describeEndpoint(config.endpoint)}`,
+  );
+  return new OpenTelemetryTracing(provider);
+}
+
+class OpenTelemetryTracing implements Tracing {
+  readonly enabled = true;
+  private readonly tracer;
+  private readonly propagator = new W3CTraceContextPropagator();
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly provider: NodeTracerProvider) {
+    this.tracer = provider.getTracer('onelogin-events-gateway');
+  }
+
+  httpListener(path: string, listener: http.RequestListener): http.RequestListener {
+    return (req, res) => {
+      const url = req.url ?? '/';
+      const queryStart = url.indexOf('?');
+      const pathname = queryStart === -1 ? url : url.slice(0, queryStart);
+      if (pathname !== path || req.method === 'OPTIONS') {
+        listener(req, res);
+        return;
+      }
+      const parent = this.propagator.extract(ROOT_CONTEXT, req.headers, headerGetter);
+      const method = req.method ?? 'GET';
+      const local = req.socket.localPort;
+      const span = this.tracer.startSpan(
+        `${method} ${path}`,
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            [ATTR_HTTP_REQUEST_METHOD]: method,
+            [ATTR_HTTP_ROUTE]: path,
+            // The path only: a GET's query string holds the document and its variables.
+            [ATTR_URL_PATH]: path,
+            [ATTR_URL_SCHEME]: 'http',
+            ...(local === undefined ? {} : { [ATTR_SERVER_PORT]: local }),
+          },
+        },
+        parent,
+      );
+      let ended = false;
+      const end = (aborted: boolean) => {
+        if (ended) return;
+        ended = true;
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
+        if (aborted) {
+          span.setAttribute('error.type', 'aborted');
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection closed early' });
+        } else if (res.statusCode >= 500) {
+          span.setAttribute('error.type', String(res.statusCode));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.statusCode}` });
+        }
+        span.end();
+      };
+      res.once('finish', () => end(false));
+      res.once('close', () => end(!res.writableFinished));
+      const active = trace.setSpan(parent, span).setValue(SERVER_SPAN, span);
+      context.with(active, () => listener(req, res));
+    };
+  }
+
+  describeOperation(facts: OperationFacts): void {
+    const span = serverSpan();
+    if (!span) return;
+    if (facts.type) span.setAttribute('graphql.operation.type', facts.type);
+    if (facts.name) span.setAttribute('graphql.operation.name', facts.name);
+    // OpenTelemetry's GraphQL name, `{type} {name}`: what a trace list should show.
+    if (facts.type) span.updateName(facts.name ? `${facts.type} ${facts.name}` : facts.type);
+  }
+
+  recordOutcome(outcome: OperationOutcome): void {
+    const span = serverSpan();
+    if (!span) return;
+    if (outcome.upstreamCalls !== undefined) {
+      span.setAttribute('onelogin.calls', outcome.upstreamCalls);
+    }
+    if (outcome.errorCodes.length === 0) return;
+    span.setAttribute('graphql.error.codes', [...outcome.errorCodes]);
+    if (outcome.failed) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorCodes.join(', ') });
+    }
+  }
+
+  async clientCall<T>(
+    call: ClientCall,
+    run: (span: ClientSpan) => Promise<T>,
+    statusOf: (result: T) => number,
+    errorType: (error: unknown) => string,
+  ): Promise<T> {
+    const options: SpanOptions = {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        [ATTR_HTTP_REQUEST_METHOD]: call.method,
+        [ATTR_SERVER_ADDRESS]: call.origin.hostname,
+        [ATTR_SERVER_PORT]:
+          Number(call.origin.port) || (call.origin.protocol === 'https:' ? 443 : 80),
+        [ATTR_URL_PATH]: call.path,
+        'onelogin.route': call.route,
+        'onelogin.attempt': call.attempt,
+        ...(call.attempt > 1 ? { 'http.request.resend_count': call.attempt - 1 } : {}),
+        ...(call.retryReason === undefined ? {} : { 'onelogin.retry_reason': call.retryReason }),
+      },
+    };
+    return this.tracer.startActiveSpan(call.route, options, async (span) => {
+      const handle: ClientSpan = {
+        inject: (headers) => {
+          const carrier: Record<string, string> = { ...headers };
+          this.propagator.inject(context.active(), carrier, defaultTextMapSetter);
+          return carrier;
+        },
+      };
+      try {
+        const result = await run(handle);
+        const status = statusOf(result);
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+        if (status >= 400) {
+          span.setAttribute('error.type', String(status));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
+        }
+        return result;
+      } catch (error) {
+        // The kind of failure only: an error's message may hold an address or more.
+        const type = errorType(error);
+        span.setAttribute('error.type', type);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  async cacheLookup<T>(
+    name: string,
+    lookup: () => Promise<T>,
+    outcome: (result: T) => { hit: boolean; keys?: number; hits?: number },
+  ): Promise<T> {
+    const span = this.tracer.startSpan('cache.get', {
+      kind: SpanKind.INTERNAL,
+      attributes: { 'cache.name': name },
+    });
+    try {
+      const result = await lookup();
+      const { hit, keys, hits } = outcome(result);
+      span.setAttribute('cache.hit', hit);
+      if (keys !== undefined) span.setAttribute('cache.keys', keys);
+      if (hits !== undefined) span.setAttribute('cache.hits', hits);
+      return result;
+    } catch (error) {
+      span.setAttribute('error.type', error instanceof Error ? error.name : 'unknown');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'cache read failed' });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  shutdown(): Promise<void> {
+    this.stopped ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          this.provider.shutdown(),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, SHUTDOWN_WAIT_MS);
+            timer.unref();
+          }),
+        ]);
+      } catch {
+        // The exporter already said why (ReportingExporter); stopping goes on.
+      } finally {
+        clearTimeout(timer);
+        activeTracings -= 1;
+        if (activeTracings === 0 && ownsContextManager) {
+          context.disable();
+          ownsContextManager = false;
+        }
+      }
+    })();
+    return this.stopped;
+  }
+}
+
+function serverSpan(): Span | undefined {
+  return context.active().getValue(SERVER_SPAN) as Span | undefined;
+}
+
+function samplerOf(sampler: TracingConfig['sampler']): Sampler {
+  switch (sampler.name) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(sampler.ratio);
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampler.ratio) });
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
+
+/** The endpoint for logs: scheme, host and path, never a password or a query. */
+function describeEndpoint(endpoint: string): string {
+  const url = new URL(endpoint);
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/**
+ * The OTLP exporter, with its failures told to the operator without flooding
+ * the log: the first failure at once, then at most one line a minute with the
+ * number of failed exports since. A failed export only loses those spans;
+ * requests never wait for an export.
+ */
+class ReportingExporter implements SpanExporter {
+  private failures = 0;
+  private lastReport = -Infinity;
+
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly logger: Logger,
+  ) {}
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    // Outside any request's context: the export is nobody's request (and its log line neither).
+    context.with(ROOT_CONTEXT, () =>
+      this.inner.export(spans, (result) => {
+        if (result.code === ExportResultCode.FAILED) this.reportFailure(result.error, spans.length);
+        done(result);
+      }),
+    );
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+
+  private reportFailure(error: Error | undefined, spans: number): void {
+    this.failures += 1;
+    const now = performance.now();
+    if (now - this.lastReport < EXPORT_FAILURE_LOG_INTERVAL_MS) return;
+    this.lastReport = now;
+    // The error's name and code only: its message may quote the collector's answer.
+    const code = (error as { code?: unknown } | undefined)?.code;
+    this.logger.warn(
+      {
+        failedExports: this.failures,
+        spans,
+        error: typeof code === 'string' || typeof code === 'number' ? code : error?.name,
+      },
+      'could not send spans to the OTLP endpoint; spans are dropped until it answers',
+    );
+    this.failures = 0;
+  }
+}
