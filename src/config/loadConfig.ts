@@ -112,6 +112,8 @@ export interface TracingConfig {
   offBecause: string | undefined;
   /** The OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces. */
   endpoint: string | undefined;
+  /** OTLP over HTTP with JSON bodies (the default here) or protobuf (the OpenTelemetry spec's default). */
+  protocol: 'http/json' | 'http/protobuf';
   /**
    * OTEL_EXPORTER_OTLP_(TRACES_)HEADERS, a secret (often a vendor's API key):
    * a function, so that printing the configuration never prints them.
@@ -740,12 +742,16 @@ function readTracing(
   if (exporter !== 'otlp' && exporter !== 'none') {
     problems.push(`OTEL_TRACES_EXPORTER must be otlp or none (got "${exporter}").`);
   }
+  // The traces-specific variable wins over the general one, as the OpenTelemetry spec says.
+  let protocol: 'http/json' | 'http/protobuf' = 'http/json';
   for (const name of ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL']) {
-    const protocol = read(name);
-    if (protocol !== undefined && protocol !== 'http/json') {
+    const given = read(name);
+    if (given === undefined) continue;
+    if (given === 'http/json' || given === 'http/protobuf') protocol = given;
+    else {
       problems.push(
-        `${name} must be http/json, the only protocol the gateway exports (OTLP/HTTP with JSON, ` +
-          `which collectors accept on port 4318), or unset (got "${protocol}").`,
+        `${name} must be http/json or http/protobuf (OTLP over HTTP, which collectors accept on ` +
+          `port 4318; grpc is not supported), or unset for http/json (got "${given}").`,
       );
     }
   }
@@ -854,6 +860,7 @@ function readTracing(
     enabled: offBecause === undefined,
     offBecause,
     endpoint,
+    protocol,
     exportHeaders: () => frozenHeaders,
     exportHeaderNames: Object.keys(headers),
     exportTimeoutMs,

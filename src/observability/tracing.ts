@@ -33,6 +33,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, Sampler, SpanExporter } from '@opentelemetry/sdk-trace-node';
 import {
@@ -173,12 +174,15 @@ export function createTracing(config: TracingConfig, logger: Logger): Tracing {
     logger.info({ tracing: 'off' }, `Tracing is off: ${config.offBecause ?? 'not configured'}`);
     return NO_TRACING;
   }
+  const exporterOptions = {
+    url: config.endpoint,
+    headers: { ...config.exportHeaders() },
+    timeoutMillis: config.exportTimeoutMs,
+  };
   const exporter = new ReportingExporter(
-    new OTLPTraceExporter({
-      url: config.endpoint,
-      headers: { ...config.exportHeaders() },
-      timeoutMillis: config.exportTimeoutMs,
-    }),
+    config.protocol === 'http/protobuf'
+      ? new OTLPProtobufTraceExporter(exporterOptions)
+      : new OTLPTraceExporter(exporterOptions),
     logger,
   );
   const provider = new NodeTracerProvider({

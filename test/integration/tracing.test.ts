@@ -369,6 +369,48 @@ describe('a failing OTLP endpoint', () => {
   });
 });
 
+describe('OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', () => {
+  it('exports the same spans as protobuf, the OpenTelemetry default', async () => {
+    const bodies: { contentType: string | undefined; body: Buffer }[] = [];
+    const collector = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        bodies.push({ contentType: req.headers['content-type'], body: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const { port } = collector.address() as AddressInfo;
+    const gateway = await startTestGateway({
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_BSP_SCHEDULE_DELAY: '10',
+      },
+    });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    try {
+      const answer = await gateway.post(
+        { query: 'query Recent { events(first: 1) { nodes { id } } }' },
+        { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      );
+      expect(answer.status).toBe(200);
+    } finally {
+      await gateway.stop(); // flushes the spans
+      collector.closeAllConnections();
+      await new Promise((resolve) => collector.close(resolve));
+    }
+    const all = Buffer.concat(bodies.map(({ body }) => body));
+    expect(bodies.length).toBeGreaterThan(0);
+    expect(bodies.every(({ contentType }) => contentType === 'application/x-protobuf')).toBe(true);
+    // Protobuf carries strings as UTF-8 and trace ids as their 16 bytes.
+    expect(all.includes(Buffer.from('query Recent'))).toBe(true);
+    expect(all.includes(Buffer.from('GET /api/1/events'))).toBe(true);
+    expect(all.includes(Buffer.from(traceId, 'hex'))).toBe(true);
+  });
+});
+
 describe('without OTEL_* variables', () => {
   it('exports nothing, registers no provider or context manager, and passes no traceparent on', async () => {
     const { simulator, proxy } = await startUpstream();
