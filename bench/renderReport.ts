@@ -189,30 +189,48 @@ function configurationNotes(report: BenchReport): string[] {
   const targets = report.priceTargets;
   const cpu = (id: keyof typeof targets) =>
     `at most ${targets[id].cpuPerRequest.toFixed(2)} × the gateway's CPU per request`;
-  return [
-    `- **gateway** (bare, and what every price is against): AUTH_MODE=${gateway['AUTH_MODE'] ?? '?'}, ` +
-      `METRICS_ENABLED=${gateway['METRICS_ENABLED'] ?? '?'}, LOG_LEVEL=${gateway['LOG_LEVEL'] ?? '?'}, ` +
-      'no OTEL_* variable (tracing off), rate limits as below. gateway-b is set up the same.',
-    `- **security** (secured): AUTH_MODE=${secured['AUTH_MODE'] ?? '?'} ` +
-      `(JWKS from a file, issuer and audience set; ${secured['token'] ?? 'one token'}, sent as ` +
-      '`authorization: Bearer …`), rate limits ' +
-      `${secured['RATE_LIMIT_REQUESTS_PER_MINUTE'] ?? '?'} requests a minute and ` +
-      `${secured['RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR'] ?? '?'} OneLogin calls an hour per caller ` +
-      '(consumed on every request and call, never reached; the bare gateway has the same limits, ' +
-      'the limiter always runs) and the operation limits at their defaults, so the price is what ' +
-      `caller authentication adds. Targets: ${cpu('security')}, and at most ` +
-      `+${(targets.security.p50DeltaMs ?? 0).toFixed(2)} ms p50 per GraphQL request (per walk: that times its requests).`,
-    `- **metrics**: METRICS_ENABLED=${metrics['METRICS_ENABLED'] ?? '?'} on the gateway's port, ` +
-      `${metrics['scrape'] ?? 'scraped'} (each answer checked for 200 and Prometheus text), its CPU in ` +
-      `the gateway's account. Target: ${cpu('metrics')}.`,
-    `- **tracing**: OTEL_EXPORTER_OTLP_ENDPOINT pointing at an OTLP/HTTP sink in the bench's process ` +
-      `that answers 200 and counts the spans of each JSON export, OTEL_TRACES_SAMPLER=${tracing['OTEL_TRACES_SAMPLER'] ?? '?'}, ` +
-      `OTEL_BSP_SCHEDULE_DELAY=${tracing['OTEL_BSP_SCHEDULE_DELAY'] ?? '?'} ms. With no span received ` +
-      'there is no price: the gateway measured did not trace. ' +
-      `Target: ${cpu('tracing')}.`,
-    `- **logs**: LOG_LEVEL=${logs['LOG_LEVEL'] ?? '?'} (one JSON access-log line per request), stdout to ` +
-      `${logs['stdout'] ?? 'a file'}, counted afterwards. Target: ${cpu('logs')}.`,
+  const priced = new Set<string>(report.settings.price.prices);
+  const notes: Array<[string, string]> = [
+    [
+      'gateway',
+      `- **gateway** (bare, and what every price is against): AUTH_MODE=${gateway['AUTH_MODE'] ?? '?'}, ` +
+        `METRICS_ENABLED=${gateway['METRICS_ENABLED'] ?? '?'}, LOG_LEVEL=${gateway['LOG_LEVEL'] ?? '?'}, ` +
+        'no OTEL_* variable (tracing off), rate limits as below. gateway-b is set up the same.',
+    ],
+    [
+      'security',
+      `- **security** (secured): AUTH_MODE=${secured['AUTH_MODE'] ?? '?'} ` +
+        `(JWKS from a file, issuer and audience set; ${secured['token'] ?? 'one token'}, sent as ` +
+        '`authorization: Bearer …`), rate limits ' +
+        `${secured['RATE_LIMIT_REQUESTS_PER_MINUTE'] ?? '?'} requests a minute and ` +
+        `${secured['RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR'] ?? '?'} OneLogin calls an hour per caller ` +
+        '(consumed on every request and call, never reached; the bare gateway has the same limits, ' +
+        'the limiter always runs) and the operation limits at their defaults, so the price is what ' +
+        `caller authentication adds. Targets: ${cpu('security')}, and at most ` +
+        `+${(targets.security.p50DeltaMs ?? 0).toFixed(2)} ms p50 per GraphQL request (per walk: that times its requests).`,
+    ],
+    [
+      'metrics',
+      `- **metrics**: METRICS_ENABLED=${metrics['METRICS_ENABLED'] ?? '?'} on the gateway's port, ` +
+        `${metrics['scrape'] ?? 'scraped'} (each answer checked for 200 and Prometheus text), its CPU in ` +
+        `the gateway's account. Target: ${cpu('metrics')}.`,
+    ],
+    [
+      'tracing',
+      `- **tracing**: OTEL_EXPORTER_OTLP_ENDPOINT pointing at an OTLP/HTTP sink in the bench's process ` +
+        `that answers 200 and counts the spans of each JSON export, OTEL_TRACES_SAMPLER=${tracing['OTEL_TRACES_SAMPLER'] ?? '?'}, ` +
+        `OTEL_BSP_SCHEDULE_DELAY=${tracing['OTEL_BSP_SCHEDULE_DELAY'] ?? '?'} ms. With no span received ` +
+        'there is no price: the gateway measured did not trace. ' +
+        `Target: ${cpu('tracing')}.`,
+    ],
+    [
+      'logs',
+      `- **logs**: LOG_LEVEL=${logs['LOG_LEVEL'] ?? '?'} (one JSON access-log line per request), stdout to ` +
+        `${logs['stdout'] ?? 'a file'}, counted afterwards. Target: ${cpu('logs')}.`,
+    ],
   ];
+  // The bare gateway, and what was priced.
+  return notes.filter(([id]) => id === 'gateway' || priced.has(id)).map(([, note]) => note);
 }
 
 /** The results and ratios as aligned plain text, for the terminal. */

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 
 import { afterAll, describe, expect, it } from '@jest/globals';
 
+import { parseBenchArgs } from '../../bench/parseBenchArgs';
 import type { BenchReport } from '../../bench/runBenchmarks';
 import type { BenchPrice, PriceRun } from '../../bench/prices';
 import {
@@ -463,5 +464,39 @@ describe('the price of security from the rounds', () => {
     expect(verdictOf(1.2, 0.05, 1.1)).toBe('missed');
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
+
+describe('parseBenchArgs', () => {
+  it('reads what to price and where', () => {
+    expect(parseBenchArgs([])).toMatchObject({
+      durationS: 4,
+      priceRounds: 1,
+      prices: ['security', 'metrics', 'tracing', 'logs'],
+      priceCells: 'default',
+    });
+    expect(
+      parseBenchArgs([
+        '--prices',
+        'logs,metrics',
+        '--price-cells',
+        '1@20,3@0',
+        '--price-rounds',
+        '6',
+      ]),
+    ).toMatchObject({
+      priceRounds: 6,
+      // In the rounds' order, whatever the order asked.
+      prices: ['metrics', 'logs'],
+      priceCells: [
+        { scenario: 1, latencyMs: 20 },
+        { scenario: 3, latencyMs: 0 },
+      ],
+    });
+    expect(parseBenchArgs(['--price-cells', 'all']).priceCells).toBe('all');
+    expect(() => parseBenchArgs(['--prices', 'metrics,cache'])).toThrow(
+      '--prices takes security, metrics, tracing, logs (got "cache")',
+    );
+    expect(() => parseBenchArgs(['--price-cells', '1'])).toThrow('--price-cells takes');
   });
 });
