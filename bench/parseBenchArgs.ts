@@ -47,7 +47,7 @@ priced gateway against the bare one, ABBA), with a second bare gateway against
 the first in the same rounds as the A/A control: the noise next to the price.
 
   --duration <s>      seconds of each measured run (default 4; 1 with --smoke)
-  --warmup <s>        seconds of load before each measured run (default 2; 0.5 with --smoke)
+  --warmup <s>        seconds of load before each measured run (default 1.5; 0.5 with --smoke)
   --connections <n>   concurrent connections (default 8)
   --latencies <list>  simulator latency per upstream call in ms (default 0,20; 0 with --smoke)
   --scenarios <list>  numbers or ids (default 1,2,3,4):
@@ -96,7 +96,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const smoke = values.smoke;
   return {
     durationS: number('--duration', values.duration, smoke ? 1 : 4, 0.1, 600),
-    warmupS: number('--warmup', values.warmup, smoke ? 0.5 : 2, 0, 600),
+    warmupS: number('--warmup', values.warmup, smoke ? 0.5 : 1.5, 0, 600),
     connections: integer('--connections', values.connections, 8, 1, 1000),
     latencies: (values.latencies ?? (smoke ? '0' : '0,20'))
       .split(',')

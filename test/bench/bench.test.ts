@@ -471,6 +471,7 @@ describe('parseBenchArgs', () => {
   it('reads what to price and where', () => {
     expect(parseBenchArgs([])).toMatchObject({
       durationS: 4,
+      warmupS: 1.5,
       priceRounds: 1,
       prices: ['security', 'metrics', 'tracing', 'logs'],
       priceCells: 'default',
