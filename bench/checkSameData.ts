@@ -22,12 +22,16 @@ export interface CheckedData {
   /** Ids of the newest events, for `event(id)`. */
   ids: string[];
   starts: Starts;
-  /** The second bare gateway's starts, when it was checked too. */
-  controlStarts?: Array<string | null>;
+  /** The starts of each of the price rounds' other gateways (`others`), by name. */
+  otherStarts: Record<string, Array<string | null>>;
 }
 
-/** How the messages name the second bare gateway. */
-const CONTROL_NAME = 'second bare gateway';
+/** One of the price rounds' other gateway processes, e.g. gateway-b, the A/A control. */
+export interface OtherGateway {
+  /** For messages and `otherStarts`. */
+  name: string;
+  target: Target;
+}
 
 /** How many `event(id)` answers are compared one by one. */
 const EVENT_SAMPLE = 5;
@@ -39,24 +43,26 @@ const RECENT_PAGE = 50;
  * returns what its load needs. For `event(id)`, fetching the recent page
  * through each contestant is also what lets the gateway and the floor answer
  * from what they have seen, as a client that just listed events would.
- * `control`, a second bare gateway (the price rounds' A/A control), is
- * checked against the gateway the same way, when given.
+ * `others`, the price rounds' other gateways (a second bare one, the A/A
+ * control, and the gateway with metrics, tracing or access logs on), are
+ * checked against the gateway the same way; for `event(id)`, that is also
+ * what lets each of them answer from memory, as the gateway does.
  */
 export async function checkSameData(
   scenario: Scenario,
   targets: Readonly<Record<ContestantId, Target>>,
-  control?: Target,
+  others: readonly OtherGateway[] = [],
 ): Promise<CheckedData> {
-  if (scenario.id === 'event-by-id') return checkEventById(scenario, targets, control);
+  if (scenario.id === 'event-by-id') return checkEventById(scenario, targets, others);
   const first = scenario.first ?? 20;
   const unitRequests = scenario.walkSteps ?? 1;
   const units = scenario.starts ?? 1;
-  const [gateway, secured, floor, direct, second] = await Promise.all([
+  const [gateway, secured, floor, direct, ...rest] = await Promise.all([
     walkGraphQL(targets.gateway, scenario, first, unitRequests, units),
     walkGraphQL(targets.secured, scenario, first, unitRequests, units),
     walkGraphQL(targets.floor, scenario, first, unitRequests, units),
     walkDirect(targets.direct, scenario, first * unitRequests, units),
-    control ? walkGraphQL(control, scenario, first, unitRequests, units) : undefined,
+    ...others.map((other) => walkGraphQL(other.target, scenario, first, unitRequests, units)),
   ]);
   const expected = first * unitRequests * units;
   if (gateway.nodes.length !== expected) {
@@ -66,7 +72,12 @@ export async function checkSameData(
   }
   compareNodes(scenario, gateway.nodes, floor.nodes, 'floor');
   compareNodes(scenario, gateway.nodes, secured.nodes, 'secured gateway');
-  if (second) compareNodes(scenario, gateway.nodes, second.nodes, CONTROL_NAME);
+  const otherStarts: Record<string, Array<string | null>> = {};
+  for (const [index, other] of others.entries()) {
+    const walked = rest[index] as Awaited<ReturnType<typeof walkGraphQL>>;
+    compareNodes(scenario, gateway.nodes, walked.nodes, other.name);
+    otherStarts[other.name] = walked.starts;
+  }
   compareIds(scenario, gateway.nodes, direct.ids);
   return {
     ids: gateway.nodes.map((node) => node.id),
@@ -76,36 +87,39 @@ export async function checkSameData(
       floor: floor.starts,
       direct: direct.starts,
     },
-    ...(second ? { controlStarts: second.starts } : {}),
+    otherStarts,
   };
 }
 
 async function checkEventById(
   scenario: Scenario,
   targets: Readonly<Record<ContestantId, Target>>,
-  control: Target | undefined,
+  others: readonly OtherGateway[],
 ): Promise<CheckedData> {
   const page: Scenario = { ...scenario, operation: OPERATIONS.page };
-  const [gatewayPage, securedPage, floorPage, directPage, secondPage] = await Promise.all([
+  const [gatewayPage, securedPage, floorPage, directPage, ...otherPages] = await Promise.all([
     walkGraphQL(targets.gateway, page, RECENT_PAGE, 1, 1),
     walkGraphQL(targets.secured, page, RECENT_PAGE, 1, 1),
     walkGraphQL(targets.floor, page, RECENT_PAGE, 1, 1),
     walkDirect(targets.direct, page, RECENT_PAGE, 1),
-    control ? walkGraphQL(control, page, RECENT_PAGE, 1, 1) : undefined,
+    ...others.map((other) => walkGraphQL(other.target, page, RECENT_PAGE, 1, 1)),
   ]);
   compareNodes(page, gatewayPage.nodes, floorPage.nodes, 'floor');
   compareNodes(page, gatewayPage.nodes, securedPage.nodes, 'secured gateway');
-  if (secondPage) compareNodes(page, gatewayPage.nodes, secondPage.nodes, CONTROL_NAME);
+  for (const [index, other] of others.entries()) {
+    const walked = otherPages[index] as Awaited<ReturnType<typeof walkGraphQL>>;
+    compareNodes(page, gatewayPage.nodes, walked.nodes, other.name);
+  }
   compareIds(scenario, gatewayPage.nodes, directPage.ids);
   const ids = gatewayPage.nodes.map((node) => node.id);
   const eventOf = (data: unknown) => (data as { event: Node | null }).event;
   for (const id of ids.slice(0, EVENT_SAMPLE)) {
-    const [gateway, secured, floor, direct, second] = await Promise.all([
+    const [gateway, secured, floor, direct, ...otherEvents] = await Promise.all([
       graphQL(targets.gateway, scenario.operation.query, { id }),
       graphQL(targets.secured, scenario.operation.query, { id }),
       graphQL(targets.floor, scenario.operation.query, { id }),
       rest(targets.direct, `/api/1/events/${id}`),
-      control ? graphQL(control, scenario.operation.query, { id }) : undefined,
+      ...others.map((other) => graphQL(other.target, scenario.operation.query, { id })),
     ]);
     const gatewayEvent = eventOf(gateway);
     const securedEvent = eventOf(secured);
@@ -113,9 +127,9 @@ async function checkEventById(
     if (!gatewayEvent) throw new Error(`${scenario.id}: the gateway has no event ${id}`);
     compareNodes(scenario, [gatewayEvent], floorEvent ? [floorEvent] : [], 'floor');
     compareNodes(scenario, [gatewayEvent], securedEvent ? [securedEvent] : [], 'secured gateway');
-    if (control) {
-      const secondEvent = eventOf(second);
-      compareNodes(scenario, [gatewayEvent], secondEvent ? [secondEvent] : [], CONTROL_NAME);
+    for (const [index, other] of others.entries()) {
+      const otherEvent = eventOf(otherEvents[index]);
+      compareNodes(scenario, [gatewayEvent], otherEvent ? [otherEvent] : [], other.name);
     }
     const directId = (direct as { data?: Array<{ id: unknown }> }).data?.[0]?.id;
     if (String(directId) !== id) throw new Error(`${scenario.id}: direct REST has no event ${id}`);
@@ -123,7 +137,7 @@ async function checkEventById(
   return {
     ids,
     starts: { gateway: [null], secured: [null], floor: [null], direct: [null] },
-    ...(control ? { controlStarts: [null] } : {}),
+    otherStarts: Object.fromEntries(others.map((other) => [other.name, [null]])),
   };
 }
 

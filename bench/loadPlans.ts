@@ -13,8 +13,8 @@ export type ContestantId = 'direct' | 'floor' | 'gateway' | 'secured';
 /**
  * In the order they are measured. `secured` is the same gateway build as
  * `gateway` with production security on (a JWT on every request, rate limits
- * consumed at production-like values). The price of security comes from the
- * rounds that follow each scenario's main runs (see securityPrice.ts).
+ * consumed at production-like values). The prices (security, metrics,
+ * tracing, logs) come from the rounds that follow the main runs (see prices.ts).
  */
 export const CONTESTANTS: readonly ContestantId[] = ['direct', 'floor', 'gateway', 'secured'];
 

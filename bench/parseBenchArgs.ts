@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 
+import type { PriceId } from './prices';
+import { PRICE_IDS } from './prices';
 import type { Scenario } from './scenarios';
 import { selectScenarios } from './scenarios';
 
@@ -11,8 +13,17 @@ export interface BenchArgs {
   scenarios: Scenario[];
   seed: number;
   eventCount: number;
-  /** Price-of-security rounds per scenario and latency. */
+  /** Price rounds per priced scenario and latency. */
   priceRounds: number;
+  /** What the rounds price, each against the bare gateway. */
+  prices: PriceId[];
+  /**
+   * Where metrics, tracing and access logs are priced (security is priced
+   * wherever the bench measures): scenario number and latency pairs, every
+   * cell measured, or by default scenario 1 at 20 ms when it is measured,
+   * else every cell.
+   */
+  priceCells: 'default' | 'all' | Array<{ scenario: number; latencyMs: number }>;
   /** Seconds of each measured run of those rounds. */
   priceDurationS: number;
   profile: boolean;
@@ -28,21 +39,27 @@ export const USAGE = `Usage: npm run bench -- [options]
 Measures the gateway against direct REST calls and a minimal pass-through (the
 floor), and against itself with production security on (secured: a JWT on every
 request, rate limits consumed), each in its own process, against the OneLogin
-simulator. The price of security is read from interleaved rounds of short runs
-(secured against gateway, ABBA), with a second bare gateway against the first
-in the same rounds as the A/A control: the noise next to the price.
+simulator. Then prices configurations, each in a gateway process of its own
+from the same build: production security, metrics (scraped every second),
+tracing (to an OTLP sink in the bench, every request sampled) and access logs
+(LOG_LEVEL=info). Prices are read from interleaved rounds of short runs (each
+priced gateway against the bare one, ABBA), with a second bare gateway against
+the first in the same rounds as the A/A control: the noise next to the price.
 
-  --duration <s>      seconds of each measured run (default 5; 1 with --smoke)
-  --warmup <s>        seconds of load before each measured run (default 2; 0.5 with --smoke)
+  --duration <s>      seconds of each measured run (default 4; 1 with --smoke)
+  --warmup <s>        seconds of load before each measured run (default 1.5; 0.5 with --smoke)
   --connections <n>   concurrent connections (default 8)
   --latencies <list>  simulator latency per upstream call in ms (default 0,20; 0 with --smoke)
   --scenarios <list>  numbers or ids (default 1,2,3,4):
                         1 page50, 2 page10-all-fields, 3 event-by-id, 4 walk1000
   --seed <n>          simulator seed (default 1)
   --events <n>        simulator events (default 20000)
-  --price-rounds <n>  price rounds per scenario and latency, each six runs giving two
-                      secured/gateway pairs and two A/A pairs (default 1; 1 with --smoke;
-                      0 skips them)
+  --price-rounds <n>  price rounds per priced scenario and latency; each round gives two
+                      pairs per price and two A/A pairs (default 1; 0 skips them)
+  --prices <list>     what the rounds price (default security,metrics,tracing,logs)
+  --price-cells <list>  where metrics, tracing and logs are priced, as scenario@latency
+                      (e.g. 1@20,3@0) or all (default 1@20 when measured, else all);
+                      security is priced in every scenario and latency measured
   --price-duration <s>  seconds of each run of those rounds (default 1; 0.5 with --smoke)
   --profile           also profile the gateway and the secured gateway (node --cpu-prof)
                       under scenario 1 at 0 ms
@@ -67,6 +84,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       events: { type: 'string' },
       'price-rounds': { type: 'string' },
       'price-duration': { type: 'string' },
+      prices: { type: 'string' },
+      'price-cells': { type: 'string' },
       profile: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
       out: { type: 'string', default: 'docs/benchmarks.json' },
@@ -76,8 +95,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   });
   const smoke = values.smoke;
   return {
-    durationS: number('--duration', values.duration, smoke ? 1 : 5, 0.1, 600),
-    warmupS: number('--warmup', values.warmup, smoke ? 0.5 : 2, 0, 600),
+    durationS: number('--duration', values.duration, smoke ? 1 : 4, 0.1, 600),
+    warmupS: number('--warmup', values.warmup, smoke ? 0.5 : 1.5, 0, 600),
     connections: integer('--connections', values.connections, 8, 1, 1000),
     latencies: (values.latencies ?? (smoke ? '0' : '0,20'))
       .split(',')
@@ -87,12 +106,40 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     // Scenario 4 walks ten different 1,000-event stretches.
     eventCount: integer('--events', values.events, 20_000, 11_000, 1_000_000),
     priceRounds: integer('--price-rounds', values['price-rounds'], 1, 0, 100),
+    prices: priceIds(values.prices),
+    priceCells: priceCells(values['price-cells']),
     priceDurationS: number('--price-duration', values['price-duration'], smoke ? 0.5 : 1, 0.1, 600),
     profile: values.profile,
     jsonPath: values.out,
     markdownPath: values.markdown,
     help: values.help,
   };
+}
+
+function priceIds(raw: string | undefined): PriceId[] {
+  if (raw === undefined) return [...PRICE_IDS];
+  const wanted = raw.split(',').map((id) => id.trim());
+  for (const id of wanted) {
+    if (!(PRICE_IDS as readonly string[]).includes(id)) {
+      throw new Error(`--prices takes ${PRICE_IDS.join(', ')} (got "${id}")`);
+    }
+  }
+  // In the rounds' order, each once.
+  return PRICE_IDS.filter((id) => wanted.includes(id));
+}
+
+function priceCells(raw: string | undefined): BenchArgs['priceCells'] {
+  if (raw === undefined) return 'default';
+  if (raw.trim() === 'all') return 'all';
+  return raw.split(',').map((cell) => {
+    const match = /^(\d+)@(\d+)$/.exec(cell.trim());
+    if (!match) {
+      throw new Error(
+        `--price-cells takes scenario@latency items, e.g. 1@20, or all (got "${cell}")`,
+      );
+    }
+    return { scenario: Number(match[1]), latencyMs: Number(match[2]) };
+  });
 }
 
 function number(

@@ -6,7 +6,8 @@
 import type { ProfileComparison } from './analyzeProfile';
 import { CONTESTANT_LABELS } from './loadPlans';
 import type { BenchProfile, BenchReport } from './runBenchmarks';
-import type { PairedFigure, PriceVerdict } from './securityPrice';
+import type { BenchPrice, PairedFigure, PriceVerdict } from './prices';
+import { PRICES } from './prices';
 
 const RESULTS = { start: '<!-- bench:results:start -->', end: '<!-- bench:results:end -->' };
 const PROFILE = { start: '<!-- bench:profile:start -->', end: '<!-- bench:profile:end -->' };
@@ -84,18 +85,20 @@ const RATIO_HEADERS = [
   'Gateway − floor p50 (ms)',
 ];
 
-const SECURITY_HEADERS = [
+const PRICE_HEADERS = [
+  'Price of',
   'Scenario',
   'Upstream',
   'Pairs',
-  'Secured/gateway CPU per req',
+  'CPU per req, priced/gateway',
   'A/A CPU per req',
   'Target',
   'Met',
-  'Secured − gateway p50 (ms)',
+  'p50, priced − gateway (ms)',
   'A/A p50 (ms)',
   'Target',
   'Met',
+  'Shown on by',
 ];
 
 const VERDICTS: Readonly<Record<PriceVerdict, string>> = {
@@ -105,12 +108,12 @@ const VERDICTS: Readonly<Record<PriceVerdict, string>> = {
 };
 
 /**
- * The price of production security per scenario and latency: the median over
- * the rounds' pairs with their range, the A/A control's the same way, the
- * targets, and whether each is met beyond the noise.
+ * One row per price, scenario and latency: the median over the rounds' pairs
+ * with their range, the A/A control's the same way, the targets, whether
+ * each is met beyond the noise, and what shows the configuration was on.
  */
-function securityRows(report: BenchReport): string[][] {
-  return report.securityPrices.map((price) => {
+function priceRows(report: BenchReport): string[][] {
+  return report.prices.map((price) => {
     const scenario = report.scenarios.find((candidate) => candidate.id === price.scenario);
     const walk = scenario?.unit === 'walk';
     const ratio = (figure: PairedFigure | null) =>
@@ -119,36 +122,58 @@ function securityRows(report: BenchReport): string[][] {
         : `${figure.median.toFixed(3)} (${figure.min.toFixed(3)}–${figure.max.toFixed(3)})`;
     const difference = (figure: PairedFigure) =>
       `${signed(figure.median)} (${signed(figure.min)}…${signed(figure.max)})`;
+    const verdict = (value: PriceVerdict | null) => (value === null ? '—' : VERDICTS[value]);
+    const { targets } = price;
     return [
+      price.configuration,
       scenario ? `${scenario.number} ${scenario.id}${walk ? ' (per walk)' : ''}` : price.scenario,
       `${price.upstreamLatencyMs} ms`,
       String(price.pairs),
-      ratio(price.price.cpuPerRequest),
+      price.price ? ratio(price.price.cpuPerRequest) : `not measured: ${price.notMeasured ?? '?'}`,
       ratio(price.control.cpuPerRequest),
-      `≤ ${report.securityTargets.cpuPerRequest.toFixed(2)}`,
-      price.verdict.cpuPerRequest === null ? '—' : VERDICTS[price.verdict.cpuPerRequest],
-      difference(price.price.p50DeltaMs),
+      `≤ ${targets.cpuPerRequest.toFixed(2)}`,
+      verdict(price.verdict.cpuPerRequest),
+      price.price ? difference(price.price.p50DeltaMs) : '—',
       difference(price.control.p50DeltaMs),
-      `≤ +${price.p50TargetMs.toFixed(2)}`,
-      VERDICTS[price.verdict.p50],
+      targets.p50DeltaMs === null ? '—' : `≤ +${targets.p50DeltaMs.toFixed(2)}`,
+      verdict(price.verdict.p50),
+      evidenceOf(price),
     ];
   });
 }
 
-/** How the price was measured, for the report. */
+/** "3.00 spans received per request", "9 of 9 scrapes answered 200". */
+function evidenceOf(price: BenchPrice): string {
+  const { evidence } = price;
+  if (price.configuration === 'security') return '401 without a token';
+  if (!evidence) return '—';
+  if (price.configuration === 'metrics') {
+    return `${evidence.count} of ${evidence.count + (evidence.failures ?? 0)} scrapes answered 200`;
+  }
+  return `${evidence.perRequest.toFixed(2)} ${evidence.what} per request`;
+}
+
+/** How the prices were measured, for the report. */
 function priceMethod(report: BenchReport): string {
   const { price, warmupS, durationS } = report.settings;
+  const rounds = Object.entries(price.roundByCell).map(
+    ([cell, round]) => `${cell}: ${round.join(', ')}`,
+  );
+  const distinct = [...new Set(Object.values(price.roundByCell).map((round) => round.join(', ')))];
   return (
     `Measured apart from the table above, right after each scenario's main runs: ${price.rounds} ` +
-    `round${price.rounds === 1 ? '' : 's'} of ${price.round.join(', ')} (${price.durationS} s each), ` +
-    'gateway-b being a second bare gateway process set up exactly as gateway. ' +
-    'Each round gives two price pairs, secured against the gateway run next to it ' +
-    '(gateway, secured, secured, gateway: ABBA), and two A/A pairs, gateway-b against the gateway run ' +
-    'next to it (gateway-b, gateway … gateway, gateway-b: ABBA), sharing the gateway runs. ' +
+    `round${price.rounds === 1 ? '' : 's'} per priced scenario and latency (${price.durationS} s each run) of ` +
+    (distinct.length === 1 ? `${distinct[0]}` : rounds.join('; ')) +
+    ', gateway-b being a second bare gateway process set up exactly as gateway, and each priced ' +
+    'configuration a gateway process of its own from the same build. ' +
+    'Each round gives two pairs per price, the priced gateway against the gateway run next to it ' +
+    '(gateway, X, X, gateway: ABBA; a gateway run between two prices counts for both), and two A/A pairs, ' +
+    'gateway-b against the gateway run next to it (gateway-b, gateway … gateway, gateway-b: ABBA). ' +
     `Every run follows at least ${warmupS} s of the same load on the same process: a warm-up run ` +
-    'whenever the process changes, else its own previous run. gateway-b, which has no main runs, ' +
-    `first gets their load (${warmupS + durationS} s, unmeasured), so that it and secured come to the ` +
-    'rounds with the same history, and any effect of that history on the price shows in the control too. ' +
+    'whenever the process changes, else its own previous run. gateway-b and the gateways priced for ' +
+    `metrics, tracing and logs, which have no main runs, first get their load (${warmupS + durationS} s, ` +
+    'unmeasured), so that they and secured come to the rounds with the same history, and any effect of ' +
+    'that history on a price shows in the control too. ' +
     "Figures are the median over the pairs of each pair's ratio (CPU) or difference (p50), " +
     'with the smallest and largest pair in brackets. A/A is what two identical gateways differ by ' +
     'on this machine: the noise. "Met" is yes when the median price is within its target by more ' +
@@ -157,19 +182,55 @@ function priceMethod(report: BenchReport): string {
     "farthest pair's distance divided by √pairs (CPU: from a ratio of 1, p50: from 0 ms)."
   );
 }
-/** What the secured contestant is, for the report. */
-function securityNote(report: BenchReport): string {
-  const { gateway, secured } = report.settings.security;
-  return (
-    `secured is the same gateway build in its own process with AUTH_MODE=${secured['AUTH_MODE'] ?? '?'} ` +
-    `(JWKS from a file, issuer and audience set; ${secured['token'] ?? 'one token'}, sent as ` +
-    '`authorization: Bearer …`), rate limits ' +
-    `${secured['RATE_LIMIT_REQUESTS_PER_MINUTE'] ?? '?'} requests a minute and ` +
-    `${secured['RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR'] ?? '?'} OneLogin calls an hour per caller ` +
-    '(consumed on every request and call, never reached) and the operation limits at their defaults; ' +
-    `gateway has AUTH_MODE=${gateway['AUTH_MODE'] ?? '?'} and the same limits (the limiter always runs), ` +
-    'so the price below is what caller authentication adds.'
-  );
+
+/** What each priced gateway is, for the report. */
+function configurationNotes(report: BenchReport): string[] {
+  const { gateway, secured, metrics, tracing, logs } = report.settings.configurations;
+  const targets = report.priceTargets;
+  const cpu = (id: keyof typeof targets) =>
+    `at most ${targets[id].cpuPerRequest.toFixed(2)} × the gateway's CPU per request`;
+  const priced = new Set<string>(report.settings.price.prices);
+  const notes: Array<[string, string]> = [
+    [
+      'gateway',
+      `- **gateway** (bare, and what every price is against): AUTH_MODE=${gateway['AUTH_MODE'] ?? '?'}, ` +
+        `METRICS_ENABLED=${gateway['METRICS_ENABLED'] ?? '?'}, LOG_LEVEL=${gateway['LOG_LEVEL'] ?? '?'}, ` +
+        'no OTEL_* variable (tracing off), rate limits as below. gateway-b is set up the same.',
+    ],
+    [
+      'security',
+      `- **security** (secured): AUTH_MODE=${secured['AUTH_MODE'] ?? '?'} ` +
+        `(JWKS from a file, issuer and audience set; ${secured['token'] ?? 'one token'}, sent as ` +
+        '`authorization: Bearer …`), rate limits ' +
+        `${secured['RATE_LIMIT_REQUESTS_PER_MINUTE'] ?? '?'} requests a minute and ` +
+        `${secured['RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR'] ?? '?'} OneLogin calls an hour per caller ` +
+        '(consumed on every request and call, never reached; the bare gateway has the same limits, ' +
+        'the limiter always runs) and the operation limits at their defaults, so the price is what ' +
+        `caller authentication adds. Targets: ${cpu('security')}, and at most ` +
+        `+${(targets.security.p50DeltaMs ?? 0).toFixed(2)} ms p50 per GraphQL request (per walk: that times its requests).`,
+    ],
+    [
+      'metrics',
+      `- **metrics**: METRICS_ENABLED=${metrics['METRICS_ENABLED'] ?? '?'} on the gateway's port, ` +
+        `${metrics['scrape'] ?? 'scraped'} (each answer checked for 200 and Prometheus text), its CPU in ` +
+        `the gateway's account. Target: ${cpu('metrics')}.`,
+    ],
+    [
+      'tracing',
+      `- **tracing**: OTEL_EXPORTER_OTLP_ENDPOINT pointing at an OTLP/HTTP sink in the bench's process ` +
+        `that answers 200 and counts the spans of each JSON export, OTEL_TRACES_SAMPLER=${tracing['OTEL_TRACES_SAMPLER'] ?? '?'}, ` +
+        `OTEL_BSP_SCHEDULE_DELAY=${tracing['OTEL_BSP_SCHEDULE_DELAY'] ?? '?'} ms. With no span received ` +
+        'there is no price: the gateway measured did not trace. ' +
+        `Target: ${cpu('tracing')}.`,
+    ],
+    [
+      'logs',
+      `- **logs**: LOG_LEVEL=${logs['LOG_LEVEL'] ?? '?'} (one JSON access-log line per request), stdout to ` +
+        `${logs['stdout'] ?? 'a file'}, counted afterwards. Target: ${cpu('logs')}.`,
+    ],
+  ];
+  // The bare gateway, and what was priced.
+  return notes.filter(([id]) => id === 'gateway' || priced.has(id)).map(([, note]) => note);
 }
 
 /** The results and ratios as aligned plain text, for the terminal. */
@@ -179,13 +240,13 @@ export function renderTable(report: BenchReport): string {
     '',
     textTable(RATIO_HEADERS, ratioRows(report)),
     '',
-    ...(report.securityPrices.length > 0
+    ...(report.prices.length > 0
       ? [
-          `Price of production security (secured against gateway, median over ${report.settings.price.rounds} ` +
+          `Prices (each priced gateway against the bare one, median over ${report.settings.price.rounds} ` +
             'ABBA round(s); A/A: a second bare gateway against the first, in the same rounds):',
-          textTable(SECURITY_HEADERS, securityRows(report), 2),
+          textTable(PRICE_HEADERS, priceRows(report), 3),
         ]
-      : ['Price of production security: not measured (--price-rounds 0).']),
+      : ['Prices: not measured (--price-rounds 0).']),
     ...(report.warnings.length > 0
       ? ['', 'Warnings:', ...report.warnings.map((w) => `- ${w}`)]
       : []),
@@ -221,16 +282,16 @@ export function renderResultsMarkdown(report: BenchReport): string {
     '',
     markdownTable(RATIO_HEADERS, ratioRows(report)),
     '',
-    `Price of production security: ${securityNote(report)} ` +
-      `Targets: at most ${report.securityTargets.cpuPerRequest.toFixed(2)} × the gateway's CPU per request, ` +
-      `and at most +${report.securityTargets.p50DeltaMs.toFixed(2)} ms p50 per GraphQL request ` +
-      '(per walk: that times its requests).',
+    `Prices of ${report.settings.price.prices.map((id) => PRICES[id].title).join(', ')}: ` +
+      'what each configuration costs the gateway, in a gateway process of its own against the bare one.',
     '',
-    ...(report.securityPrices.length > 0
+    ...configurationNotes(report),
+    '',
+    ...(report.prices.length > 0
       ? [
           priceMethod(report),
           '',
-          markdownTable(SECURITY_HEADERS, securityRows(report)),
+          markdownTable(PRICE_HEADERS, priceRows(report)),
           '',
           'Each run of the rounds is in `priceRuns` in the JSON report.',
         ]

@@ -1,15 +1,18 @@
 /**
  * The whole benchmark: for each upstream latency, a simulator, a floor, a
- * gateway, a secured gateway (the same build with production security on) and
- * a second bare gateway, each in its own process; for each scenario, a check
- * that all the contestants return the same data, then per contestant a
- * warm-up and a measured run, then the price rounds: the secured gateway
- * against the bare one and, as the A/A control, the second bare gateway
- * against the first, interleaved (see securityPrice.ts). Optionally, CPU
- * profiles of both gateways under scenario 1.
+ * gateway, a secured gateway (the same build with production security on), a
+ * second bare gateway and, where they are priced, a gateway with metrics on
+ * (scraped every second), one with tracing on (exporting to an OTLP sink in
+ * this process) and one with access logs on (to a file), each in its own
+ * process; for each scenario, a check that all of them return the same data,
+ * then per contestant a warm-up and a measured run, then the price rounds:
+ * each priced gateway against the bare one and, as the A/A control, the
+ * second bare gateway against the first, interleaved (see prices.ts).
+ * Optionally, CPU profiles of the bare and the secured gateway under
+ * scenario 1.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,7 +20,7 @@ import { DEMO_CREDENTIALS } from '../src/simulator';
 import type { ProfileComparison, ProfileSummary } from './analyzeProfile';
 import { analyzeProfile, compareProfiles } from './analyzeProfile';
 import { buildGateway } from './buildGateway';
-import type { CheckedData } from './checkSameData';
+import type { CheckedData, OtherGateway } from './checkSameData';
 import { checkSameData } from './checkSameData';
 import type { FloorOptions } from './floor';
 import type { ContestantId, Target } from './loadPlans';
@@ -28,10 +31,22 @@ import type { RunMeasurement, RunSettings } from './measureRun';
 import { measureRun } from './measureRun';
 import type { Scenario, ScenarioId } from './scenarios';
 import { OPERATIONS, SCENARIOS } from './scenarios';
-import type { BenchSecurityPrice, PriceContestant, PriceRun } from './securityPrice';
-import { PRICE_ROUND, SECURITY_TARGETS, securityPricesOf } from './securityPrice';
+import type {
+  BenchPrice,
+  PriceContestant,
+  PricedContestant,
+  PriceEvidence,
+  PriceId,
+  PriceRun,
+  PriceTargets,
+} from './prices';
+import { PRICE_IDS, priceRoundFor, PRICES, pricesOf, withEvidence } from './prices';
 import type { Child } from './startChild';
 import { freePorts, REPO_ROOT, startChild } from './startChild';
+import type { OtlpSink } from './startOtlpSink';
+import { startOtlpSink } from './startOtlpSink';
+import type { Scraper } from './startScraper';
+import { startScraper } from './startScraper';
 
 export interface BenchOptions {
   /** Seconds of each measured run. */
@@ -44,8 +59,12 @@ export interface BenchOptions {
   scenarios: readonly Scenario[];
   seed: number;
   eventCount: number;
-  /** Rounds of the price of security per scenario and latency (see securityPrice.ts); 0: none. */
+  /** Price rounds per priced scenario and latency (see prices.ts); 0: none. */
   priceRounds: number;
+  /** What the rounds price. */
+  prices: readonly PriceId[];
+  /** Where metrics, tracing and logs are priced (see BenchArgs.priceCells). */
+  priceCells: 'default' | 'all' | ReadonlyArray<{ scenario: number; latencyMs: number }>;
   /** Seconds of each measured run of those rounds. */
   priceDurationS: number;
   /** Also profile the gateway and the secured gateway (`--cpu-prof`) under scenario 1 at 0 ms. */
@@ -72,8 +91,7 @@ export interface BenchRatio {
   p50DeltaMs: number;
 }
 
-export type { BenchSecurityPrice, PriceRun } from './securityPrice';
-export { SECURITY_TARGETS } from './securityPrice';
+export type { BenchPrice, PriceRun } from './prices';
 
 /**
  * The code production security runs, for the profiles: each sample with one
@@ -128,18 +146,28 @@ export interface BenchReport {
     warmupS: number;
     connections: number;
     upstreamLatenciesMs: number[];
-    /** The price rounds per scenario and latency, the seconds of each of their runs, and their order. */
-    price: { rounds: number; durationS: number; round: PriceContestant[] };
+    /**
+     * The price rounds per priced scenario and latency, the seconds of each of
+     * their runs, what they price, and each priced cell's round
+     * (`page50@20`: gateway-b, gateway, …).
+     */
+    price: {
+      rounds: number;
+      durationS: number;
+      prices: PriceId[];
+      roundByCell: Record<string, PriceContestant[]>;
+    };
     seed: number;
     eventCount: number;
     /** What the simulator's data is anchored to. */
     dataAnchor: string;
     /**
-     * How the gateways differ: the security settings of each (no secrets;
-     * the JWKS path is a temporary file). Everything else is the same;
-     * gateway-b, the price rounds' A/A control, is set up as gateway is.
+     * How the gateways differ: the security and observability settings of
+     * each (no secrets; the JWKS path is a temporary file). Everything else
+     * is the same; gateway-b, the price rounds' A/A control, is set up as
+     * gateway is.
      */
-    security: Record<'gateway' | 'secured', Record<string, string>>;
+    configurations: Record<'gateway' | PricedContestant, Record<string, string>>;
   };
   scenarios: Array<{
     id: ScenarioId;
@@ -150,9 +178,13 @@ export interface BenchReport {
   }>;
   results: BenchResult[];
   ratios: BenchRatio[];
-  securityTargets: typeof SECURITY_TARGETS;
-  /** Per scenario and latency: the median price over the rounds' pairs, and the A/A control's. */
-  securityPrices: BenchSecurityPrice[];
+  /** Per configuration, per GraphQL request. */
+  priceTargets: Record<PriceId, PriceTargets>;
+  /**
+   * Per configuration, scenario and latency: the median price over the
+   * rounds' pairs, and the A/A control's.
+   */
+  prices: BenchPrice[];
   /** Every measured run of the price rounds, in order. */
   priceRuns: PriceRun[];
   /** The bare gateway's profile (`--profile`). */
@@ -186,6 +218,44 @@ const RATE_LIMITS = {
 const GATEWAY_SECURITY = { AUTH_MODE: 'none', ...RATE_LIMITS };
 
 /**
+ * Observability off: no metrics (they are on by default), warnings and errors
+ * only in the log, no tracing (no OTEL_* variable; children inherit nothing).
+ * Every gateway has this but the one whose price is that observability.
+ */
+const BARE_OBSERVABILITY = { METRICS_ENABLED: 'false', LOG_LEVEL: 'warn' };
+
+/** How often the metrics gateway is scraped, as a Prometheus with `scrape_interval: 1s` would. */
+const SCRAPE_INTERVAL_MS = 1000;
+/** The tracing gateway's batch span processor exports at least this often. */
+const TRACE_EXPORT_DELAY_MS = 1000;
+
+/** Each gateway's settings besides the shared ones (see startStack). */
+function configurationOf(
+  contestant: 'gateway' | PricedContestant,
+  caller: SecuredCaller,
+  sink: OtlpSink | undefined,
+): Record<string, string> {
+  switch (contestant) {
+    case 'gateway':
+      return { ...GATEWAY_SECURITY, ...BARE_OBSERVABILITY };
+    case 'secured':
+      return { ...securedSecurity(caller), ...BARE_OBSERVABILITY };
+    case 'metrics':
+      return { ...GATEWAY_SECURITY, ...BARE_OBSERVABILITY, METRICS_ENABLED: 'true' };
+    case 'tracing':
+      return {
+        ...GATEWAY_SECURITY,
+        ...BARE_OBSERVABILITY,
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink?.endpoint ?? 'http://127.0.0.1:0',
+        OTEL_TRACES_SAMPLER: 'always_on',
+        OTEL_BSP_SCHEDULE_DELAY: String(TRACE_EXPORT_DELAY_MS),
+      };
+    case 'logs':
+      return { ...GATEWAY_SECURITY, ...BARE_OBSERVABILITY, LOG_LEVEL: 'info' };
+  }
+}
+
+/**
  * Production security: a bearer JWT checked on every request (RS256 against a
  * JWKS; jose verifies a token once, then it is remembered until it expires),
  * the same rate limits, and the operation limits at their defaults (they are
@@ -217,19 +287,41 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchReport>
  */
 function tokenLifetimeS(options: BenchOptions): number {
   const perRun = options.warmupS + options.durationS + 1;
-  const perRound = PRICE_ROUND.length * (options.warmupS + options.priceDurationS + 1);
+  const perRound =
+    priceRoundFor(options.prices).length * (options.warmupS + options.priceDurationS + 1);
   const planned =
     options.latencies.length *
       options.scenarios.length *
-      ((CONTESTANTS.length + (options.priceRounds > 0 ? 1 : 0)) * perRun +
+      ((CONTESTANTS.length + (options.priceRounds > 0 ? 1 + options.prices.length : 0)) * perRun +
         options.priceRounds * perRound) +
     (options.profile ? 2 * perRun + 60 : 0);
   return Math.max(2 * 3600, Math.ceil(2 * planned));
 }
 
+/**
+ * What the rounds price in one scenario at one latency: security wherever the
+ * bench measures, metrics, tracing and logs in `--price-cells`.
+ */
+function pricesIn(options: BenchOptions, scenario: Scenario, latency: number): PriceId[] {
+  if (options.priceRounds === 0) return [];
+  const cells =
+    options.priceCells === 'default'
+      ? options.scenarios.some((candidate) => candidate.number === 1) &&
+        options.latencies.includes(20)
+        ? [{ scenario: 1, latencyMs: 20 }]
+        : 'all'
+      : options.priceCells;
+  const everywhere =
+    cells === 'all' ||
+    cells.some((cell) => cell.scenario === scenario.number && cell.latencyMs === latency);
+  return options.prices.filter((id) => id === 'security' || everywhere);
+}
+
 async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<BenchReport> {
   const results: BenchResult[] = [];
   const priceRuns: PriceRun[] = [];
+  const evidence = new Map<string, { evidence: PriceEvidence; missing: string }>();
+  const roundByCell: Record<string, PriceContestant[]> = {};
   const warnings: string[] = [];
   const loadAtStart = os.loadavg()[0] ?? 0;
   if (loadAtStart > 1) {
@@ -242,51 +334,90 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
   options.log('building the gateway (tsconfig.build.json)');
   const gatewayEntry = buildGateway();
 
-  for (const latency of options.latencies) {
-    const withControl = options.priceRounds > 0;
-    options.log(
-      `upstream latency ${latency} ms: starting the simulator, the floor, the gateway, the secured gateway` +
-        (withControl ? ' and a second bare gateway' : ''),
-    );
-    const stack = await startStack(options, gatewayEntry, caller, latency, false, withControl);
-    try {
-      for (const scenario of options.scenarios) {
-        const data = await checkSameData(scenario, stack.targets, stack.control);
-        for (const contestant of CONTESTANTS) {
-          const plan = loadPlanFor(scenario, stack.targets[contestant], {
-            ids: data.ids,
-            starts: data.starts[contestant],
-          });
-          const perUnit = httpRequestsPerUnit.get(scenario.id) ?? oneRequestEach();
-          perUnit[contestant] = plan.stepsPerUnit;
-          httpRequestsPerUnit.set(scenario.id, perUnit);
-          const processes = stack.processesOf(contestant);
-          if (options.warmupS > 0) {
-            await measureRun(plan, { ...settings, durationS: options.warmupS }, processes);
-          }
-          const run = await measureRun(plan, settings, processes);
-          const result: BenchResult = {
-            scenario: scenario.id,
-            upstreamLatencyMs: latency,
-            contestant,
-            ...run,
-          };
-          results.push(result);
-          warnings.push(...warningsOf(result));
-          options.log(
-            `  ${scenario.number} ${scenario.id} ${contestant}: ${run.requestsPerSecond.toFixed(1)}/s, ` +
-              `p50 ${run.latencyMs.p50.toFixed(2)} ms, p99 ${run.latencyMs.p99.toFixed(2)} ms` +
-              (run.cpuMsPerRequest === null ? '' : `, ${run.cpuMsPerRequest.toFixed(3)} CPU ms`),
+  const needsSink = options.latencies.some((latency) =>
+    options.scenarios.some((scenario) => pricesIn(options, scenario, latency).includes('tracing')),
+  );
+  const sink = needsSink ? await startOtlpSink() : undefined;
+  try {
+    for (const latency of options.latencies) {
+      const priced = new Set(
+        options.scenarios.flatMap((scenario) => pricesIn(options, scenario, latency)),
+      );
+      const withControl = priced.size > 0;
+      const extras = PRICE_IDS.flatMap((id) =>
+        id !== 'security' && priced.has(id)
+          ? [PRICES[id].contestant as Exclude<PricedContestant, 'secured'>]
+          : [],
+      );
+      options.log(
+        `upstream latency ${latency} ms: starting the simulator, the floor, the gateway, the secured gateway` +
+          (withControl
+            ? `, a second bare gateway${extras.map((name) => `, ${name}`).join('')}`
+            : ''),
+      );
+      const stack = await startStack(options, gatewayEntry, caller, latency, false, {
+        withControl,
+        extras,
+        sink,
+      });
+      try {
+        for (const scenario of options.scenarios) {
+          const prices = pricesIn(options, scenario, latency);
+          const others = stack.others.filter(
+            (other) =>
+              other.name === 'gateway-b' ||
+              prices.some((id) => PRICES[id].contestant === other.name),
           );
+          const data = await checkSameData(
+            scenario,
+            stack.targets,
+            prices.length > 0 ? others : [],
+          );
+          for (const contestant of CONTESTANTS) {
+            const plan = loadPlanFor(scenario, stack.targets[contestant], {
+              ids: data.ids,
+              starts: data.starts[contestant],
+            });
+            const perUnit = httpRequestsPerUnit.get(scenario.id) ?? oneRequestEach();
+            perUnit[contestant] = plan.stepsPerUnit;
+            httpRequestsPerUnit.set(scenario.id, perUnit);
+            const processes = stack.processesOf(contestant);
+            if (options.warmupS > 0) {
+              await measureRun(plan, { ...settings, durationS: options.warmupS }, processes);
+            }
+            const run = await measureRun(plan, settings, processes);
+            const result: BenchResult = {
+              scenario: scenario.id,
+              upstreamLatencyMs: latency,
+              contestant,
+              ...run,
+            };
+            results.push(result);
+            warnings.push(...warningsOf(result));
+            options.log(
+              `  ${scenario.number} ${scenario.id} ${contestant}: ${run.requestsPerSecond.toFixed(1)}/s, ` +
+                `p50 ${run.latencyMs.p50.toFixed(2)} ms, p99 ${run.latencyMs.p99.toFixed(2)} ms` +
+                (run.cpuMsPerRequest === null ? '' : `, ${run.cpuMsPerRequest.toFixed(3)} CPU ms`),
+            );
+          }
+          if (prices.length === 0) continue;
+          roundByCell[`${scenario.id}@${latency}`] = priceRoundFor(prices);
+          const priced = await priceRounds(options, stack, scenario, data, latency, prices);
+          for (const run of priced.runs) {
+            priceRuns.push(run);
+            warnings.push(...warningsOf(run));
+          }
+          for (const [id, found] of Object.entries(priced.evidence)) {
+            evidence.set(`${id}:${scenario.id}@${latency}`, found);
+          }
+          warnings.push(...priced.warnings);
         }
-        for (const run of await priceRounds(options, stack, scenario, data, latency)) {
-          priceRuns.push(run);
-          warnings.push(...warningsOf(run));
-        }
+      } finally {
+        await stack.stop();
       }
-    } finally {
-      await stack.stop();
     }
+  } finally {
+    await sink?.close();
   }
 
   const profiles = options.profile
@@ -314,17 +445,31 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
       price: {
         rounds: options.priceRounds,
         durationS: options.priceDurationS,
-        round: [...PRICE_ROUND],
+        prices: [...options.prices],
+        roundByCell,
       },
       seed: options.seed,
       eventCount: options.eventCount,
       dataAnchor: new Date(DATA_ANCHOR).toISOString(),
-      security: {
-        gateway: GATEWAY_SECURITY,
+      configurations: {
+        gateway: configurationOf('gateway', caller, sink),
         secured: {
-          ...securedSecurity(caller),
+          ...configurationOf('secured', caller, sink),
           AUTH_JWT_JWKS_URL: 'file:<temporary directory>/jwks.json',
           token: `RS256, scope ${BENCH_SCOPES.join(' ')}, valid ${caller.lifetimeS} s, the same on every request`,
+        },
+        metrics: {
+          ...configurationOf('metrics', caller, sink),
+          scrape: `GET /metrics every ${SCRAPE_INTERVAL_MS / 1000} s from the bench's process`,
+        },
+        tracing: {
+          ...configurationOf('tracing', caller, sink),
+          OTEL_EXPORTER_OTLP_ENDPOINT:
+            'http://127.0.0.1:<port> (an OTLP/HTTP sink in the bench process, answering 200)',
+        },
+        logs: {
+          ...configurationOf('logs', caller, sink),
+          stdout: 'a file (bench/.out/logs/)',
         },
       },
     },
@@ -337,10 +482,17 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
     })),
     results,
     ratios: ratiosOf(results),
-    securityTargets: SECURITY_TARGETS,
-    securityPrices: securityPricesOf(
-      priceRuns,
-      (scenario) => httpRequestsPerUnit.get(scenario)?.secured ?? 1,
+    priceTargets: Object.fromEntries(PRICE_IDS.map((id) => [id, PRICES[id].targets])) as Record<
+      PriceId,
+      PriceTargets
+    >,
+    prices: pricesOf(priceRuns, (scenario) => httpRequestsPerUnit.get(scenario)?.gateway ?? 1).map(
+      (price) => {
+        const found = evidence.get(
+          `${price.configuration}:${price.scenario}@${price.upstreamLatencyMs}`,
+        );
+        return found ? withEvidence(price, found.evidence, found.missing) : price;
+      },
     ),
     priceRuns,
     ...profiles,
@@ -354,8 +506,16 @@ function oneRequestEach(): Record<ContestantId, number> {
 
 interface Stack {
   targets: Record<ContestantId, Target>;
-  /** The second bare gateway (gateway-b), when started: the price rounds' A/A control. */
-  control: Target | undefined;
+  /**
+   * The price rounds' other gateways, when started: gateway-b (the A/A
+   * control) and the metrics, tracing and logs gateways.
+   */
+  others: OtherGateway[];
+  /** Scrapes the metrics gateway, when there is one. */
+  scraper: Scraper | undefined;
+  /** Where the logs gateway's stdout goes, when there is one. */
+  logFile: string | undefined;
+  sink: OtlpSink | undefined;
   processesOf(contestant: ContestantId | PriceContestant): {
     contestantPid?: number;
     simulatorPid: number;
@@ -364,11 +524,14 @@ interface Stack {
   stop(): Promise<void>;
 }
 
+const LOG_DIRECTORY = path.join(REPO_ROOT, 'bench/.out/logs');
+
 /**
  * A simulator at `latency`, then the floor, the gateway and the secured
- * gateway against it, and with `withControl` a second bare gateway set up as
- * the first. The gateways run the same compiled build, as `npm start` runs
- * it; only their security settings differ.
+ * gateway against it, with `withControl` a second bare gateway set up as the
+ * first, and the `extras` (metrics, tracing, logs). The gateways run the same
+ * compiled build, as `npm start` runs it; only their security and
+ * observability settings differ (see configurationOf).
  */
 async function startStack(
   options: BenchOptions,
@@ -376,8 +539,13 @@ async function startStack(
   caller: SecuredCaller,
   latency: number,
   profile: boolean,
-  withControl: boolean,
+  priced: {
+    withControl: boolean;
+    extras: readonly Exclude<PricedContestant, 'secured'>[];
+    sink: OtlpSink | undefined;
+  } = { withControl: false, extras: [], sink: undefined },
 ): Promise<Stack> {
+  const { withControl, extras, sink } = priced;
   const simulator = await startChild({
     name: 'simulator',
     entry: 'bench/simulatorProcess.ts',
@@ -393,15 +561,20 @@ async function startStack(
   });
   const children: Child[] = [simulator];
   try {
-    const ports = await freePorts(3);
+    const ports = await freePorts(3 + extras.length);
+    const logFile = extras.includes('logs')
+      ? path.join(LOG_DIRECTORY, `logs-${latency}ms.log`)
+      : undefined;
+    if (logFile) mkdirSync(LOG_DIRECTORY, { recursive: true });
     const gatewayChild = (
       name: PriceContestant,
       port: number,
-      security: Record<string, string>,
+      configuration: Record<string, string>,
     ): Promise<Child> =>
       startChild({
         name,
         entry: gatewayEntry,
+        ...(name === 'logs' && logFile ? { stdoutFile: logFile } : {}),
         nodeFlags: [
           '--enable-source-maps',
           ...(profile
@@ -412,13 +585,12 @@ async function startStack(
               ]
             : []),
         ],
-        // Production configuration against the simulator; only warnings are logged.
+        // Production configuration against the simulator.
         env: {
           NODE_ENV: 'production',
-          ...security,
+          ...configuration,
           HOST: '127.0.0.1',
           PORT: String(port),
-          LOG_LEVEL: 'warn',
           ONELOGIN_BASE_URL: simulator.url,
           ONELOGIN_CLIENT_ID: DEMO_CREDENTIALS.clientId,
           ONELOGIN_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
@@ -445,9 +617,14 @@ async function startStack(
         ],
         ready: { kind: 'ipc' },
       }),
-      gatewayChild('gateway', ports[0] as number, GATEWAY_SECURITY),
-      gatewayChild('secured', ports[1] as number, securedSecurity(caller)),
-      ...(withControl ? [gatewayChild('gateway-b', ports[2] as number, GATEWAY_SECURITY)] : []),
+      gatewayChild('gateway', ports[0] as number, configurationOf('gateway', caller, sink)),
+      gatewayChild('secured', ports[1] as number, configurationOf('secured', caller, sink)),
+      ...(withControl
+        ? [gatewayChild('gateway-b', ports[2] as number, configurationOf('gateway', caller, sink))]
+        : []),
+      ...extras.map((name, index) =>
+        gatewayChild(name, ports[3 + index] as number, configurationOf(name, caller, sink)),
+      ),
     ]);
     for (const outcome of started) {
       if (outcome.status === 'fulfilled') children.push(outcome.value);
@@ -455,21 +632,25 @@ async function startStack(
     for (const outcome of started) {
       if (outcome.status === 'rejected') throw outcome.reason;
     }
-    const [floor, gateway, secured, control] = children.slice(1) as [
-      Child,
-      Child,
-      Child,
-      Child | undefined,
-    ];
+    const byName = new Map(children.map((child) => [child.name, child]));
+    const child = (name: string) => byName.get(name) as Child;
+    const [floor, gateway, secured] = [child('floor'), child('gateway'), child('secured')];
     await expectSecured(secured.url);
+    // Metrics are on by default: a bare gateway that serves them is not bare.
+    for (const bare of [gateway, secured, byName.get('gateway-b')]) {
+      if (bare) await expectNoMetrics(bare);
+    }
     const token = await fetchToken(simulator.url);
-    const pidOf: Record<ContestantId | PriceContestant, number | undefined> = {
-      direct: undefined,
-      floor: floor.pid,
-      gateway: gateway.pid,
-      secured: secured.pid,
-      'gateway-b': control?.pid,
-    };
+    const pidOf = (contestant: ContestantId | PriceContestant) =>
+      contestant === 'direct' ? undefined : byName.get(contestant)?.pid;
+    const metrics = byName.get('metrics');
+    const scraper = metrics
+      ? startScraper(metrics.url.replace(/\/graphql$/, '/metrics'), SCRAPE_INTERVAL_MS)
+      : undefined;
+    const others: OtherGateway[] = (['gateway-b', ...extras] as const).flatMap((name) => {
+      const other = byName.get(name);
+      return other ? [{ name, target: { contestant: 'gateway' as const, url: other.url } }] : [];
+    });
     return {
       targets: {
         direct: { contestant: 'direct', url: simulator.url, token },
@@ -477,17 +658,35 @@ async function startStack(
         gateway: { contestant: 'gateway', url: gateway.url },
         secured: { contestant: 'secured', url: secured.url, bearer: caller.token },
       },
-      control: control ? { contestant: 'gateway', url: control.url } : undefined,
-      processesOf: (contestant) => ({
-        ...(pidOf[contestant] !== undefined ? { contestantPid: pidOf[contestant] } : {}),
-        simulatorPid: simulator.pid,
-        simulatorURL: simulator.url,
-      }),
-      stop: () => stopAll(children),
+      others,
+      scraper,
+      logFile,
+      sink,
+      processesOf: (contestant) => {
+        const pid = pidOf(contestant);
+        return {
+          ...(pid !== undefined ? { contestantPid: pid } : {}),
+          simulatorPid: simulator.pid,
+          simulatorURL: simulator.url,
+        };
+      },
+      stop: async () => {
+        await scraper?.stop();
+        await stopAll(children);
+      },
     };
   } catch (error) {
     await stopAll(children);
     throw error;
+  }
+}
+
+/** A gateway set up with METRICS_ENABLED=false must not answer `/metrics`. */
+async function expectNoMetrics(child: Child): Promise<void> {
+  const response = await fetch(child.url.replace(/\/graphql$/, '/metrics'));
+  await response.body?.cancel();
+  if (response.status === 200) {
+    throw new Error(`The ${child.name} serves /metrics although METRICS_ENABLED=false`);
   }
 }
 
@@ -546,7 +745,7 @@ async function profileGateways(
   );
   rmSync(PROFILE_DIRECTORY, { recursive: true, force: true });
   mkdirSync(PROFILE_DIRECTORY, { recursive: true });
-  const stack = await startStack(options, gatewayEntry, caller, 0, true, false);
+  const stack = await startStack(options, gatewayEntry, caller, 0, true);
   const measured: Partial<
     Record<ProfiledId, { run: RunMeasurement; window: { startUs: number; endUs: number } }>
   > = {};
@@ -621,11 +820,14 @@ async function profileGateways(
 
 /**
  * The price rounds of one scenario at one latency, right after its main runs:
- * `priceRounds` times PRICE_ROUND's six runs of `priceDurationS` each. Every
- * run follows at least the normal warm-up's worth of the same load on the same
- * process: its own previous run, else a warm-up run of `warmupS`. gateway-b,
- * which has no main runs, first gets their load: a warm-up of `warmupS` plus
- * `durationS`.
+ * `priceRounds` times the round of `prices` (see priceRoundFor), each run of
+ * `priceDurationS`. Every run follows at least the normal warm-up's worth of
+ * the same load on the same process: its own previous run, else a warm-up run
+ * of `warmupS`. A process that has no main runs (gateway-b, metrics, tracing,
+ * logs) first gets their load: a warm-up of `warmupS` plus `durationS`.
+ * Also returns, for metrics, tracing and logs, what shows each was on:
+ * scrapes answered, spans received, access-log lines written, per request
+ * its process was sent in these rounds.
  */
 async function priceRounds(
   options: BenchOptions,
@@ -633,47 +835,63 @@ async function priceRounds(
   scenario: Scenario,
   data: CheckedData,
   latency: number,
-): Promise<PriceRun[]> {
-  if (options.priceRounds === 0 || !stack.control) return [];
-  const targets: Record<PriceContestant, Target> = {
-    gateway: stack.targets.gateway,
-    secured: stack.targets.secured,
-    'gateway-b': stack.control,
+  prices: readonly PriceId[],
+): Promise<{
+  runs: PriceRun[];
+  evidence: Partial<Record<PriceId, { evidence: PriceEvidence; missing: string }>>;
+  warnings: string[];
+}> {
+  const targetOf = (contestant: PriceContestant): Target => {
+    if (contestant === 'gateway' || contestant === 'secured') return stack.targets[contestant];
+    const other = stack.others.find((candidate) => candidate.name === contestant);
+    if (!other) throw new Error(`No ${contestant} gateway was started`);
+    return other.target;
   };
-  const starts: Record<PriceContestant, ReadonlyArray<string | null>> = {
-    gateway: data.starts.gateway,
-    secured: data.starts.secured,
-    'gateway-b': data.controlStarts ?? data.starts.gateway,
-  };
+  const startsOf = (contestant: PriceContestant): ReadonlyArray<string | null> =>
+    contestant === 'gateway' || contestant === 'secured'
+      ? data.starts[contestant]
+      : (data.otherStarts[contestant] ?? data.starts.gateway);
   const settings: RunSettings = {
     durationS: options.priceDurationS,
     connections: options.connections,
   };
+  const sequence = priceRoundFor(prices);
   const runs: PriceRun[] = [];
+  const sent = new Map<PriceContestant, number>();
+  const count = (contestant: PriceContestant, run: RunMeasurement) =>
+    sent.set(contestant, (sent.get(contestant) ?? 0) + run.httpRequestsSent);
+  stack.scraper?.reset();
+  stack.sink?.reset();
+  const logOffset = stack.logFile ? statSync(stack.logFile).size : 0;
+  const loaded = new Set<PriceContestant>(['gateway', 'secured']);
   // The scenario's main runs end with this contestant.
   let previous: ContestantId | PriceContestant = CONTESTANTS[CONTESTANTS.length - 1] ?? 'secured';
   for (let round = 1; round <= options.priceRounds; round += 1) {
     const line: string[] = [];
-    for (const [position, contestant] of PRICE_ROUND.entries()) {
-      const plan = loadPlanFor(scenario, targets[contestant], {
+    for (const [position, contestant] of sequence.entries()) {
+      const plan = loadPlanFor(scenario, targetOf(contestant), {
         ids: data.ids,
-        starts: starts[contestant],
+        starts: startsOf(contestant),
       });
       const processes = stack.processesOf(contestant);
       const after: PriceRun['after'] =
         contestant === previous
           ? 'own previous run'
-          : contestant === 'gateway-b' && round === 1 && position === 0
-            ? 'main runs’ load'
-            : 'warm-up';
+          : loaded.has(contestant)
+            ? 'warm-up'
+            : 'main runs’ load';
+      loaded.add(contestant);
       const warmupS =
         after === 'own previous run'
           ? 0
           : after === 'warm-up'
             ? options.warmupS
             : options.warmupS + options.durationS;
-      if (warmupS > 0) await measureRun(plan, { ...settings, durationS: warmupS }, processes);
+      if (warmupS > 0) {
+        count(contestant, await measureRun(plan, { ...settings, durationS: warmupS }, processes));
+      }
       const run = await measureRun(plan, settings, processes);
+      count(contestant, run);
       previous = contestant;
       runs.push({
         scenario: scenario.id,
@@ -693,7 +911,75 @@ async function priceRounds(
         `(CPU ms/req / p50 ms): ${line.join(', ')}`,
     );
   }
-  return runs;
+
+  const where = `scenario ${scenario.id} at ${latency} ms`;
+  const evidence: Partial<Record<PriceId, { evidence: PriceEvidence; missing: string }>> = {};
+  const warnings: string[] = [];
+  const requestsOf = (contestant: PricedContestant) => sent.get(contestant) ?? 0;
+  const found = (what: string, value: number, contestant: PricedContestant, failures?: number) => {
+    const requests = requestsOf(contestant);
+    return {
+      what,
+      count: value,
+      requests,
+      perRequest: requests > 0 ? value / requests : 0,
+      ...(failures !== undefined ? { failures } : {}),
+    };
+  };
+  if (prices.includes('metrics') && stack.scraper) {
+    const scrapes = stack.scraper.counts();
+    evidence.metrics = {
+      evidence: found('scrapes answered 200', scrapes.ok, 'metrics', scrapes.failed),
+      missing: 'no scrape answered 200',
+    };
+    if (scrapes.failed > 0) {
+      warnings.push(
+        `${where}, metrics: ${scrapes.failed} scrapes of /metrics failed (first: ${scrapes.firstFailure ?? '?'})`,
+      );
+    }
+  }
+  if (prices.includes('tracing') && stack.sink) {
+    // The last batch leaves the gateway up to one export delay after its last span.
+    await new Promise((resolve) => setTimeout(resolve, 2 * TRACE_EXPORT_DELAY_MS + 200));
+    const { unreadable } = stack.sink.exports();
+    evidence.tracing = {
+      evidence: found('spans received', stack.sink.spans(), 'tracing', unreadable),
+      missing:
+        unreadable > 0 ? 'no spans counted: the exports were not OTLP JSON' : 'no spans received',
+    };
+  }
+  if (prices.includes('logs') && stack.logFile) {
+    evidence.logs = {
+      evidence: found('access-log lines', accessLogLines(stack.logFile, logOffset), 'logs'),
+      missing: 'no access-log lines written',
+    };
+  }
+  return { runs, evidence, warnings };
+}
+
+/** Access-log lines (`"msg":"request"`) in `file` from byte `offset` on. */
+function accessLogLines(file: string, offset: number): number {
+  const fd = openSync(file, 'r');
+  try {
+    let lines = 0;
+    let position = offset;
+    let carry = '';
+    const buffer = Buffer.alloc(1 << 20);
+    for (;;) {
+      const read = readSync(fd, buffer, 0, buffer.length, position);
+      if (read === 0) break;
+      position += read;
+      const text = carry + buffer.toString('utf8', 0, read);
+      const cut = text.lastIndexOf('\n') + 1;
+      for (const line of text.slice(0, cut).split('\n')) {
+        if (line.includes('"msg":"request"')) lines += 1;
+      }
+      carry = text.slice(cut);
+    }
+    return lines;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function round(value: number): number {

@@ -5,6 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -27,13 +28,19 @@ export interface StartChildOptions {
    */
   ready: { kind: 'ipc' } | { kind: 'http'; healthURL: string; url: string };
   timeoutMs?: number;
+  /**
+   * A file the child's stdout goes to (created or emptied), instead of a pipe
+   * to this process: for a child that logs a line per request, so that nothing
+   * in the bench's process reads, or can hold up, its writes.
+   */
+  stdoutFile?: string;
 }
 
 export interface Child {
   name: string;
   pid: number;
   url: string;
-  /** The last part of what the child wrote to stdout and stderr. */
+  /** The last part of what the child wrote to stdout (unless to `stdoutFile`) and stderr. */
   output(): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
   stop(graceMs?: number): Promise<void>;
@@ -46,6 +53,7 @@ process.once('exit', () => {
 });
 
 export async function startChild(options: StartChildOptions): Promise<Child> {
+  const stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, 'w');
   const child = spawn(
     process.execPath,
     [
@@ -57,9 +65,11 @@ export async function startChild(options: StartChildOptions): Promise<Child> {
     {
       cwd: REPO_ROOT,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe', 'ipc'],
     },
   );
+  // The child has its own copy of the descriptor.
+  if (stdoutFd !== undefined) closeSync(stdoutFd);
   running.add(child);
   let output = '';
   const collect = (chunk: Buffer) => {

@@ -1,9 +1,10 @@
 /**
  * A smoke test of `npm run bench`: the harness runs for about a second per
  * contestant (direct, floor, gateway, and the gateway with production
- * security), then one price round (secured against gateway, and a second bare
- * gateway against the first), and writes its reports. It asserts their shape,
- * never timings. The price's arithmetic is tested on made-up runs.
+ * security), then one price round (the secured, metrics, tracing and logs
+ * gateways against the bare one, and a second bare gateway against the
+ * first), and writes its reports. It asserts their shape, never timings. The
+ * prices' arithmetic is tested on made-up runs.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,170 +14,304 @@ import { promisify } from 'node:util';
 
 import { afterAll, describe, expect, it } from '@jest/globals';
 
+import { parseBenchArgs } from '../../bench/parseBenchArgs';
 import type { BenchReport } from '../../bench/runBenchmarks';
-import type { PriceRun } from '../../bench/securityPrice';
+import type { BenchPrice, PriceRun } from '../../bench/prices';
 import {
   median,
   noiseOf,
   PRICE_ROUND,
-  securityPricesOf,
+  priceRoundFor,
+  pricesOf,
   verdictOf,
-} from '../../bench/securityPrice';
+  withEvidence,
+} from '../../bench/prices';
 
 const ROOT = path.resolve(__dirname, '../..');
 const directory = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-describe('npm run bench', () => {
-  it('runs scenario 1 against all four contestants and writes the JSON and Markdown reports', async () => {
-    const jsonPath = path.join(directory, 'benchmarks.json');
-    const markdownPath = path.join(directory, 'BENCHMARKS.md');
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'bench/run.ts',
-        '--smoke',
-        '--scenarios',
-        '1',
-        '--latencies',
-        '0',
-        '--out',
-        jsonPath,
-        '--markdown',
-        markdownPath,
-      ],
-      { cwd: ROOT, timeout: 110_000 },
-    );
+/**
+ * The smoke run starts eight processes (simulator, floor, five gateways) and
+ * makes 15 price runs: about 50 s on a quiet 2-core machine, 95 s with a load
+ * average of 12. The timeout leaves room for the latter.
+ */
+const SMOKE_TIMEOUT_MS = 200_000;
 
-    const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchReport;
-    expect(report).toMatchObject({
-      version: 1,
-      command: expect.stringContaining('npm run bench -- --smoke'),
-      machine: { cores: expect.any(Number), node: process.version },
-      gateway: { commit: expect.any(String) },
-      settings: {
-        durationS: 1,
-        connections: 8,
-        upstreamLatenciesMs: [0],
-        price: { rounds: 1, durationS: 0.5, round: [...PRICE_ROUND] },
-        security: {
-          gateway: { AUTH_MODE: 'none' },
-          secured: {
-            AUTH_MODE: 'jwt',
-            AUTH_JWT_ISSUER: expect.any(String),
-            AUTH_JWT_AUDIENCE: expect.any(String),
-            RATE_LIMIT_REQUESTS_PER_MINUTE: expect.any(String),
-            RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR: expect.any(String),
+describe('npm run bench', () => {
+  it(
+    'runs scenario 1 against all four contestants, prices security, metrics, tracing and logs, and writes the JSON and Markdown reports',
+    async () => {
+      const jsonPath = path.join(directory, 'benchmarks.json');
+      const markdownPath = path.join(directory, 'BENCHMARKS.md');
+      const started = performance.now();
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'bench/run.ts',
+          '--smoke',
+          '--scenarios',
+          '1',
+          '--latencies',
+          '0',
+          '--out',
+          jsonPath,
+          '--markdown',
+          markdownPath,
+        ],
+        { cwd: ROOT, timeout: SMOKE_TIMEOUT_MS - 10_000 },
+      );
+      // Well under the timeout, so that a slower harness shows here before it fails.
+      expect(performance.now() - started).toBeLessThan(0.75 * SMOKE_TIMEOUT_MS);
+
+      const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchReport;
+      expect(report).toMatchObject({
+        version: 1,
+        command: expect.stringContaining('npm run bench -- --smoke'),
+        machine: { cores: expect.any(Number), node: process.version },
+        gateway: { commit: expect.any(String) },
+        settings: {
+          durationS: 1,
+          connections: 8,
+          upstreamLatenciesMs: [0],
+          // Scenario 1 at 20 ms is not measured: every price in every cell.
+          price: {
+            rounds: 1,
+            durationS: 0.5,
+            prices: ['security', 'metrics', 'tracing', 'logs'],
+            roundByCell: { 'page50@0': ROUND },
+          },
+          configurations: {
+            gateway: { AUTH_MODE: 'none', METRICS_ENABLED: 'false', LOG_LEVEL: 'warn' },
+            secured: {
+              AUTH_MODE: 'jwt',
+              AUTH_JWT_ISSUER: expect.any(String),
+              AUTH_JWT_AUDIENCE: expect.any(String),
+              RATE_LIMIT_REQUESTS_PER_MINUTE: expect.any(String),
+              RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR: expect.any(String),
+              METRICS_ENABLED: 'false',
+              LOG_LEVEL: 'warn',
+            },
+            metrics: { AUTH_MODE: 'none', METRICS_ENABLED: 'true', LOG_LEVEL: 'warn' },
+            tracing: {
+              AUTH_MODE: 'none',
+              METRICS_ENABLED: 'false',
+              LOG_LEVEL: 'warn',
+              OTEL_EXPORTER_OTLP_ENDPOINT: expect.any(String),
+              OTEL_TRACES_SAMPLER: 'always_on',
+              OTEL_BSP_SCHEDULE_DELAY: '1000',
+            },
+            logs: { AUTH_MODE: 'none', METRICS_ENABLED: 'false', LOG_LEVEL: 'info' },
           },
         },
-      },
-      scenarios: [
-        {
-          id: 'page50',
-          number: 1,
-          unit: 'request',
-          httpRequestsPerUnit: { direct: 1, floor: 1, gateway: 1, secured: 1 },
-        },
-      ],
-    });
-    expect(report.results.map((result) => result.contestant)).toEqual([
-      'direct',
-      'floor',
-      'gateway',
-      'secured',
-    ]);
-    for (const result of report.results) {
-      expect(result).toMatchObject({
-        scenario: 'page50',
-        upstreamLatencyMs: 0,
-        errors: 0,
-        requestsPerSecond: expect.any(Number),
-        latencyMs: { p50: expect.any(Number), p99: expect.any(Number) },
-        upstreamCallsPerRequest: expect.any(Number),
-        simulatorCpuMsPerRequest: expect.any(Number),
+        scenarios: [
+          {
+            id: 'page50',
+            number: 1,
+            unit: 'request',
+            httpRequestsPerUnit: { direct: 1, floor: 1, gateway: 1, secured: 1 },
+          },
+        ],
       });
-      expect(result.units).toBeGreaterThan(0);
-      expect(result.upstreamCalls).toHaveProperty(['GET /api/1/events']);
-      if (result.contestant === 'direct') {
-        expect(result.cpuMsPerRequest).toBeNull();
-      } else {
-        expect(result.cpuMsPerRequest).toEqual(expect.any(Number));
-        expect(result.peakRssMB).toEqual(expect.any(Number));
+      expect(report.results.map((result) => result.contestant)).toEqual([
+        'direct',
+        'floor',
+        'gateway',
+        'secured',
+      ]);
+      for (const result of report.results) {
+        expect(result).toMatchObject({
+          scenario: 'page50',
+          upstreamLatencyMs: 0,
+          errors: 0,
+          requestsPerSecond: expect.any(Number),
+          latencyMs: { p50: expect.any(Number), p99: expect.any(Number) },
+          upstreamCallsPerRequest: expect.any(Number),
+          simulatorCpuMsPerRequest: expect.any(Number),
+        });
+        expect(result.units).toBeGreaterThan(0);
+        expect(result.upstreamCalls).toHaveProperty(['GET /api/1/events']);
+        if (result.contestant === 'direct') {
+          expect(result.cpuMsPerRequest).toBeNull();
+        } else {
+          expect(result.cpuMsPerRequest).toEqual(expect.any(Number));
+          expect(result.peakRssMB).toEqual(expect.any(Number));
+        }
       }
-    }
-    expect(report.ratios).toEqual([
-      expect.objectContaining({
-        scenario: 'page50',
-        upstreamLatencyMs: 0,
-        throughput: expect.any(Number),
-        cpuPerRequest: expect.any(Number),
-      }),
-    ]);
-    expect(report.securityTargets).toEqual({ cpuPerRequest: 1.1, p50DeltaMs: 0.3 });
-    // One round: six runs in PRICE_ROUND's order, each after a warm-up or its own previous run
-    // (gateway-b's first after as much load as the main runs gave the others).
-    expect(
-      report.priceRuns.map((run) => [run.contestant, run.round, run.position, run.after]),
-    ).toEqual([
-      ['gateway-b', 1, 0, 'main runs’ load'],
-      ['gateway', 1, 1, 'warm-up'],
-      ['secured', 1, 2, 'warm-up'],
-      ['secured', 1, 3, 'own previous run'],
-      ['gateway', 1, 4, 'warm-up'],
-      ['gateway-b', 1, 5, 'warm-up'],
-    ]);
-    for (const run of report.priceRuns) {
-      expect(run).toMatchObject({ scenario: 'page50', upstreamLatencyMs: 0, errors: 0 });
-      expect(run.units).toBeGreaterThan(0);
-      expect(run.cpuMsPerRequest).toEqual(expect.any(Number));
-    }
-    const paired = {
-      median: expect.any(Number),
-      min: expect.any(Number),
-      max: expect.any(Number),
-      pairs: [expect.any(Number), expect.any(Number)],
-    };
-    const verdict = expect.stringMatching(/^(met|missed|within noise)$/);
-    expect(report.securityPrices).toEqual([
-      {
+      expect(report.ratios).toEqual([
+        expect.objectContaining({
+          scenario: 'page50',
+          upstreamLatencyMs: 0,
+          throughput: expect.any(Number),
+          cpuPerRequest: expect.any(Number),
+        }),
+      ]);
+      expect(report.priceTargets).toEqual({
+        security: { cpuPerRequest: 1.1, p50DeltaMs: 0.3 },
+        metrics: { cpuPerRequest: 1.05, p50DeltaMs: null },
+        tracing: { cpuPerRequest: 1.05, p50DeltaMs: null },
+        logs: { cpuPerRequest: 1.05, p50DeltaMs: null },
+      });
+      // One round: 15 runs in the round's order, each after a warm-up or its own previous run
+      // (the first of each process without main runs after as much load as the main runs gave
+      // the others).
+      expect(
+        report.priceRuns.map((run) => [run.contestant, run.round, run.position, run.after]),
+      ).toEqual([
+        ['gateway-b', 1, 0, 'main runs’ load'],
+        ['gateway', 1, 1, 'warm-up'],
+        ['secured', 1, 2, 'warm-up'],
+        ['secured', 1, 3, 'own previous run'],
+        ['gateway', 1, 4, 'warm-up'],
+        ['metrics', 1, 5, 'main runs’ load'],
+        ['metrics', 1, 6, 'own previous run'],
+        ['gateway', 1, 7, 'warm-up'],
+        ['tracing', 1, 8, 'main runs’ load'],
+        ['tracing', 1, 9, 'own previous run'],
+        ['gateway', 1, 10, 'warm-up'],
+        ['logs', 1, 11, 'main runs’ load'],
+        ['logs', 1, 12, 'own previous run'],
+        ['gateway', 1, 13, 'warm-up'],
+        ['gateway-b', 1, 14, 'warm-up'],
+      ]);
+      for (const run of report.priceRuns) {
+        expect(run).toMatchObject({ scenario: 'page50', upstreamLatencyMs: 0, errors: 0 });
+        expect(run.units).toBeGreaterThan(0);
+        expect(run.cpuMsPerRequest).toEqual(expect.any(Number));
+      }
+      const paired = {
+        median: expect.any(Number),
+        min: expect.any(Number),
+        max: expect.any(Number),
+        pairs: [expect.any(Number), expect.any(Number)],
+      };
+      const verdict = expect.stringMatching(/^(met|missed|within noise)$/);
+      const cell = {
         scenario: 'page50',
         upstreamLatencyMs: 0,
         pairs: 2,
-        price: { cpuPerRequest: paired, p50DeltaMs: paired },
         control: { cpuPerRequest: paired, p50DeltaMs: paired },
         noise: { cpuPerRequest: expect.any(Number), p50DeltaMs: expect.any(Number) },
-        p50TargetMs: 0.3,
+      };
+      const measured = {
+        price: { cpuPerRequest: paired, p50DeltaMs: paired },
+        verdict: { cpuPerRequest: verdict, p50: null },
+      };
+      const byConfiguration = (id: BenchPrice['configuration']) =>
+        report.prices.find((price) => price.configuration === id);
+      expect(report.prices.map((price) => price.configuration)).toEqual([
+        'security',
+        'metrics',
+        'tracing',
+        'logs',
+      ]);
+      expect(byConfiguration('security')).toEqual({
+        ...cell,
+        configuration: 'security',
+        contestant: 'secured',
+        price: { cpuPerRequest: paired, p50DeltaMs: paired },
+        targets: { cpuPerRequest: 1.1, p50DeltaMs: 0.3 },
         verdict: { cpuPerRequest: verdict, p50: verdict },
-      },
-    ]);
+      });
+      // Metrics were scraped (every answer 200), and each request wrote one access-log line.
+      expect(byConfiguration('metrics')).toEqual({
+        ...cell,
+        ...measured,
+        configuration: 'metrics',
+        contestant: 'metrics',
+        targets: { cpuPerRequest: 1.05, p50DeltaMs: null },
+        evidence: expect.objectContaining({ what: 'scrapes answered 200', failures: 0 }),
+      });
+      expect(byConfiguration('metrics')?.evidence?.count).toBeGreaterThan(0);
+      expect(byConfiguration('logs')).toEqual({
+        ...cell,
+        ...measured,
+        configuration: 'logs',
+        contestant: 'logs',
+        targets: { cpuPerRequest: 1.05, p50DeltaMs: null },
+        evidence: expect.objectContaining({ what: 'access-log lines' }),
+      });
+      expect(byConfiguration('logs')?.evidence?.perRequest).toBeCloseTo(1, 1);
+      // Tracing: spans received and a price, or (before the gateway traces) no price at all.
+      const tracing = byConfiguration('tracing');
+      expect(tracing).toMatchObject({ ...cell, configuration: 'tracing', contestant: 'tracing' });
+      if (tracing?.evidence?.count) {
+        expect(tracing).toMatchObject(measured);
+        expect(tracing.evidence.perRequest).toBeGreaterThan(0.9);
+      } else {
+        expect(tracing).toMatchObject({
+          price: null,
+          notMeasured: 'no spans received',
+          verdict: { cpuPerRequest: null, p50: null },
+        });
+      }
 
-    const json = readFileSync(jsonPath, 'utf8');
-    const markdown = readFileSync(markdownPath, 'utf8');
-    // The secured contestant's bearer token (a JWS, `eyJ…`) stays out of the reports and the log.
-    for (const text of [json, markdown, stdout]) expect(text).not.toMatch(/eyJ[\w-]+\.eyJ/);
-    expect(markdown).toContain('<!-- bench:results:start -->');
-    expect(markdown).toContain('| 1 page50 | 0 ms | direct |');
-    expect(markdown).toContain('|  |  | secured (gateway, production security) |');
-    expect(markdown).toContain('Price of production security');
-    expect(markdown).toContain(
-      '1 round of gateway-b, gateway, secured, secured, gateway, gateway-b',
-    );
-    const ratio = String.raw`[\d.]+ \([\d.]+–[\d.]+\)`;
-    const difference = String.raw`[-+][\d.]+ \([-+][\d.]+…[-+][\d.]+\)`;
-    const met = '(yes|no|within noise)';
-    expect(markdown).toMatch(
-      new RegExp(
-        String.raw`\| 1 page50 \| 0 ms \| 2 \| ${ratio} \| ${ratio} \| ≤ 1\.10 \| ${met} \| ` +
-          String.raw`${difference} \| ${difference} \| ≤ \+0\.30 \| ${met} \|`,
-      ),
-    );
-    expect(stdout).toContain('Price of production security');
-    expect(markdown).toContain(report.command);
-  }, 120_000);
+      const json = readFileSync(jsonPath, 'utf8');
+      const markdown = readFileSync(markdownPath, 'utf8');
+      // The secured contestant's bearer token (a JWS, `eyJ…`) stays out of the reports and the log.
+      for (const text of [json, markdown, stdout]) expect(text).not.toMatch(/eyJ[\w-]+\.eyJ/);
+      expect(markdown).toContain('<!-- bench:results:start -->');
+      expect(markdown).toContain('| 1 page50 | 0 ms | direct |');
+      expect(markdown).toContain('|  |  | secured (gateway, production security) |');
+      expect(markdown).toContain('Prices of production security, metrics');
+      expect(markdown).toContain(
+        `1 round per priced scenario and latency (0.5 s each run) of ${ROUND.join(', ')}`,
+      );
+      const ratio = String.raw`[\d.]+ \([\d.]+–[\d.]+\)`;
+      const difference = String.raw`[-+][\d.]+ \([-+][\d.]+…[-+][\d.]+\)`;
+      const met = '(yes|no|within noise)';
+      const cellColumns = String.raw`1 page50 \| 0 ms \| 2`;
+      expect(markdown).toMatch(
+        new RegExp(
+          String.raw`\| security \| ${cellColumns} \| ${ratio} \| ${ratio} \| ≤ 1\.10 \| ${met} \| ` +
+            String.raw`${difference} \| ${difference} \| ≤ \+0\.30 \| ${met} \| 401 without a token \|`,
+        ),
+      );
+      expect(markdown).toMatch(
+        new RegExp(
+          String.raw`\| metrics \| ${cellColumns} \| ${ratio} \| ${ratio} \| ≤ 1\.05 \| ${met} \| ` +
+            String.raw`${difference} \| ${difference} \| — \| — \| \d+ of \d+ scrapes answered 200 \|`,
+        ),
+      );
+      expect(markdown).toMatch(
+        new RegExp(
+          String.raw`\| logs \| ${cellColumns} \| ${ratio} \| ${ratio} \| ≤ 1\.05 \| ${met} \| ` +
+            String.raw`${difference} \| ${difference} \| — \| — \| [\d.]+ access-log lines per request \|`,
+        ),
+      );
+      expect(markdown).toMatch(
+        new RegExp(
+          String.raw`\| tracing \| ${cellColumns} \| (${ratio}|not measured: no spans received) \| ${ratio} \| ≤ 1\.05 \|`,
+        ),
+      );
+      expect(markdown).toContain('METRICS_ENABLED=false, LOG_LEVEL=warn');
+      expect(stdout).toContain('Prices (each priced gateway against the bare one');
+      expect(markdown).toContain(report.command);
+    },
+    SMOKE_TIMEOUT_MS,
+  );
 });
+
+const ROUND = [
+  'gateway-b',
+  'gateway',
+  'secured',
+  'secured',
+  'gateway',
+  'metrics',
+  'metrics',
+  'gateway',
+  'tracing',
+  'tracing',
+  'gateway',
+  'logs',
+  'logs',
+  'gateway',
+  'gateway-b',
+];
 
 /** A made-up price run: only what the price reads. */
 function priceRun(
@@ -185,11 +320,12 @@ function priceRun(
   cpuMsPerRequest: number,
   p50: number,
   scenario: PriceRun['scenario'] = 'walk1000',
+  sequence: readonly PriceRun['contestant'][] = PRICE_ROUND,
 ): PriceRun {
   return {
     scenario,
     upstreamLatencyMs: 20,
-    contestant: PRICE_ROUND[position] as PriceRun['contestant'],
+    contestant: sequence[position] as PriceRun['contestant'],
     round,
     position,
     after: 'warm-up',
@@ -209,20 +345,20 @@ describe('the price of security from the rounds', () => {
         priceRun(2, position, cpu, 200 - position),
       ),
     ];
-    const [price] = securityPricesOf(runs, () => 10);
+    const [price] = pricesOf(runs, () => 10);
     expect(price).toBeDefined();
     if (!price) return;
     expect(price.pairs).toBe(4);
     // secured/gateway: 1.05/1.0, 1.2/1.1, 2.2/2.0, 2.0/2.0
-    expect(price.price.cpuPerRequest?.pairs).toEqual([
+    expect(price.price?.cpuPerRequest?.pairs).toEqual([
       1.05,
       expect.closeTo(1.2 / 1.1, 10),
       expect.closeTo(1.1, 10),
       1,
     ]);
-    expect(price.price.cpuPerRequest?.median).toBeCloseTo((1.05 + 1.2 / 1.1) / 2, 10);
-    expect(price.price.cpuPerRequest?.min).toBe(1);
-    expect(price.price.cpuPerRequest?.max).toBeCloseTo(1.1, 10);
+    expect(price.price?.cpuPerRequest?.median).toBeCloseTo((1.05 + 1.2 / 1.1) / 2, 10);
+    expect(price.price?.cpuPerRequest?.min).toBe(1);
+    expect(price.price?.cpuPerRequest?.max).toBeCloseTo(1.1, 10);
     // gateway-b/gateway: 1.02/1.0, 0.99/1.1, 2.0/2.0, 2.1/2.0
     expect(price.control.cpuPerRequest?.pairs).toEqual([
       expect.closeTo(1.02, 10),
@@ -231,8 +367,8 @@ describe('the price of security from the rounds', () => {
       expect.closeTo(1.05, 10),
     ]);
     // p50: secured − gateway = 102 − 101, 103 − 104, 198 − 199, 197 − 196
-    expect(price.price.p50DeltaMs.pairs).toEqual([1, -1, -1, 1]);
-    expect(price.price.p50DeltaMs.median).toBe(0);
+    expect(price.price?.p50DeltaMs.pairs).toEqual([1, -1, -1, 1]);
+    expect(price.price?.p50DeltaMs.median).toBe(0);
     // gateway-b − gateway = 100 − 101, 105 − 104, 200 − 199, 195 − 196
     expect(price.control.p50DeltaMs.pairs).toEqual([-1, 1, 1, -1]);
     // A median of 4 pairs: the farthest control pair (0.9, 0.1 off) over √4, since the control's
@@ -240,7 +376,7 @@ describe('the price of security from the rounds', () => {
     expect(price.noise.cpuPerRequest).toBeCloseTo(0.05, 10);
     expect(price.noise.p50DeltaMs).toBe(0.5);
     // A walk of 10 GraphQL requests may cost 10 × 0.3 ms.
-    expect(price.p50TargetMs).toBeCloseTo(3, 10);
+    expect(price.targets.p50DeltaMs).toBeCloseTo(3, 10);
     // 1.070 + 0.05 > 1.10 and 1.070 − 0.05 ≤ 1.10; 0 + 0.5 ≤ 3.
     expect(price.verdict).toEqual({ cpuPerRequest: 'within noise', p50: 'met' });
   });
@@ -250,10 +386,61 @@ describe('the price of security from the rounds', () => {
       ...[1, 0, 1, 1, 1, 1].map((cpu, position) => priceRun(1, position, cpu, 1, 'page50')),
       ...[1, 1, 1, 1, 1, 1].map((cpu, position) => priceRun(1, position, cpu, 1)),
     ];
-    const prices = securityPricesOf(runs, () => 1);
+    const prices = pricesOf(runs, () => 1);
     expect(prices.map((price) => price.scenario)).toEqual(['page50', 'walk1000']);
-    expect(prices[0]?.price.cpuPerRequest?.pairs).toEqual([1]);
+    expect(prices[0]?.price?.cpuPerRequest?.pairs).toEqual([1]);
     expect(prices[0]?.pairs).toBe(2);
+  });
+
+  it('prices several configurations in one round, a gateway run between two counting for both', () => {
+    const sequence = priceRoundFor(['metrics', 'logs']);
+    expect(sequence).toEqual([
+      'gateway-b',
+      'gateway',
+      'metrics',
+      'metrics',
+      'gateway',
+      'logs',
+      'logs',
+      'gateway',
+      'gateway-b',
+    ]);
+    // gateway-b, gateway, metrics, metrics, gateway, logs, logs, gateway, gateway-b
+    const cpu = [1.01, 1.0, 1.02, 1.04, 1.0, 1.1, 1.3, 1.2, 1.2];
+    const runs = cpu.map((value, position) =>
+      priceRun(1, position, value, 10 + position, 'page50', sequence),
+    );
+    const prices = pricesOf(runs, () => 1);
+    expect(prices.map((price) => price.configuration)).toEqual(['metrics', 'logs']);
+    const [metrics, logs] = prices as [BenchPrice, BenchPrice];
+    // metrics: 1.02/1.0 (positions 1, 2) and 1.04/1.0 (4, 3); logs: 1.1/1.0 (4, 5), 1.3/1.2 (7, 6).
+    expect(metrics.price?.cpuPerRequest?.pairs).toEqual([1.02, 1.04]);
+    expect(logs.price?.cpuPerRequest?.pairs).toEqual([
+      expect.closeTo(1.1, 10),
+      expect.closeTo(1.3 / 1.2, 10),
+    ]);
+    // The control is shared: gateway-b against the gateway at either end.
+    expect(metrics.control.cpuPerRequest?.pairs).toEqual([1.01, 1]);
+    expect(logs.control).toEqual(metrics.control);
+    // No p50 target for them: reported only.
+    expect(metrics.targets).toEqual({ cpuPerRequest: 1.05, p50DeltaMs: null });
+    expect(metrics.verdict.p50).toBeNull();
+    expect(metrics.verdict.cpuPerRequest).toEqual(expect.any(String));
+  });
+
+  it('gives no price for a configuration nothing shows was on', () => {
+    const sequence = priceRoundFor(['tracing']);
+    const runs = sequence.map((_, position) => priceRun(1, position, 1, 10, 'page50', sequence));
+    const [price] = pricesOf(runs, () => 1) as [BenchPrice];
+    const none = { what: 'spans received', count: 0, requests: 500, perRequest: 0 };
+    expect(withEvidence(price, none, 'no spans received')).toMatchObject({
+      price: null,
+      verdict: { cpuPerRequest: null, p50: null },
+      notMeasured: 'no spans received',
+      control: price.control,
+    });
+    const some = { ...none, count: 1500, perRequest: 3 };
+    expect(withEvidence(price, some, 'no spans received')).toEqual({ ...price, evidence: some });
   });
 
   it('takes the noise of a median from the control', () => {
@@ -277,5 +464,40 @@ describe('the price of security from the rounds', () => {
     expect(verdictOf(1.2, 0.05, 1.1)).toBe('missed');
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
+
+describe('parseBenchArgs', () => {
+  it('reads what to price and where', () => {
+    expect(parseBenchArgs([])).toMatchObject({
+      durationS: 4,
+      warmupS: 1.5,
+      priceRounds: 1,
+      prices: ['security', 'metrics', 'tracing', 'logs'],
+      priceCells: 'default',
+    });
+    expect(
+      parseBenchArgs([
+        '--prices',
+        'logs,metrics',
+        '--price-cells',
+        '1@20,3@0',
+        '--price-rounds',
+        '6',
+      ]),
+    ).toMatchObject({
+      priceRounds: 6,
+      // In the rounds' order, whatever the order asked.
+      prices: ['metrics', 'logs'],
+      priceCells: [
+        { scenario: 1, latencyMs: 20 },
+        { scenario: 3, latencyMs: 0 },
+      ],
+    });
+    expect(parseBenchArgs(['--price-cells', 'all']).priceCells).toBe('all');
+    expect(() => parseBenchArgs(['--prices', 'metrics,cache'])).toThrow(
+      '--prices takes security, metrics, tracing, logs (got "cache")',
+    );
+    expect(() => parseBenchArgs(['--price-cells', '1'])).toThrow('--price-cells takes');
   });
 });
