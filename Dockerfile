@@ -30,7 +30,7 @@ FROM ${NODE_IMAGE}
 # runtime, so `docker run --init` is not needed.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
-  && rm -rf /var/lib/apt/lists/*
+  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000
