@@ -1,9 +1,8 @@
 // Hive Gateway as the company's router in docker-compose.yml. It composes the
 // supergraph itself at start-up from the subgraphs' `_service { sdl }` (Hive
 // Gateway's "dev" supergraph source, with @theguild/federation-composition),
-// and composes again every POLLING interval, so a subgraph that comes up late,
-// or changes its schema, is picked up without a restart. A real deployment
-// would serve a supergraph published to a schema registry instead.
+// and polls them again every POLLING interval (10 s by default). A real
+// deployment would serve a supergraph published to a schema registry instead.
 import { defineConfig } from '@graphql-hive/gateway';
 
 const EVENTS_SUBGRAPH = 'onelogin-events';
