@@ -1,9 +1,9 @@
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cost } from '../helpers/cost';
-import { ROOT, TSX, cleanEnv, waitFor, exitCode } from '../helpers/gatewayProcess';
+import { ROOT, TSX, cleanEnv, spawnGateway, waitFor, exitCode } from '../helpers/gatewayProcess';
 
 const run = promisify(execFile);
 
@@ -25,22 +25,11 @@ interface LogLine {
 
 describe('npm start in demo mode: anonymous callers and demo tokens', () => {
   let child: ChildProcessWithoutNullStreams;
-  const lines: string[] = [];
+  let lines: string[] = [];
   let url: string;
 
   beforeAll(async () => {
-    child = spawn(TSX, ['src/index.ts'], {
-      cwd: ROOT,
-      env: cleanEnv({ PORT: '0', DEMO_EVENTS: '1000' }),
-    });
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const parts = buffer.split('\n');
-      buffer = parts.pop() ?? '';
-      lines.push(...parts);
-    });
-    child.stderr.resume();
+    ({ child, lines } = spawnGateway({ PORT: '0', DEMO_EVENTS: '1000' }));
     const ready = await waitFor(() => logLines().find((line) => line.url));
     url = ready.url as string;
   }, 30_000);

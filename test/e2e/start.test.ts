@@ -1,30 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-
 import { describe, expect, it } from '@jest/globals';
-import { ROOT, TSX, cleanEnv, waitFor, exitCode } from '../helpers/gatewayProcess';
-
-function start(env: Record<string, string>): {
-  child: ChildProcessWithoutNullStreams;
-  lines: string[];
-  stderr: string[];
-} {
-  const child = spawn(TSX, ['src/index.ts'], { cwd: ROOT, env: cleanEnv(env) });
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    lines.push(...parts);
-  });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
-  return { child, lines, stderr };
-}
+import { spawnGateway, waitFor, exitCode } from '../helpers/gatewayProcess';
 
 describe('npm start', () => {
   it('runs in demo mode on the embedded simulator without credentials, says so first, and serves Sandbox', async () => {
-    const { child, lines } = start({ PORT: '0', DEMO_EVENTS: '300' });
+    const { child, lines } = spawnGateway({ PORT: '0', DEMO_EVENTS: '300' });
     try {
       const ready = await waitFor(() =>
         lines.map((line) => JSON.parse(line) as { msg: string; url?: string }).find((l) => l.url),
@@ -58,7 +37,7 @@ describe('npm start', () => {
   });
 
   it('refuses half a configuration with a message that says what to set', async () => {
-    const { child, stderr } = start({ PORT: '0', ONELOGIN_CLIENT_ID: 'abc' });
+    const { child, stderr } = spawnGateway({ PORT: '0', ONELOGIN_CLIENT_ID: 'abc' });
     expect(await exitCode(child)).toBe(1);
     expect(stderr.join('')).toBe(
       'Invalid configuration:\n- OneLogin is partly configured: also set ONELOGIN_BASE_URL, ONELOGIN_CLIENT_SECRET ' +

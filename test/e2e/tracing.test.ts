@@ -1,33 +1,19 @@
-import { spawn } from 'node:child_process';
-
 import { describe, expect, it } from '@jest/globals';
 
-import { ROOT, TSX, cleanEnv, exitCode, waitFor } from '../helpers/gatewayProcess';
+import { exitCode, spawnGateway, waitFor } from '../helpers/gatewayProcess';
 import { startOtlpReceiver } from '../helpers/startOtlpReceiver';
 
 describe('npm start with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   // Outside Jest's VM: the exporter's own import() of node:http, as in production.
   it('sends the request’s spans to the collector, and the last ones when it stops', async () => {
     const receiver = await startOtlpReceiver();
-    const child = spawn(TSX, ['src/index.ts'], {
-      cwd: ROOT,
-      env: cleanEnv({
-        PORT: '0',
-        DEMO_EVENTS: '300',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        // Longer than the test: only stopping sends the spans.
-        OTEL_BSP_SCHEDULE_DELAY: '600000',
-      }),
+    const { child, lines } = spawnGateway({
+      PORT: '0',
+      DEMO_EVENTS: '300',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      // Longer than the test: only stopping sends the spans.
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
     });
-    const lines: string[] = [];
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const parts = buffer.split('\n');
-      buffer = parts.pop() ?? '';
-      lines.push(...parts);
-    });
-    child.stderr.resume();
     try {
       const ready = await waitFor(() =>
         lines.map((line) => JSON.parse(line) as { msg: string; url?: string }).find((l) => l.url),

@@ -40,6 +40,26 @@ export function exitCode(child: ChildProcess): Promise<number | null> {
   });
 }
 
+/** `src/index.ts` as `npm run dev` runs it, with `env` only: its stdout lines as they come, and its stderr. */
+export function spawnGateway(env: Record<string, string>): {
+  child: ChildProcessWithoutNullStreams;
+  lines: string[];
+  stderr: string[];
+} {
+  const child = spawn(TSX, ['src/index.ts'], { cwd: ROOT, env: cleanEnv(env) });
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  return { child, lines, stderr };
+}
+
 /** A gateway process (`src/index.ts`) a test started. */
 export interface Replica {
   child: ChildProcessWithoutNullStreams;
