@@ -2,7 +2,7 @@ import type { Keyv } from 'keyv';
 
 import { LruMap } from '../cache/LruMap';
 import type { Logger } from '../logging/createLogger';
-import type { Tracing } from '../observability/tracing';
+import type { TraceParent, Tracing } from '../observability/tracing';
 import { NO_TRACING } from '../observability/tracing';
 import type { EventDto, EventField } from '../upstream/dto';
 
@@ -41,15 +41,20 @@ export class EventCache {
     return this.ttlMs > 0;
   }
 
-  /** Cached events with every one of `fields`, in the order of `ids` (undefined for a miss). */
+  /**
+   * Cached events with every one of `fields`, in the order of `ids` (undefined
+   * for a miss); `trace` is the asking request's, for the look-up's span.
+   */
   async getMany(
     ids: readonly string[],
     fields: readonly EventField[] | undefined,
+    trace?: TraceParent,
   ): Promise<(EventDto | undefined)[]> {
     if (!this.enabled || ids.length === 0) return ids.map(() => undefined);
     const tracing = this.options.tracing ?? NO_TRACING;
     const events = await tracing.cacheLookup(
       'events',
+      trace,
       async () => {
         let found: (EventDto | undefined)[];
         try {

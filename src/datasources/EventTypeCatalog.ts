@@ -128,6 +128,7 @@ export class EventTypeCatalog {
     if (!forceUpstream) {
       const stored = await (this.options.tracing ?? NO_TRACING).cacheLookup(
         'event-types',
+        budget.trace,
         async () => (await this.options.store.get(STORE_KEY)) as StoredCatalog | undefined,
         (found) => ({ hit: found !== undefined && this.now() - found.fetchedAt < this.ttlMs }),
       );

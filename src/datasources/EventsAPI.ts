@@ -81,7 +81,7 @@ export class EventsAPI {
     budget: UpstreamBudget,
   ): Promise<(EventDto | null | Error)[]> {
     const fields = await this.fieldsFor(selection, budget);
-    const cached = await this.options.cache.getMany(ids, fields);
+    const cached = await this.options.cache.getMany(ids, fields, budget.trace);
     const missing = ids.filter((_id, i) => cached[i] === undefined);
     const fetched = new Map<string, EventDto | null | Error>();
     let rateLimited: Error | undefined;

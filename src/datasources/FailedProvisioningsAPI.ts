@@ -10,7 +10,7 @@ import { planFailedProvisioningsQuery } from '../domain/failedProvisioningsQuery
 import type { CallAccount } from '../upstream/HttpTransport';
 import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import type { Logger } from '../logging/createLogger';
-import type { Tracing } from '../observability/tracing';
+import type { TraceParent, Tracing } from '../observability/tracing';
 import { NO_TRACING } from '../observability/tracing';
 import type { LegacyClient } from '../upstream/LegacyClient';
 import type { FailedProvisioningDto } from '../upstream/legacyDto';
@@ -67,7 +67,7 @@ export class FailedProvisioningsAPI {
     budget: UpstreamBudget,
   ): Promise<FailedProvisioningDto[]> {
     const key = `range:${range.startDate}/${range.stopDate}`;
-    const cached = await this.cached(key);
+    const cached = await this.cached(key, budget.trace);
     if (cached !== undefined) return cached;
     const existing = this.inFlight.get(key);
     if (existing) return existing;
@@ -108,10 +108,14 @@ export class FailedProvisioningsAPI {
     return sorted.items;
   }
 
-  private async cached(key: string): Promise<FailedProvisioningDto[] | undefined> {
+  private async cached(
+    key: string,
+    trace: TraceParent | undefined,
+  ): Promise<FailedProvisioningDto[] | undefined> {
     if (this.ttlMs <= 0) return undefined;
     const found = await (this.options.tracing ?? NO_TRACING).cacheLookup(
       'failed-provisionings',
+      trace,
       async () => {
         try {
           return (await this.options.store.get(key)) as FailedProvisioningDto[] | undefined;

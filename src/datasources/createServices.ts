@@ -9,7 +9,7 @@ import type { Logger } from '../logging/createLogger';
 import type { Metrics } from '../observability/Metrics';
 import { refusalReason, upstreamOutcome } from '../observability/Metrics';
 import type { TransportObserver } from '../upstream/HttpTransport';
-import type { Tracing } from '../observability/tracing';
+import type { TraceParent, Tracing } from '../observability/tracing';
 import { HttpTransport } from '../upstream/HttpTransport';
 import { LegacyClient } from '../upstream/LegacyClient';
 import { OneLoginClient } from '../upstream/OneLoginClient';
@@ -39,7 +39,8 @@ export interface Services {
    * A new request's upstream budget (see UpstreamBudget): its most calls, its
    * deadline, the account's shared budget, and the caller's hourly share.
    */
-  requestBudget(quota?: { consume(): Promise<void> }): UpstreamBudget;
+  /** A request's budget: `quota` is the caller's hourly share, `trace` the request's place in its trace. */
+  requestBudget(quota?: { consume(): Promise<void> }, trace?: TraceParent): UpstreamBudget;
   /** At most this many `createEvent` per GraphQL request. */
   createEventsPerRequest: number;
 }
@@ -172,12 +173,13 @@ export function createServices(options: {
       eventTypes,
       failedProvisionings,
       legacyEvents,
-      requestBudget: (quota) =>
+      requestBudget: (quota, trace) =>
         new UpstreamBudget({
           max: config.upstream.callsPerRequest,
           deadlineMs: config.upstream.requestDeadlineMs,
           account,
           ...(quota ? { quota } : {}),
+          ...(trace ? { trace } : {}),
           ...(metrics && {
             onRefused: (code: string) => {
               metrics.upstreamRefusals.inc({ reason: refusalReason(code) });

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 
 import { ErrorCode } from '../errors/ErrorCode';
+import type { TraceParent } from '../observability/tracing';
 import type { CallAccount } from '../upstream/HttpTransport';
 
 /** Which upstream a call goes to: OneLogin's /api/1 (the account's hourly budget) or the legacy API. */
@@ -31,6 +32,8 @@ export interface UpstreamBudgetOptions {
   interactiveCalls?: number;
   /** Told the code of each refusal (metrics); the refusal is thrown all the same. */
   onRefused?: (code: string) => void;
+  /** The request's server span: its calls and cache look-ups are traced as its children. */
+  trace?: TraceParent;
 }
 
 /**
@@ -61,6 +64,10 @@ export class UpstreamBudget implements CallAccount {
     this.interactiveCalls = options.interactiveCalls ?? 3;
   }
 
+  get trace(): TraceParent | undefined {
+    return this.options.trace;
+  }
+
   get max(): number {
     return this.options.max;
   }
@@ -77,7 +84,11 @@ export class UpstreamBudget implements CallAccount {
 
   /** This budget as the account of legacy-API calls (their retries are charged as legacy calls). */
   get legacy(): CallAccount {
-    return { spend: () => this.spend('legacy'), deadline: this.deadline };
+    return {
+      spend: () => this.spend('legacy'),
+      deadline: this.deadline,
+      trace: this.options.trace,
+    };
   }
 
   /** Milliseconds left before the deadline (Infinity without one). */

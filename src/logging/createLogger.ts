@@ -1,4 +1,3 @@
-import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import pretty from 'pino-pretty';
 
@@ -29,10 +28,6 @@ export function createLogger(options: {
     {
       level: options.level,
       base: { service: 'onelogin-events-gateway' },
-      mixin: traceFields,
-      // Pino's own strategy assigns into the mixin's object: ours is shared when empty.
-      mixinMergeStrategy: (mergeObject, mixinObject) =>
-        mixinObject === NO_TRACE_FIELDS ? mergeObject : Object.assign(mixinObject, mergeObject),
       redact: {
         paths: [
           'authorization',
@@ -53,22 +48,6 @@ export function createLogger(options: {
     },
     destination,
   );
-}
-
-const NO_TRACE_FIELDS: object = Object.freeze({});
-
-/**
- * `trace_id` and `span_id` of the span active where the line is written (see
- * observability/tracing.ts), so that a line leads to its trace. With tracing
- * off no context manager is registered and this is one look-up of an empty
- * context.
- */
-function traceFields(): object {
-  const span = trace.getSpan(context.active());
-  if (!span) return NO_TRACE_FIELDS;
-  const spanContext = span.spanContext();
-  if (!isSpanContextValid(spanContext)) return NO_TRACE_FIELDS;
-  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
 /** A logger that writes nothing, for tests and the benchmark harness. */

@@ -2,6 +2,7 @@ import { errorKind } from '../errors/formatError';
 import type { Logger } from '../logging/createLogger';
 import type { RequestFacts } from '../server/requestFacts';
 import type { Metrics } from './Metrics';
+import { traceLogFields } from './tracing';
 
 /** How an HTTP request ended, as the HTTP server saw it. */
 export interface RequestEnd {
@@ -68,6 +69,7 @@ export function requestObserver(options: {
           : {}),
         caller: facts.caller,
         ...(end.aborted ? { aborted: true } : {}),
+        ...traceLogFields(facts.trace),
       },
       'request',
     );

@@ -7,10 +7,14 @@
  *
  * Each gateway has its own tracer provider, used explicitly and never
  * registered as the global one, so that two gateways in one process (tests)
- * cannot see each other's spans. Only the context manager (AsyncLocalStorage)
- * is process-wide, as @opentelemetry/api requires: it is registered while at
- * least one gateway traces. With tracing off, every method here is a plain
- * call of the function it wraps.
+ * cannot see each other's spans. No context manager is registered either: a
+ * request's place in its trace (a TraceParent) is carried explicitly, on its
+ * RequestFacts and its UpstreamBudget, to every call and cache look-up it
+ * makes. OpenTelemetry's AsyncLocalStorage context manager would carry it
+ * implicitly, but on Node 20 and 22 it turns on promise hooks for every
+ * promise in the process, and GraphQL execution makes many: measured, that
+ * cost most of tracing's CPU price, sampled or not (docs/BENCHMARKS.md). With
+ * tracing off, every method here is a plain call of the function it wraps.
  *
  * What a span may carry: routes (`GET /api/1/events/:id`), paths without their
  * query, statuses, attempt numbers, cache names and hit counts, GraphQL
@@ -19,17 +23,15 @@
  */
 import type http from 'node:http';
 
-import type { Span, SpanOptions, TextMapGetter } from '@opentelemetry/api';
+import type { Context as OtelContext, Span, SpanOptions, TextMapGetter } from '@opentelemetry/api';
 import {
-  context,
-  createContextKey,
   defaultTextMapSetter,
+  isSpanContextValid,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -58,6 +60,13 @@ import {
 import type { TracingConfig } from '../config/loadConfig';
 import type { Logger } from '../logging/createLogger';
 
+/**
+ * A request's place in its trace: the span that the request's upstream calls
+ * and cache look-ups are children of (its server span). Opaque; undefined
+ * when the work is nobody's request or tracing is off.
+ */
+export type TraceParent = OtelContext;
+
 /** One attempt of an upstream call, as HttpTransport describes it. */
 export interface ClientCall {
   method: string;
@@ -71,6 +80,8 @@ export interface ClientCall {
   attempt: number;
   /** Why this call is made again (`status 503`, `timeout`, `429 burst`); undefined for the first. */
   retryReason: string | undefined;
+  /** The request the call works for; undefined: a trace of its own (a background refresh, a probe). */
+  parent: TraceParent | undefined;
 }
 
 /** The running client span, as the wrapped call sees it. */
@@ -79,6 +90,8 @@ export interface ClientSpan {
   inject(
     headers: Readonly<Record<string, string>> | undefined,
   ): Readonly<Record<string, string>> | undefined;
+  /** `trace_id` and `span_id` of this span, for a log line about the call; `{}` when off. */
+  logFields(): object;
 }
 
 /** The facts of a GraphQL operation, for the request's server span. */
@@ -100,19 +113,25 @@ export interface OperationOutcome {
 export interface Tracing {
   readonly enabled: boolean;
   /**
-   * Wraps an HTTP request listener: requests to `path` (not CORS preflights) run
-   * inside a server span that continues the request's `traceparent` and ends
-   * when the response is sent, whoever sent it (401 and 429 refusals included).
+   * Starts the server span of an HTTP request to `route` (a GraphQL request),
+   * continuing the request's `traceparent`; the span ends when the response is
+   * sent, whoever sent it (401 and 429 refusals included). Returns the
+   * request's TraceParent, for its facts and budget.
    */
-  httpListener(path: string, listener: http.RequestListener): http.RequestListener;
-  /** Names the current request's server span after its GraphQL operation. */
-  describeOperation(facts: OperationFacts): void;
-  /** Records the current request's GraphQL outcome on its server span. */
-  recordOutcome(outcome: OperationOutcome): void;
+  startRequest(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    route: string,
+  ): TraceParent | undefined;
+  /** Names the request's server span after its GraphQL operation. */
+  describeOperation(request: TraceParent | undefined, facts: OperationFacts): void;
+  /** Records the request's GraphQL outcome on its server span. */
+  recordOutcome(request: TraceParent | undefined, outcome: OperationOutcome): void;
   /**
-   * Runs one upstream call attempt inside a client span named after its route;
-   * `statusOf` reads the HTTP status from the result, `errorType` names a failure
-   * (e.g. `timeout`): both without the request's details.
+   * Runs one upstream call attempt inside a client span named after its route
+   * (a child of `call.parent`); `statusOf` reads the HTTP status from the
+   * result, `errorType` names a failure (e.g. `timeout`): both without the
+   * request's details.
    */
   clientCall<T>(
     call: ClientCall,
@@ -121,11 +140,13 @@ export interface Tracing {
     errorType: (error: unknown) => string,
   ): Promise<T>;
   /**
-   * Runs a cache look-up inside a `cache.get` span: `cache.name`, and from
-   * `outcome` whether it was a hit (and, for a multi-key look-up, how many keys hit).
+   * Runs a cache look-up inside a `cache.get` span, a child of `parent`:
+   * `cache.name`, and from `outcome` whether it was a hit (and, for a
+   * multi-key look-up, how many keys hit).
    */
   cacheLookup<T>(
     name: string,
+    parent: TraceParent | undefined,
     lookup: () => Promise<T>,
     outcome: (result: T) => { hit: boolean; keys?: number; hits?: number },
   ): Promise<T>;
@@ -136,18 +157,16 @@ export interface Tracing {
 /** A Tracing that records nothing: what every component uses unless given one. */
 export const NO_TRACING: Tracing = {
   enabled: false,
-  httpListener: (_path, listener) => listener,
+  startRequest: () => undefined,
   describeOperation: () => undefined,
   recordOutcome: () => undefined,
   clientCall: (_call, run) => run(NO_CLIENT_SPAN),
-  cacheLookup: (_name, lookup) => lookup(),
+  cacheLookup: (_name, _parent, lookup) => lookup(),
   shutdown: () => Promise.resolve(),
 };
 
-const NO_CLIENT_SPAN: ClientSpan = { inject: (headers) => headers };
-
-/** The request's server span, kept in the context beside the active span. */
-const SERVER_SPAN = createContextKey('onelogin-events-gateway server span');
+const NO_LOG_FIELDS: object = Object.freeze({});
+const NO_CLIENT_SPAN: ClientSpan = { inject: (headers) => headers, logFields: () => NO_LOG_FIELDS };
 
 /** How long stopping waits for the last spans to be sent. */
 const SHUTDOWN_WAIT_MS = 5000;
@@ -158,11 +177,6 @@ const headerGetter: TextMapGetter<http.IncomingHttpHeaders> = {
   keys: (carrier) => Object.keys(carrier),
   get: (carrier, key) => carrier[key],
 };
-
-/** Gateways tracing now: the process-wide context manager is registered while there is one. */
-let activeTracings = 0;
-/** Whether this module registered the context manager (and so may remove it). */
-let ownsContextManager = false;
 
 /**
  * Tracing as configured: NO_TRACING when it is off, otherwise a tracer provider
@@ -200,13 +214,6 @@ export function createTracing(config: TracingConfig, logger: Logger): Tracing {
       }),
     ],
   });
-  if (activeTracings === 0) {
-    // False when another library registered one first: then that one carries our spans.
-    ownsContextManager = context.setGlobalContextManager(
-      new AsyncLocalStorageContextManager().enable(),
-    );
-  }
-  activeTracings += 1;
   logger.info(
     {
       tracing: 'on',
@@ -233,56 +240,50 @@ class OpenTelemetryTracing implements Tracing {
     this.tracer = provider.getTracer('onelogin-events-gateway');
   }
 
-  httpListener(path: string, listener: http.RequestListener): http.RequestListener {
-    return (req, res) => {
-      const url = req.url ?? '/';
-      const queryStart = url.indexOf('?');
-      const pathname = queryStart === -1 ? url : url.slice(0, queryStart);
-      if (pathname !== path || req.method === 'OPTIONS') {
-        listener(req, res);
-        return;
-      }
-      const parent = this.propagator.extract(ROOT_CONTEXT, req.headers, headerGetter);
-      const method = req.method ?? 'GET';
-      const local = req.socket.localPort;
-      const span = this.tracer.startSpan(
-        `${method} ${path}`,
-        {
-          kind: SpanKind.SERVER,
-          attributes: {
-            [ATTR_HTTP_REQUEST_METHOD]: method,
-            [ATTR_HTTP_ROUTE]: path,
-            // The path only: a GET's query string holds the document and its variables.
-            [ATTR_URL_PATH]: path,
-            [ATTR_URL_SCHEME]: 'http',
-            ...(local === undefined ? {} : { [ATTR_SERVER_PORT]: local }),
-          },
+  startRequest(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    route: string,
+  ): TraceParent | undefined {
+    const parent = this.propagator.extract(ROOT_CONTEXT, req.headers, headerGetter);
+    const method = req.method ?? 'GET';
+    const local = req.socket.localPort;
+    const span = this.tracer.startSpan(
+      `${method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          [ATTR_HTTP_REQUEST_METHOD]: method,
+          [ATTR_HTTP_ROUTE]: route,
+          // The path only: a GET's query string holds the document and its variables.
+          [ATTR_URL_PATH]: route,
+          [ATTR_URL_SCHEME]: 'http',
+          ...(local === undefined ? {} : { [ATTR_SERVER_PORT]: local }),
         },
-        parent,
-      );
-      let ended = false;
-      const end = (aborted: boolean) => {
-        if (ended) return;
-        ended = true;
-        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
-        if (aborted) {
-          span.setAttribute('error.type', 'aborted');
-          span.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection closed early' });
-        } else if (res.statusCode >= 500) {
-          span.setAttribute('error.type', String(res.statusCode));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.statusCode}` });
-        }
-        span.end();
-      };
-      res.once('finish', () => end(false));
-      res.once('close', () => end(!res.writableFinished));
-      const active = trace.setSpan(parent, span).setValue(SERVER_SPAN, span);
-      context.with(active, () => listener(req, res));
+      },
+      parent,
+    );
+    let ended = false;
+    const end = (aborted: boolean) => {
+      if (ended) return;
+      ended = true;
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
+      if (aborted) {
+        span.setAttribute('error.type', 'aborted');
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection closed early' });
+      } else if (res.statusCode >= 500) {
+        span.setAttribute('error.type', String(res.statusCode));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.statusCode}` });
+      }
+      span.end();
     };
+    res.once('finish', () => end(false));
+    res.once('close', () => end(!res.writableFinished));
+    return trace.setSpan(ROOT_CONTEXT, span);
   }
 
-  describeOperation(facts: OperationFacts): void {
-    const span = serverSpan();
+  describeOperation(request: TraceParent | undefined, facts: OperationFacts): void {
+    const span = request && trace.getSpan(request);
     if (!span) return;
     if (facts.type) span.setAttribute('graphql.operation.type', facts.type);
     if (facts.name) span.setAttribute('graphql.operation.name', facts.name);
@@ -290,8 +291,8 @@ class OpenTelemetryTracing implements Tracing {
     if (facts.type) span.updateName(facts.name ? `${facts.type} ${facts.name}` : facts.type);
   }
 
-  recordOutcome(outcome: OperationOutcome): void {
-    const span = serverSpan();
+  recordOutcome(request: TraceParent | undefined, outcome: OperationOutcome): void {
+    const span = request && trace.getSpan(request);
     if (!span) return;
     if (outcome.upstreamCalls !== undefined) {
       span.setAttribute('onelogin.calls', outcome.upstreamCalls);
@@ -323,44 +324,46 @@ class OpenTelemetryTracing implements Tracing {
         ...(call.retryReason === undefined ? {} : { 'onelogin.retry_reason': call.retryReason }),
       },
     };
-    return this.tracer.startActiveSpan(call.route, options, async (span) => {
-      const handle: ClientSpan = {
-        inject: (headers) => {
-          const carrier: Record<string, string> = { ...headers };
-          this.propagator.inject(context.active(), carrier, defaultTextMapSetter);
-          return carrier;
-        },
-      };
-      try {
-        const result = await run(handle);
-        const status = statusOf(result);
-        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-        if (status >= 400) {
-          span.setAttribute('error.type', String(status));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
-        }
-        return result;
-      } catch (error) {
-        // The kind of failure only: an error's message may hold an address or more.
-        const type = errorType(error);
-        span.setAttribute('error.type', type);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-        throw error;
-      } finally {
-        span.end();
+    const span = this.tracer.startSpan(call.route, options, call.parent ?? ROOT_CONTEXT);
+    const handle: ClientSpan = {
+      inject: (headers) => {
+        const carrier: Record<string, string> = { ...headers };
+        this.propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, defaultTextMapSetter);
+        return carrier;
+      },
+      logFields: () => logFieldsOf(span),
+    };
+    try {
+      const result = await run(handle);
+      const status = statusOf(result);
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+      if (status >= 400) {
+        span.setAttribute('error.type', String(status));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
       }
-    });
+      return result;
+    } catch (error) {
+      // The kind of failure only: an error's message may hold an address or more.
+      const type = errorType(error);
+      span.setAttribute('error.type', type);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   async cacheLookup<T>(
     name: string,
+    parent: TraceParent | undefined,
     lookup: () => Promise<T>,
     outcome: (result: T) => { hit: boolean; keys?: number; hits?: number },
   ): Promise<T> {
-    const span = this.tracer.startSpan('cache.get', {
-      kind: SpanKind.INTERNAL,
-      attributes: { 'cache.name': name },
-    });
+    const span = this.tracer.startSpan(
+      'cache.get',
+      { kind: SpanKind.INTERNAL, attributes: { 'cache.name': name } },
+      parent ?? ROOT_CONTEXT,
+    );
     try {
       const result = await lookup();
       const { hit, keys, hits } = outcome(result);
@@ -392,19 +395,27 @@ class OpenTelemetryTracing implements Tracing {
         // The exporter already said why (ReportingExporter); stopping goes on.
       } finally {
         clearTimeout(timer);
-        activeTracings -= 1;
-        if (activeTracings === 0 && ownsContextManager) {
-          context.disable();
-          ownsContextManager = false;
-        }
       }
     })();
     return this.stopped;
   }
 }
 
-function serverSpan(): Span | undefined {
-  return context.active().getValue(SERVER_SPAN) as Span | undefined;
+/**
+ * `trace_id` and `span_id` of a request's server span, for its log lines (the
+ * access log's, its errors'), so that a line leads to its trace; `{}` when the
+ * request is not traced.
+ */
+export function traceLogFields(request: TraceParent | undefined): object {
+  const span = request && trace.getSpan(request);
+  return span ? logFieldsOf(span) : NO_LOG_FIELDS;
+}
+
+/** A log line's link to its trace: `trace_id` and `span_id` (nothing for an invalid context). */
+function logFieldsOf(span: Span): object {
+  const spanContext = span.spanContext();
+  if (!isSpanContextValid(spanContext)) return NO_LOG_FIELDS;
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
 function samplerOf(sampler: TracingConfig['sampler']): Sampler {
@@ -446,13 +457,10 @@ class ReportingExporter implements SpanExporter {
   ) {}
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    // Outside any request's context: the export is nobody's request (and its log line neither).
-    context.with(ROOT_CONTEXT, () =>
-      this.inner.export(spans, (result) => {
-        if (result.code === ExportResultCode.FAILED) this.reportFailure(result.error, spans.length);
-        done(result);
-      }),
-    );
+    this.inner.export(spans, (result) => {
+      if (result.code === ExportResultCode.FAILED) this.reportFailure(result.error, spans.length);
+      done(result);
+    });
   }
 
   shutdown(): Promise<void> {

@@ -10,7 +10,7 @@ import { RateLimitedError } from '../limits/CallerRateLimits';
 import type { Logger } from '../logging/createLogger';
 import type { RequestEnd } from '../observability/observeRequest';
 import type { Tracing } from '../observability/tracing';
-import { NO_TRACING } from '../observability/tracing';
+import { NO_TRACING, traceLogFields } from '../observability/tracing';
 import type { Context } from './context';
 import type { RequestFacts } from './requestFacts';
 import { newRequestFacts } from './requestFacts';
@@ -145,6 +145,7 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       sendJSON(res, 404, { error: `Not found: the GraphQL endpoint is ${GRAPHQL_PATH}` });
       return;
     }
+    facts.trace = tracing.startRequest(req, res, GRAPHQL_PATH);
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.setHeader('allow', 'GET, POST, OPTIONS');
       sendJSON(res, 405, {
@@ -278,7 +279,10 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
           res.destroy();
           return;
         }
-        logger.error({ err: error }, 'HTTP request failed');
+        logger.error(
+          { err: error, requestId: facts.id, ...traceLogFields(facts.trace) },
+          'HTTP request failed',
+        );
         if (!res.headersSent) {
           sendJSON(res, 500, {
             errors: [
@@ -290,7 +294,7 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
         }
       });
   };
-  return http.createServer(tracing.httpListener(GRAPHQL_PATH, listener));
+  return http.createServer(listener);
 }
 
 /** The code of a refusal made before Apollo saw the request (for the access log and metrics). */

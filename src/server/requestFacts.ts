@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+import type { TraceParent } from '../observability/tracing';
+
 /**
  * What the gateway learns about one HTTP request as it is served, for its
  * access-log line and its metrics (see observability/observeRequest). Created
@@ -21,6 +23,8 @@ export interface RequestFacts {
   upstreamCalls: number;
   /** Who asked (a key's name, a token's subject), never a credential. */
   caller?: string;
+  /** The request's server span, when it is traced (a GraphQL request with tracing on). */
+  trace?: TraceParent;
 }
 
 /** Request ids a client may choose: letters, digits and `._:-`, at most 128 (UUIDs, ULIDs, Envoy's, AWS's). */

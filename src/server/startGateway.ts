@@ -95,7 +95,7 @@ export async function startGateway(options: {
     authenticate: (req) => authenticator.authenticate(req.headers, req.socket.remoteAddress),
     admit: (caller) => limits.admitRequest(caller),
     context: (caller, request) => {
-      const upstream = handles.services.requestBudget(limits.upstreamQuota(caller));
+      const upstream = handles.services.requestBudget(limits.upstreamQuota(caller), request.trace);
       return {
         caller,
         upstream,

@@ -12,7 +12,7 @@ import type { Dispatcher } from 'undici';
 import { Pool } from 'undici';
 
 import type { Logger } from '../logging/createLogger';
-import type { ClientSpan, Tracing } from '../observability/tracing';
+import type { ClientSpan, TraceParent, Tracing } from '../observability/tracing';
 import { NO_TRACING } from '../observability/tracing';
 import { RetryBudget } from './RetryBudget';
 import type { UpstreamFailure } from './upstreamError';
@@ -44,6 +44,8 @@ export interface HttpRequest {
    * past its deadline.
    */
   account?: CallAccount;
+  /** The trace of a call made for a request without charging it (a token request); default `account.trace`. */
+  trace?: TraceParent | undefined;
 }
 
 /** What a call charges its retries to and must finish by (UpstreamBudget is one). */
@@ -52,6 +54,8 @@ export interface CallAccount {
   spend(): Promise<void>;
   /** `performance.now()` by which all of the request's upstream work must be done (Infinity: none). */
   readonly deadline: number;
+  /** The request's place in its trace: its calls' spans are children of it. */
+  readonly trace?: TraceParent | undefined;
 }
 
 export interface HttpResponse {
@@ -342,6 +346,7 @@ export class HttpTransport {
         path: request.path,
         attempt: calls.made,
         retryReason: calls.reason,
+        parent: request.trace ?? request.account?.trace,
       },
       (span) => this.exchange(request, path, limit, started, span),
       (exchanged) => exchanged.response.statusCode,
@@ -410,10 +415,17 @@ export class HttpTransport {
     }
     const elapsed = performance.now() - started;
     this.options.observer?.call(request.route, response.statusCode, undefined, elapsed / 1000);
-    this.options.logger.debug(
-      { route: request.route, status: response.statusCode, ms: Math.round(elapsed) },
-      'upstream response',
-    );
+    if (this.options.logger.isLevelEnabled('debug')) {
+      this.options.logger.debug(
+        {
+          route: request.route,
+          status: response.statusCode,
+          ms: Math.round(elapsed),
+          ...span.logFields(),
+        },
+        'upstream response',
+      );
+    }
     return { response, body };
   }
 

@@ -88,14 +88,14 @@ export class OneLoginClient {
     account: CallAccount | undefined,
   ): Promise<OneLoginAnswer> {
     try {
-      const token = await this.options.tokens.getToken();
+      const token = await this.options.tokens.getToken(account?.trace);
       try {
         return await this.send(route, path, query, token, account);
       } catch (error) {
         if (!(error instanceof UpstreamFailureError) || !isStatus(error, 401)) throw error;
         // The token expired early or was revoked: one new token, one more try.
         this.options.tokens.invalidate(token);
-        const fresh = await this.options.tokens.getToken();
+        const fresh = await this.options.tokens.getToken(account?.trace);
         await account?.spend();
         return await this.send(route, path, query, fresh, account);
       }

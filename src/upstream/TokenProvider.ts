@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/createLogger';
+import type { TraceParent } from '../observability/tracing';
 import type { HttpResponse, HttpTransport } from './HttpTransport';
 import { UpstreamFailureError } from './HttpTransport';
 import { parseErrorBody } from './parseErrorBody';
@@ -84,8 +85,10 @@ export class TokenProvider {
   /**
    * A valid access token, requesting one when there is none or it is about to
    * expire. Inside a backoff window it rejects at once with the last failure.
+   * `trace` is the asking request's: a token request it starts is traced as
+   * part of it (not charged to it: every caller uses the same account's token).
    */
-  getToken(): Promise<string> {
+  getToken(trace?: TraceParent): Promise<string> {
     if (this.cached && this.now() < this.cached.refreshAt)
       return Promise.resolve(this.cached.value);
     if (this.inFlight) return this.inFlight;
@@ -94,7 +97,7 @@ export class TokenProvider {
     if (backoff && now >= backoff.openedAt && now < backoff.retryAt) {
       return Promise.reject(new UpstreamFailureError(backoff.failure, false));
     }
-    this.inFlight = this.requestToken().finally(() => {
+    this.inFlight = this.requestToken(trace).finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
@@ -108,7 +111,7 @@ export class TokenProvider {
     if (this.cached?.value === token) this.cached = undefined;
   }
 
-  private async requestToken(): Promise<string> {
+  private async requestToken(trace: TraceParent | undefined): Promise<string> {
     const requestedAt = this.now();
     let token: { accessToken: string; expiresInSeconds: number };
     try {
@@ -121,6 +124,7 @@ export class TokenProvider {
           body: JSON.stringify({ grant_type: 'client_credentials' }),
           idempotent: true,
           retryStatuses: TRANSIENT_STATUSES,
+          trace,
         },
         (response) => parseTokenResponse(response),
       );

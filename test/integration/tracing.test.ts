@@ -162,6 +162,16 @@ describe('tracing with an OTLP endpoint', () => {
     const responses = lines.filter((line) => line['msg'] === 'upstream response');
     expect(responses).toHaveLength(3);
     expect(responses.map((line) => line['span_id']).sort()).toEqual(clientIds);
+    const access = lines.filter((line) => line['msg'] === 'request');
+    expect(access).toEqual([expect.objectContaining({ span_id: server.spanId })]);
+  });
+
+  it('carries the trace on the request, registering no context manager while it traces', async () => {
+    // AsyncLocalStorage would put promise hooks on every promise on Node 20 and 22 (see tracing.ts).
+    const key = createContextKey('probe');
+    expect(
+      context.with(ROOT_CONTEXT.setValue(key, 1), () => context.active().getValue(key)),
+    ).toBeUndefined();
   });
 
   it('records a retried call as one span per attempt', async () => {

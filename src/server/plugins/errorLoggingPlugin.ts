@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 
 import { errorKind, publicErrorCode } from '../../errors/formatError';
 import type { Logger } from '../../logging/createLogger';
+import { traceLogFields } from '../../observability/tracing';
 import type { Context } from '../context';
 
 export interface ErrorLoggingPluginOptions {
@@ -33,12 +34,16 @@ export function errorLoggingPlugin({
       // The caller's name (a key's name, a token's subject), never its credential.
       const caller = contextValue.caller?.name;
       const requestId = contextValue.request?.id;
+      const traced = traceLogFields(contextValue.request?.trace);
       for (const error of errors) {
         const code = publicErrorCode(error);
         const operation = operationName ?? '<anonymous>';
         switch (errorKind(code)) {
           case 'request':
-            logger.debug({ requestId, operation, caller, code, path: error.path }, error.message);
+            logger.debug(
+              { requestId, operation, caller, code, path: error.path, ...traced },
+              error.message,
+            );
             break;
           case 'upstream':
             logger.warn(
@@ -49,6 +54,7 @@ export function errorLoggingPlugin({
                 code,
                 path: error.path,
                 upstream: error.extensions?.['upstream'],
+                ...traced,
               },
               error.message,
             );
@@ -57,12 +63,20 @@ export function errorLoggingPlugin({
             const original = error.originalError;
             if (original && !(original instanceof GraphQLError)) {
               logger.error(
-                { requestId, operation, caller, path: error.path, err: original },
+                { requestId, operation, caller, path: error.path, err: original, ...traced },
                 'unexpected error while resolving',
               );
             } else {
               logger.error(
-                { requestId, operation, caller, path: error.path, code, message: error.message },
+                {
+                  requestId,
+                  operation,
+                  caller,
+                  path: error.path,
+                  code,
+                  message: error.message,
+                  ...traced,
+                },
                 'unexpected GraphQL error',
               );
             }

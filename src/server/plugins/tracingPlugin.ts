@@ -22,8 +22,8 @@ export function tracingPlugin({ tracing }: TracingPluginOptions): ApolloServerPl
       const codes = new Set<string>();
       let failed = false;
       return {
-        async didResolveOperation({ operation, operationName }) {
-          tracing.describeOperation({
+        async didResolveOperation({ operation, operationName, contextValue }) {
+          tracing.describeOperation((contextValue as Partial<Context>).request?.trace, {
             type: operation?.operation,
             name: operationName ?? undefined,
           });
@@ -36,7 +36,7 @@ export function tracingPlugin({ tracing }: TracingPluginOptions): ApolloServerPl
           }
         },
         async willSendResponse({ contextValue }) {
-          tracing.recordOutcome({
+          tracing.recordOutcome((contextValue as Partial<Context>).request?.trace, {
             errorCodes: [...codes].sort(),
             failed,
             upstreamCalls: (contextValue as Partial<Context>).upstream?.count,
