@@ -41,7 +41,8 @@ floor), and against itself with production security on (secured: a JWT on every
 request, rate limits consumed), each in its own process, against the OneLogin
 simulator. Then prices configurations, each in a gateway process of its own
 from the same build: production security, metrics (scraped every second),
-tracing (to an OTLP sink in the bench, every request sampled) and access logs
+tracing (to an OTLP sink in the bench, every request sampled, and 10 % of
+traces sampled) and access logs
 (LOG_LEVEL=info). Prices are read from interleaved rounds of short runs (each
 priced gateway against the bare one, ABBA), with a second bare gateway against
 the first in the same rounds as the A/A control: the noise next to the price.
@@ -56,7 +57,8 @@ the first in the same rounds as the A/A control: the noise next to the price.
   --events <n>        simulator events (default 20000)
   --price-rounds <n>  price rounds per priced scenario and latency; each round gives two
                       pairs per price and two A/A pairs (default 1; 0 skips them)
-  --prices <list>     what the rounds price (default security,metrics,tracing,logs)
+  --prices <list>     what the rounds price (default security,metrics,tracing,
+                      sampled-tracing,logs)
   --price-cells <list>  where metrics, tracing and logs are priced, as scenario@latency
                       (e.g. 1@20,3@0) or all (default 1@20 when measured, else all);
                       security is priced in every scenario and latency measured

@@ -14,10 +14,10 @@ import type { RunMeasurement } from './measureRun';
 import type { ScenarioId } from './scenarios';
 
 /** What the bench can price, each against the bare gateway. */
-export type PriceId = 'security' | 'metrics' | 'tracing' | 'logs';
+export type PriceId = 'security' | 'metrics' | 'tracing' | 'sampled-tracing' | 'logs';
 
 /** The gateway process that runs a priced configuration. */
-export type PricedContestant = 'secured' | 'metrics' | 'tracing' | 'logs';
+export type PricedContestant = 'secured' | 'metrics' | 'tracing' | 'sampled-tracing' | 'logs';
 
 /** The processes the rounds measure: the bare gateway, a second bare one, the priced ones. */
 export type PriceContestant = 'gateway' | 'gateway-b' | PricedContestant;
@@ -38,12 +38,20 @@ export interface PriceConfiguration {
 }
 
 /** In the order `--prices` lists them and the rounds measure them. */
-export const PRICE_IDS: readonly PriceId[] = ['security', 'metrics', 'tracing', 'logs'];
+export const PRICE_IDS: readonly PriceId[] = [
+  'security',
+  'metrics',
+  'tracing',
+  'sampled-tracing',
+  'logs',
+];
 
 /**
  * The targets: production security's from the callers' issue (1.10 × CPU,
  * +0.30 ms p50 per request); metrics, tracing and access logs from the
  * operations issue (at most 5 % CPU each; their latency is reported only).
+ * Tracing is priced twice: every request sampled (the most it can cost), and
+ * 10 % of traces sampled (`parentbased_traceidratio`, a production setting).
  */
 export const PRICES: Readonly<Record<PriceId, PriceConfiguration>> = {
   security: {
@@ -62,6 +70,12 @@ export const PRICES: Readonly<Record<PriceId, PriceConfiguration>> = {
     id: 'tracing',
     contestant: 'tracing',
     title: 'tracing (OTLP/HTTP, every request sampled)',
+    targets: { cpuPerRequest: 1.05, p50DeltaMs: null },
+  },
+  'sampled-tracing': {
+    id: 'sampled-tracing',
+    contestant: 'sampled-tracing',
+    title: 'tracing (OTLP/HTTP, 10 % of traces sampled)',
     targets: { cpuPerRequest: 1.05, p50DeltaMs: null },
   },
   logs: {

@@ -186,6 +186,7 @@ function priceMethod(report: BenchReport): string {
 /** What each priced gateway is, for the report. */
 function configurationNotes(report: BenchReport): string[] {
   const { gateway, secured, metrics, tracing, logs } = report.settings.configurations;
+  const sampled = report.settings.configurations['sampled-tracing'] ?? {};
   const targets = report.priceTargets;
   const cpu = (id: keyof typeof targets) =>
     `at most ${targets[id].cpuPerRequest.toFixed(2)} × the gateway's CPU per request`;
@@ -222,6 +223,13 @@ function configurationNotes(report: BenchReport): string[] {
         `OTEL_BSP_SCHEDULE_DELAY=${tracing['OTEL_BSP_SCHEDULE_DELAY'] ?? '?'} ms. With no span received ` +
         'there is no price: the gateway measured did not trace. ' +
         `Target: ${cpu('tracing')}.`,
+    ],
+    [
+      'sampled-tracing',
+      `- **sampled-tracing**: the same, with OTEL_TRACES_SAMPLER=${sampled['OTEL_TRACES_SAMPLER'] ?? '?'} and ` +
+        `OTEL_TRACES_SAMPLER_ARG=${sampled['OTEL_TRACES_SAMPLER_ARG'] ?? '?'}: with no traceparent from the bench, ` +
+        'about one trace in ten is recorded and exported; the others are still started and carried, ' +
+        `unsampled, which is what a production gateway pays on most requests. Target: ${cpu('sampled-tracing')}.`,
     ],
     [
       'logs',

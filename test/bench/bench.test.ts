@@ -41,7 +41,7 @@ const SMOKE_TIMEOUT_MS = 200_000;
 
 describe('npm run bench', () => {
   it(
-    'runs scenario 1 against all four contestants, prices security, metrics, tracing and logs, and writes the JSON and Markdown reports',
+    'runs scenario 1 against all four contestants, prices security, metrics, tracing (always and 10 % sampled) and logs, and writes the JSON and Markdown reports',
     async () => {
       const jsonPath = path.join(directory, 'benchmarks.json');
       const markdownPath = path.join(directory, 'BENCHMARKS.md');
@@ -81,7 +81,7 @@ describe('npm run bench', () => {
           price: {
             rounds: 1,
             durationS: 0.5,
-            prices: ['security', 'metrics', 'tracing', 'logs'],
+            prices: ['security', 'metrics', 'tracing', 'sampled-tracing', 'logs'],
             roundByCell: { 'page50@0': ROUND },
           },
           configurations: {
@@ -102,6 +102,15 @@ describe('npm run bench', () => {
               LOG_LEVEL: 'warn',
               OTEL_EXPORTER_OTLP_ENDPOINT: expect.any(String),
               OTEL_TRACES_SAMPLER: 'always_on',
+              OTEL_BSP_SCHEDULE_DELAY: '1000',
+            },
+            'sampled-tracing': {
+              AUTH_MODE: 'none',
+              METRICS_ENABLED: 'false',
+              LOG_LEVEL: 'warn',
+              OTEL_EXPORTER_OTLP_ENDPOINT: expect.any(String),
+              OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+              OTEL_TRACES_SAMPLER_ARG: '0.1',
               OTEL_BSP_SCHEDULE_DELAY: '1000',
             },
             logs: { AUTH_MODE: 'none', METRICS_ENABLED: 'false', LOG_LEVEL: 'info' },
@@ -153,9 +162,10 @@ describe('npm run bench', () => {
         security: { cpuPerRequest: 1.1, p50DeltaMs: 0.3 },
         metrics: { cpuPerRequest: 1.05, p50DeltaMs: null },
         tracing: { cpuPerRequest: 1.05, p50DeltaMs: null },
+        'sampled-tracing': { cpuPerRequest: 1.05, p50DeltaMs: null },
         logs: { cpuPerRequest: 1.05, p50DeltaMs: null },
       });
-      // One round: 15 runs in the round's order, each after a warm-up or its own previous run
+      // One round: 18 runs in the round's order, each after a warm-up or its own previous run
       // (the first of each process without main runs after as much load as the main runs gave
       // the others).
       expect(
@@ -172,10 +182,13 @@ describe('npm run bench', () => {
         ['tracing', 1, 8, 'main runs’ load'],
         ['tracing', 1, 9, 'own previous run'],
         ['gateway', 1, 10, 'warm-up'],
-        ['logs', 1, 11, 'main runs’ load'],
-        ['logs', 1, 12, 'own previous run'],
+        ['sampled-tracing', 1, 11, 'main runs’ load'],
+        ['sampled-tracing', 1, 12, 'own previous run'],
         ['gateway', 1, 13, 'warm-up'],
-        ['gateway-b', 1, 14, 'warm-up'],
+        ['logs', 1, 14, 'main runs’ load'],
+        ['logs', 1, 15, 'own previous run'],
+        ['gateway', 1, 16, 'warm-up'],
+        ['gateway-b', 1, 17, 'warm-up'],
       ]);
       for (const run of report.priceRuns) {
         expect(run).toMatchObject({ scenario: 'page50', upstreamLatencyMs: 0, errors: 0 });
@@ -206,6 +219,7 @@ describe('npm run bench', () => {
         'security',
         'metrics',
         'tracing',
+        'sampled-tracing',
         'logs',
       ]);
       expect(byConfiguration('security')).toEqual({
@@ -247,6 +261,18 @@ describe('npm run bench', () => {
           notMeasured: 'no spans received',
           verdict: { cpuPerRequest: null, p50: null },
         });
+      }
+      // About one trace in ten (two spans each) reached the sink, counted apart from the other's.
+      const sampled = byConfiguration('sampled-tracing');
+      expect(sampled).toMatchObject({
+        ...cell,
+        configuration: 'sampled-tracing',
+        contestant: 'sampled-tracing',
+      });
+      if (sampled?.evidence?.count) {
+        expect(sampled).toMatchObject(measured);
+        expect(sampled.evidence.perRequest).toBeGreaterThan(0.05);
+        expect(sampled.evidence.perRequest).toBeLessThan(0.5);
       }
 
       const json = readFileSync(jsonPath, 'utf8');
@@ -306,6 +332,9 @@ const ROUND = [
   'gateway',
   'tracing',
   'tracing',
+  'gateway',
+  'sampled-tracing',
+  'sampled-tracing',
   'gateway',
   'logs',
   'logs',
@@ -473,7 +502,7 @@ describe('parseBenchArgs', () => {
       durationS: 4,
       warmupS: 1.5,
       priceRounds: 1,
-      prices: ['security', 'metrics', 'tracing', 'logs'],
+      prices: ['security', 'metrics', 'tracing', 'sampled-tracing', 'logs'],
       priceCells: 'default',
     });
     expect(
