@@ -525,7 +525,7 @@ describe('parseBenchArgs', () => {
     });
     expect(parseBenchArgs(['--price-cells', 'all']).priceCells).toBe('all');
     expect(() => parseBenchArgs(['--prices', 'metrics,cache'])).toThrow(
-      '--prices takes security, metrics, tracing, logs (got "cache")',
+      '--prices takes security, metrics, tracing, sampled-tracing, logs (got "cache")',
     );
     expect(() => parseBenchArgs(['--price-cells', '1'])).toThrow('--price-cells takes');
   });
