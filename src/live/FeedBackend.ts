@@ -1,9 +1,14 @@
 import type { EventDto } from '../upstream/dto';
 
-/** One event in the live feed, at its position (a Redis stream entry id, or a sequence number in memory). */
+/**
+ * One event in the live feed, at its position (a Redis stream entry id, or a
+ * sequence number in memory); `event` is null for the mark of a (re)start (see
+ * `startIfCold`): the feed is not continuous across it, so a replay that meets
+ * it asks OneLogin for what lies before.
+ */
 export interface FeedEntry {
   position: string;
-  event: EventDto;
+  event: EventDto | null;
 }
 
 /**
@@ -44,9 +49,10 @@ export interface FeedBackend {
   read(position: string, waitMs: number): Promise<FeedEntry[]>;
   checkpoint(): Promise<Checkpoint | undefined>;
   /**
-   * Starts the feed at `nowMs` (a new checkpoint) unless a poller polled since
-   * `freshSinceMs`: a first subscriber, or the first after an idle spell, must
-   * not receive the events created while nobody listened.
+   * Starts the feed at `nowMs` (a new checkpoint, and a start mark in the feed)
+   * unless a poller polled since `freshSinceMs`: a first subscriber, or the
+   * first after an idle spell, must not receive the events created while
+   * nobody listened.
    */
   startIfCold(nowMs: number, freshSinceMs: number): Promise<void>;
   /** Takes the poller's lease, or renews it when this replica holds it; false when another does. */
@@ -65,7 +71,7 @@ export interface FeedBackend {
  */
 export class MemoryFeedBackend implements FeedBackend {
   readonly kind = 'memory';
-  private readonly entries: Array<{ seq: number; at: number; event: EventDto }> = [];
+  private readonly entries: Array<{ seq: number; at: number; event: EventDto | null }> = [];
   private seq = 0;
   private saved: Checkpoint | undefined;
   private subscribers = 0;
@@ -80,17 +86,21 @@ export class MemoryFeedBackend implements FeedBackend {
   }
 
   publish(events: readonly EventDto[], checkpoint: Checkpoint): Promise<boolean> {
+    this.append(events);
+    this.saved = checkpoint;
+    if (events.length > 0) {
+      for (const wake of [...this.waiters]) wake();
+    }
+    return Promise.resolve(true);
+  }
+
+  private append(events: ReadonlyArray<EventDto | null>): void {
     const at = this.now();
     for (const event of events) this.entries.push({ seq: ++this.seq, at, event });
     const excess = this.entries.length - this.options.maxLength;
     if (excess > 0) this.entries.splice(0, excess);
     while (this.entries.length > 0 && (this.entries[0]?.at ?? at) < at - this.options.maxAgeMs)
       this.entries.shift();
-    this.saved = checkpoint;
-    if (events.length > 0) {
-      for (const wake of [...this.waiters]) wake();
-    }
-    return Promise.resolve(true);
   }
 
   tail(): Promise<string> {
@@ -101,7 +111,7 @@ export class MemoryFeedBackend implements FeedBackend {
     const limit = Number(position);
     const found: FeedEntry[] = [];
     for (let i = this.entries.length - 1; i >= 0 && found.length < count; i--) {
-      const entry = this.entries[i] as { seq: number; event: EventDto };
+      const entry = this.entries[i] as { seq: number; event: EventDto | null };
       if (entry.seq < limit || (inclusive && entry.seq === limit))
         found.push({ position: String(entry.seq), event: entry.event });
     }
@@ -133,7 +143,10 @@ export class MemoryFeedBackend implements FeedBackend {
   }
 
   startIfCold(nowMs: number, freshSinceMs: number): Promise<void> {
-    if (!this.saved || this.saved.polledAtMs < freshSinceMs) this.saved = coldCheckpoint(nowMs);
+    if (!this.saved || this.saved.polledAtMs < freshSinceMs) {
+      this.saved = coldCheckpoint(nowMs);
+      this.append([null]);
+    }
     return Promise.resolve();
   }
 

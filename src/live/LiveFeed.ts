@@ -307,7 +307,9 @@ export class LiveFeed {
       }
       for (const entry of entries) {
         this.position = entry.position;
-        for (const subscription of this.subscriptions) subscription.offer(entry.event);
+        const event = entry.event;
+        if (event === null) continue;
+        for (const subscription of this.subscriptions) subscription.offer(event);
       }
     }
   }
@@ -327,6 +329,8 @@ export class LiveFeed {
       const batch = await backend.before(position, REPLAY_BATCH, inclusive);
       inclusive = false;
       for (const entry of batch) {
+        // A start mark: the feed began again there, and what came before it is not all in it.
+        if (entry.event === null) break scan;
         if (Number(entry.event.id) <= after.eventId) {
           covered = true;
           break scan;

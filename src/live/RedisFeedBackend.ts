@@ -129,7 +129,7 @@ export class RedisFeedBackend implements FeedBackend {
 
   async startIfCold(nowMs: number, freshSinceMs: number): Promise<void> {
     await this.redis.eval(START_SCRIPT, {
-      keys: [this.keys.checkpoint],
+      keys: [this.keys.checkpoint, this.keys.feed],
       arguments: [
         JSON.stringify(coldCheckpoint(nowMs)),
         String(freshSinceMs),
@@ -192,8 +192,7 @@ function entries(raw: readonly RawEntry[]): FeedEntry[] {
   for (const [position, fields] of raw) {
     const index = fields.indexOf('e');
     const json = index === -1 ? undefined : fields[index + 1];
-    if (json === undefined) continue;
-    found.push({ position, event: JSON.parse(json) as EventDto });
+    found.push({ position, event: json === undefined ? null : (JSON.parse(json) as EventDto) });
   }
   return found;
 }
@@ -210,7 +209,7 @@ redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[5])
 return 1
 `;
 
-/** A new checkpoint unless the current one was polled since ARGV[2]. */
+/** A new checkpoint and a start mark (field `m`) unless the current one was polled since ARGV[2]. */
 const START_SCRIPT = `
 local raw = redis.call('GET', KEYS[1])
 if raw then
@@ -218,6 +217,8 @@ if raw then
   if tonumber(checkpoint['polledAtMs']) >= tonumber(ARGV[2]) then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+redis.call('XADD', KEYS[2], '*', 'm', '1')
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1
 `;
 

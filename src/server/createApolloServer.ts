@@ -13,6 +13,7 @@ import type { Context } from './context';
 import { explorerLandingPagePlugin } from './explorer/createExplorer';
 import { loadTypeDefs } from './loadTypeDefs';
 import { jitGateway } from './jitGateway';
+import { NoSubscriptionsOverHTTPRule } from './liveOperations';
 import { operationCostEstimator } from './operationCost';
 import { operationLimitRules } from './operationLimits';
 import { costPlugin } from './plugins/costPlugin';
@@ -71,15 +72,21 @@ export function createApolloServer(options: {
   eventTypesLoaded: () => boolean;
   /** The GraphQL operation on the request's server span, when tracing is on. */
   tracing?: Tracing;
+  /** The schema, when the caller built it already (startGateway shares it with the WebSocket transport). */
+  schema?: GraphQLSchema;
 }): ApolloServer<Context> {
   const { config, logger, eventTypesLoaded } = options;
-  const schema = buildSchema({
-    authorizationDirectives: config.graphql.federationAuthorizationDirectives,
-  });
+  const schema =
+    options.schema ??
+    buildSchema({ authorizationDirectives: config.graphql.federationAuthorizationDirectives });
   return new ApolloServer<Context>({
     ...(config.graphql.jit ? { gateway: jitGateway(schema, { maxOperations: 1000 }) } : { schema }),
     formatError: config.production ? formatErrorWithoutSuggestions : formatError,
-    validationRules: [SupportedOperationTypesRule, ...operationLimitRules(config.limits)],
+    validationRules: [
+      SupportedOperationTypesRule,
+      NoSubscriptionsOverHTTPRule,
+      ...operationLimitRules(config.limits),
+    ],
     parseOptions: { maxTokens: config.limits.maxTokens },
     // One refusal per problem is enough; a document of a thousand unknown
     // directives must not produce a thousand errors.

@@ -10,7 +10,13 @@ import type { Config } from '../config/loadConfig';
 import { createDataSources } from '../datasources/createDataSources';
 import type { Logger } from '../logging/createLogger';
 import { createTracing } from '../observability/tracing';
-import { createApolloServer } from './createApolloServer';
+import { buildSchema, createApolloServer, SupportedOperationTypesRule } from './createApolloServer';
+import type { RequestScope } from '../datasources/createDataSources';
+import { formatError, formatErrorWithoutSuggestions } from '../errors/formatError';
+import { attachGraphQLWebSocket } from './graphqlWebSocket';
+import { createLiveOperations } from './liveOperations';
+import { operationLimitRules } from './operationLimits';
+import { newRequestFacts } from './requestFacts';
 import { createHttpServer, GRAPHQL_PATH } from './createHttpServer';
 import { createServices } from '../datasources/createServices';
 import { CallerRateLimits } from '../limits/CallerRateLimits';
@@ -56,6 +62,7 @@ export async function startGateway(options: {
     ? new Metrics({
         rateLimit: () => handles.account.snapshot(),
         circuits: () => handles.routeCircuits(),
+        live: () => handles.live.state(),
       })
     : undefined;
   const handles = createServices({
@@ -82,9 +89,13 @@ export async function startGateway(options: {
     config.trustedDocuments.mode === 'off'
       ? undefined
       : new TrustedDocuments(config.trustedDocuments, { redis: caches.redis, logger });
+  const schema = buildSchema({
+    authorizationDirectives: config.graphql.federationAuthorizationDirectives,
+  });
   const apollo = createApolloServer({
     config,
     logger,
+    schema,
     // A read-only look at the shared catalogue, so that the cost plugin reaches no data source.
     eventTypesLoaded: () => handles.services.eventTypes.isLoaded(),
     tracing,
@@ -125,8 +136,40 @@ export async function startGateway(options: {
         rateLimit: handles.account.snapshot(),
         // OneLogin routes the gateway is not calling for now (their circuit is open).
         circuits: handles.circuits(),
+        // eventAdded: whether this replica is the cluster's poller, its subscribers, its last poll.
+        live: { ...handles.live.state(), connections: webSocket.connections() },
       };
     },
+  });
+  // Subscriptions: GraphQL over WebSocket on the same port and path.
+  const webSocket = attachGraphQLWebSocket({
+    httpServer,
+    path: GRAPHQL_PATH,
+    authenticate: (headers, address) => authenticator.authenticate(headers, address),
+    admit: (caller) => limits.admitRequest(caller),
+    operations: createLiveOperations({
+      schema,
+      context: (caller) => {
+        const quota = limits.upstreamQuota(caller);
+        const scope: RequestScope = {
+          caller,
+          budget: handles.services.requestBudget(quota),
+          renewBudget: () => handles.services.requestBudget(quota),
+        };
+        return {
+          caller,
+          upstream: scope.budget,
+          request: newRequestFacts(undefined),
+          dataSources: createDataSources(handles.services, scope),
+        };
+      },
+      validationRules: [SupportedOperationTypesRule, ...operationLimitRules(config.limits)],
+      maxTokens: config.limits.maxTokens,
+      ...(documents ? { documents } : {}),
+      formatError: config.production ? formatErrorWithoutSuggestions : formatError,
+    }),
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   httpServer.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -155,6 +198,10 @@ export async function startGateway(options: {
     stop() {
       stopping ??= (async () => {
         readiness.drain();
+        // Subscriptions end first, each with LIVE_FEED_UNAVAILABLE, then their connections
+        // (1001): their clients resume elsewhere with `after` while this replica finishes.
+        await handles.live.close();
+        await webSocket.close();
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         const force = setTimeout(() => httpServer.closeAllConnections(), config.shutdown.graceMs);

@@ -1,0 +1,244 @@
+/**
+ * Subscription.eventAdded through one gateway (no Redis: the process polls
+ * for itself), over a real WebSocket with the graphql-ws client, against the
+ * simulator: events created with `createEvent` (or appearing as time passes)
+ * reach subscribers once, in order, filtered, resumable with `after`.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { connectLive, waitFor, type LiveConnection } from '../helpers/liveClient';
+import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
+import { TEST_NOW } from '../helpers/testClock';
+
+const LIVE_ENV = {
+  LIVE_POLL_INTERVAL_SECONDS: '0.2',
+  LIVE_LEASE_SECONDS: '2',
+};
+
+const EVENT_ADDED = `
+  subscription Live($filter: EventFilter, $after: String) {
+    eventAdded(filter: $filter, after: $after) { id eventTypeId userId customMessage liveCursor }
+  }
+`;
+
+const CREATE = `
+  mutation Create($input: CreateEventInput!) {
+    createEvent(input: $input) { event { eventTypeId customMessage } }
+  }
+`;
+
+interface Delivered {
+  id: string;
+  eventTypeId: string;
+  userId: string | null;
+  customMessage: string | null;
+  liveCursor: string;
+}
+
+const delivered = (results: ReadonlyArray<{ data?: unknown }>) =>
+  results.map((result) => (result.data as { eventAdded: Delivered }).eventAdded);
+
+async function liveState(gateway: TestGateway): Promise<{ subscribers: number; polling: boolean }> {
+  const response = await fetch(gateway.url.replace('/graphql', '/healthz'));
+  return ((await response.json()) as { live: { subscribers: number; polling: boolean } }).live;
+}
+
+/** Waits until the gateway serves `count` subscriptions (each is live from then on). */
+async function subscribersReach(gateway: TestGateway, count: number): Promise<void> {
+  await waitFor(
+    async () => (await liveState(gateway)).subscribers === count,
+    10_000,
+    () => `${count} subscribers`,
+  );
+}
+
+describe('Subscription.eventAdded over GraphQL over WebSocket', () => {
+  let simulator: SimulatorHandle;
+  let gateway: TestGateway;
+  const connections: LiveConnection[] = [];
+  const connect = (options?: Parameters<typeof connectLive>[1]) => {
+    const connection = connectLive(gateway.url, options);
+    connections.push(connection);
+    return connection;
+  };
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ now: TEST_NOW, eventCount: 500 });
+    gateway = await startTestGateway({ simulator, env: LIVE_ENV });
+  });
+
+  afterEach(async () => {
+    await Promise.all(connections.splice(0).map((connection) => connection.close()));
+    await subscribersReach(gateway, 0);
+  });
+
+  afterAll(async () => {
+    await gateway.stop();
+    await simulator.close();
+  });
+
+  it('delivers an event created with createEvent to a subscriber, with a liveCursor', async () => {
+    const subscription = connect().subscribe(EVENT_ADDED);
+    await subscribersReach(gateway, 1);
+    const created = await gateway.execute(CREATE, {
+      input: { eventTypeId: '5', customMessage: 'live: created' },
+    });
+    expect(created.errors).toBeUndefined();
+    const [result] = await subscription.waitForResults(1);
+    const newest = simulator.data.events().at(-1);
+    expect(result).toEqual({
+      data: {
+        eventAdded: {
+          id: String(newest?.id),
+          eventTypeId: '5',
+          userId: null,
+          customMessage: 'live: created',
+          liveCursor: expect.any(String),
+        },
+      },
+    });
+  });
+
+  it('delivers only the events that match the filter, each once and in order', async () => {
+    const connection = connect();
+    const logins = connection.subscribe(EVENT_ADDED, { filter: { eventTypeIds: ['5'] } });
+    const everything = connection.subscribe(EVENT_ADDED);
+    await subscribersReach(gateway, 2);
+    for (const [eventTypeId, customMessage] of [
+      ['5', 'login 1'],
+      ['6', 'failed login'],
+      ['5', 'login 2'],
+    ]) {
+      const created = await gateway.execute(CREATE, { input: { eventTypeId, customMessage } });
+      expect(created.errors).toBeUndefined();
+    }
+    await everything.waitForResults(3);
+    await logins.waitForResults(2);
+    expect(delivered(everything.results).map((event) => event.customMessage)).toEqual([
+      'login 1',
+      'failed login',
+      'login 2',
+    ]);
+    expect(delivered(logins.results).map((event) => event.customMessage)).toEqual([
+      'login 1',
+      'login 2',
+    ]);
+    const ids = delivered(everything.results).map((event) => Number(event.id));
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+  });
+
+  it('resumes with after across a disconnect: no gap and no duplicate at the seam', async () => {
+    const first = connect();
+    const before = first.subscribe(EVENT_ADDED);
+    await subscribersReach(gateway, 1);
+    simulator.live.emit(2);
+    await before.waitForResults(2);
+    const last = delivered(before.results)[1] as Delivered;
+    await first.close();
+    await subscribersReach(gateway, 0);
+    // Created while nobody is subscribed: nothing polls them, the resume must find them.
+    const missed = simulator.live.emit(3).map((event) => String(event.id));
+
+    const again = connect().subscribe(EVENT_ADDED, { after: last.liveCursor });
+    await subscribersReach(gateway, 1);
+    await again.waitForResults(3);
+    const live = simulator.live.emit(1).map((event) => String(event.id));
+    await again.waitForResults(4);
+    // A moment more for anything that would arrive twice.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(delivered(again.results).map((event) => event.id)).toEqual([...missed, ...live]);
+  });
+
+  it('resumes after an idle spell from OneLogin, with an edge cursor of events', async () => {
+    const page = await gateway.execute<{ events: { edges: Array<{ cursor: string }> } }>(
+      '{ events(first: 1, orderBy: { field: ID, direction: DESC }) { edges { cursor } } }',
+    );
+    const cursor = page.data?.events.edges[0]?.cursor as string;
+    const missed = simulator.live.emit(2).map((event) => String(event.id));
+    // Longer than a lease and three intervals: the feed restarts when the subscriber comes.
+    await new Promise((resolve) => setTimeout(resolve, 2800));
+    gateway.resetUpstreamCalls();
+    const subscription = connect().subscribe(EVENT_ADDED, { after: cursor });
+    await subscription.waitForResults(2);
+    await subscribersReach(gateway, 1);
+    const live = simulator.live.emit(1).map((event) => String(event.id));
+    await subscription.waitForResults(3);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(delivered(subscription.results).map((event) => event.id)).toEqual([...missed, ...live]);
+  });
+
+  it('refuses a bad filter or cursor with BAD_USER_INPUT before any OneLogin call', async () => {
+    gateway.resetUpstreamCalls();
+    const connection = connect();
+    const badType = connection.subscribe(EVENT_ADDED, { filter: { eventTypeIds: ['five'] } });
+    const badCursor = connection.subscribe(EVENT_ADDED, { after: 'not-a-cursor' });
+    const oldCursor = connection.subscribe(EVENT_ADDED, {
+      // An Event.liveCursor of an event two days old: past LIVE_RESUME_MAX_AGE_SECONDS.
+      after: Buffer.from(
+        JSON.stringify({ v: 1, h: 'live', i: '700000001', t: Date.now() - 2 * 86_400_000 }),
+      ).toString('base64url'),
+    });
+    for (const subscription of [badType, badCursor, oldCursor]) {
+      expect(await subscription.ended).toEqual({ kind: 'complete' });
+      // graphql-js refuses at subscribe time with errors and no `data`, then graphql-ws completes.
+      expect(subscription.results).toEqual([
+        {
+          errors: [
+            expect.objectContaining({
+              extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+            }),
+          ],
+        },
+      ]);
+    }
+    expect(badCursor.results[0]?.errors?.[0]?.message).toMatch(
+      /^`after` is not a cursor of this gateway/,
+    );
+    expect(oldCursor.results[0]?.errors?.[0]?.message).toMatch(/^`after` has expired/);
+    expect(gateway.upstreamCalls()).toEqual({});
+  });
+
+  it('refuses queries over WebSocket and subscriptions over POST', async () => {
+    const query = connect().subscribe('{ eventTypes { id } }');
+    expect(await query.ended).toEqual({
+      kind: 'errors',
+      errors: [
+        expect.objectContaining({
+          message:
+            'Only subscriptions run over this transport: send the query by POST to /graphql.',
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        }),
+      ],
+    });
+    const { status, text } = await gateway.post({ query: EVENT_ADDED });
+    expect(status).toBe(400);
+    expect(JSON.parse(text)).toMatchObject({
+      errors: [
+        {
+          message:
+            'Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) at /graphql, not by POST or GET.',
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ],
+    });
+  });
+
+  it('shows the poller in /healthz while anyone subscribes, and stops polling without subscribers', async () => {
+    const subscription = connect().subscribe(EVENT_ADDED);
+    await subscribersReach(gateway, 1);
+    expect(await liveState(gateway)).toMatchObject({
+      backend: 'memory',
+      polling: true,
+      subscribers: 1,
+    });
+    subscription.stop();
+    await subscribersReach(gateway, 0);
+    // One interval for the tick that sees nobody, then no call at all.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    gateway.resetUpstreamCalls();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(gateway.upstreamCalls()).toEqual({});
+    expect(await liveState(gateway)).toMatchObject({ polling: false, subscribers: 0 });
+  });
+});
