@@ -1,0 +1,153 @@
+/**
+ * Who may subscribe to `eventAdded`, and what each subscriber receives:
+ * credentials in the connection parameters or the upgrade request's headers,
+ * checked by the same Authenticator as queries; a self-scoped subscriber
+ * receives only its own events; a token's expiry closes its connection.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { connectLive, waitFor, type LiveConnection } from '../helpers/liveClient';
+import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
+import { TEST_NOW } from '../helpers/testClock';
+import {
+  startTestIdentityProvider,
+  type TestIdentityProvider,
+} from '../helpers/testIdentityProvider';
+
+const EVENT_ADDED = `
+  subscription Live($filter: EventFilter) { eventAdded(filter: $filter) { id userId } }
+`;
+
+const SELF_USER = 41_001;
+const OTHER_USER = 41_002;
+
+async function subscribers(gateway: TestGateway): Promise<number> {
+  const response = await fetch(gateway.url.replace('/graphql', '/healthz'));
+  return ((await response.json()) as { live: { subscribers: number } }).live.subscribers;
+}
+
+describe('eventAdded: authentication and scopes', () => {
+  let simulator: SimulatorHandle;
+  let idp: TestIdentityProvider;
+  let gateway: TestGateway;
+  const connections: LiveConnection[] = [];
+  const connect = (options?: Parameters<typeof connectLive>[1]) => {
+    const connection = connectLive(gateway.url, options);
+    connections.push(connection);
+    return connection;
+  };
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ now: TEST_NOW, eventCount: 200 });
+    idp = await startTestIdentityProvider();
+    gateway = await startTestGateway({
+      simulator,
+      env: idp.env({
+        NODE_ENV: 'production',
+        LIVE_POLL_INTERVAL_SECONDS: '0.2',
+        LIVE_LEASE_SECONDS: '2',
+        AUTH_JWT_CLOCK_TOLERANCE_SECONDS: '0',
+      }),
+    });
+  });
+
+  afterEach(async () => {
+    await Promise.all(connections.splice(0).map((connection) => connection.close()));
+    await waitFor(
+      async () => (await subscribers(gateway)) === 0,
+      10_000,
+      () => 'no subscribers',
+    );
+  });
+
+  afterAll(async () => {
+    await gateway.stop();
+    await idp.close();
+    await simulator.close();
+  });
+
+  it('closes a connection without credentials with 4401 and the reason', async () => {
+    const subscription = connect().subscribe(EVENT_ADDED);
+    expect(await subscription.ended).toEqual({
+      kind: 'closed',
+      code: 4401,
+      reason: expect.stringMatching(
+        /^This gateway needs credentials: send `Authorization: Bearer <access token>`/,
+      ),
+    });
+  });
+
+  it('closes a connection whose token is not valid with 4401, without repeating the token', async () => {
+    const token = `${await idp.sign({ scope: 'events:read' })}x`;
+    const subscription = connect({
+      connectionParams: { authorization: `Bearer ${token}` },
+    }).subscribe(EVENT_ADDED);
+    const ended = await subscription.ended;
+    expect(ended).toMatchObject({ kind: 'closed', code: 4401 });
+    expect(JSON.stringify(ended)).not.toContain(token.slice(-20));
+  });
+
+  it('accepts the token in the upgrade request headers too', async () => {
+    const token = await idp.sign({ scope: 'events:read' });
+    const subscription = connect({ headers: { authorization: `Bearer ${token}` } }).subscribe(
+      EVENT_ADDED,
+    );
+    await waitFor(
+      async () => (await subscribers(gateway)) === 1,
+      10_000,
+      () => 'a subscriber',
+    );
+    const [event] = simulator.live.emit(1);
+    await subscription.waitForResults(1);
+    expect(subscription.results).toEqual([
+      { data: { eventAdded: { id: String(event?.id), userId: expect.anything() } } },
+    ]);
+  });
+
+  it("delivers to a self-scoped subscriber only its own events, and refuses another user's filter", async () => {
+    const token = await idp.sign({ sub: String(SELF_USER), scope: 'events:read:self' });
+    const connection = connect({ connectionParams: { authorization: `Bearer ${token}` } });
+    const own = connection.subscribe(EVENT_ADDED);
+    const others = connection.subscribe(EVENT_ADDED, { filter: { userId: String(OTHER_USER) } });
+    expect(await others.ended).toEqual({ kind: 'complete' });
+    expect(others.results).toEqual([
+      {
+        errors: [
+          expect.objectContaining({
+            extensions: { code: 'FORBIDDEN' },
+          }),
+        ],
+      },
+    ]);
+    await waitFor(
+      async () => (await subscribers(gateway)) === 1,
+      10_000,
+      () => 'a subscriber',
+    );
+    const mine = simulator.live.emit(1, { userId: SELF_USER });
+    simulator.live.emit(2, { userId: OTHER_USER });
+    const mineToo = simulator.live.emit(1, { userId: SELF_USER });
+    await own.waitForResults(2);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(own.results).toEqual(
+      [...mine, ...mineToo].map((event) => ({
+        data: { eventAdded: { id: String(event.id), userId: String(SELF_USER) } },
+      })),
+    );
+  });
+
+  it('closes the connection with 4401 when its token expires', async () => {
+    const token = await idp.sign({ scope: 'events:read', expiresIn: 2 });
+    const subscription = connect({
+      connectionParams: { authorization: `Bearer ${token}` },
+    }).subscribe(EVENT_ADDED);
+    expect(await subscription.ended).toEqual({
+      kind: 'closed',
+      code: 4401,
+      reason: expect.stringMatching(
+        /^The token expired at \d{4}-\d\d-\d\dT[\d:.]+Z: reconnect with a new one/,
+      ),
+    });
+  });
+});
