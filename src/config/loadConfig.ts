@@ -492,11 +492,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPagesPerPoll: integer('LIVE_POLL_MAX_PAGES', 10, 1, 100),
       streamMaxLength: integer('LIVE_STREAM_MAX_LENGTH', 10_000, 10, 10_000_000),
       streamMaxAgeMs: integer('LIVE_STREAM_MAX_AGE_SECONDS', 3600, 10, 7 * 86_400) * 1000,
-      subscriberBuffer: integer('LIVE_SUBSCRIBER_BUFFER', 1000, 1, 1_000_000),
+      subscriberBuffer: integer('LIVE_SUBSCRIBER_BUFFER', 1000, 50, 1_000_000),
       leaseMs: Math.round(decimal('LIVE_LEASE_SECONDS', 30, 0.3, 3600) * 1000),
       resumeMaxAgeMs: integer('LIVE_RESUME_MAX_AGE_SECONDS', 86_400, 60, 30 * 86_400) * 1000,
     },
   };
+  // One poll publishes up to LIVE_POLL_MAX_PAGES × 50 events at once: a smaller buffer would
+  // close subscribers that read as fast as they can, on a burst alone.
+  if (config.live.subscriberBuffer < config.live.maxPagesPerPoll * 50) {
+    problems.push(
+      `LIVE_SUBSCRIBER_BUFFER (${config.live.subscriberBuffer}) must hold at least one poll's events, LIVE_POLL_MAX_PAGES × 50 (${config.live.maxPagesPerPoll * 50}).`,
+    );
+  }
   if (config.live.leaseMs <= config.live.pollIntervalMs) {
     problems.push(
       `LIVE_LEASE_SECONDS (${config.live.leaseMs / 1000}) must be longer than LIVE_POLL_INTERVAL_SECONDS (${config.live.pollIntervalMs / 1000}): the poller renews its lease between polls.`,

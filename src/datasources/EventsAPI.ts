@@ -166,17 +166,19 @@ export class EventsAPI {
    * drops what it has seen), with every field, ascending by id (`sort=+id`:
    * API.md §3.1 documents `+`/`-` sorting and `since` as "created after"),
    * filtered by OneLogin's own parameters (`params`, e.g. `event_type_id`):
-   * up to `maxPages` pages of 50, each charged to `budget`. For the live feed
-   * (its poller and a subscriber's replay). `complete` is false when more remain.
+   * up to `maxPages` pages of 50, each charged to `budget`, from `afterCursor`
+   * when given (a walk an earlier call left unfinished, with the same query).
+   * For the live feed (its poller and a subscriber's replay). `afterCursor` in
+   * the answer is where to go on; null when the walk is complete.
    * The events are remembered in the event cache, whole.
    */
   async listEventsSince(
-    query: { params: Readonly<Record<string, string>>; sinceMs: number },
+    query: { params: Readonly<Record<string, string>>; sinceMs: number; afterCursor?: string },
     budget: UpstreamBudget,
     maxPages: number,
-  ): Promise<{ events: EventDto[]; complete: boolean }> {
+  ): Promise<{ events: EventDto[]; afterCursor: string | null }> {
     const events: EventDto[] = [];
-    let cursor: string | null = null;
+    let cursor: string | null = query.afterCursor ?? null;
     for (let pages = 0; pages < maxPages; pages++) {
       await budget.spend();
       const answer = await this.options.client.get(
@@ -194,10 +196,10 @@ export class EventsAPI {
       const { items, afterCursor } = parseEventsPage(answer.status, answer.body);
       this.options.cache.remember(items, undefined);
       events.push(...items);
-      if (afterCursor === null) return { events, complete: true };
+      if (afterCursor === null) return { events, afterCursor: null };
       cursor = afterCursor;
     }
-    return { events, complete: false };
+    return { events, afterCursor: cursor };
   }
 
   private async fieldsFor(

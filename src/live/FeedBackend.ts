@@ -24,8 +24,13 @@ export interface Checkpoint {
   seen: Array<[number, number]>;
   /** When the last poll ended (epoch ms, the poller's clock). */
   polledAtMs: number;
-  /** The last poll stopped at LIVE_POLL_MAX_PAGES with more to read: the next one reads on without overlap. */
-  catchingUp: boolean;
+  /**
+   * The last poll stopped at LIVE_POLL_MAX_PAGES with more to read: the next
+   * one repeats its query from OneLogin's `after_cursor` (as OneLogin's SDKs
+   * page: same parameters, cursor added), since `since` alone cannot get past
+   * more events than a poll reads that share a second. Null otherwise.
+   */
+  walk: { sinceMs: number; afterCursor: string } | null;
 }
 
 /**
@@ -180,6 +185,6 @@ export function coldCheckpoint(nowMs: number): Checkpoint {
     newestCreatedAtMs: nowMs,
     seen: [],
     polledAtMs: nowMs,
-    catchingUp: false,
+    walk: null,
   };
 }

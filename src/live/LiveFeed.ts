@@ -5,6 +5,7 @@ import type { EventsAPI } from '../datasources/EventsAPI';
 import { createdAtMsOf } from '../domain/liveCursor';
 import type { UpstreamBudget } from '../domain/UpstreamBudget';
 import { ErrorCode } from '../errors/ErrorCode';
+import { upstreamStatusOf } from '../upstream/upstreamError';
 import { badUserInput } from '../errors/errors';
 import type { Logger } from '../logging/createLogger';
 import type { EventDto } from '../upstream/dto';
@@ -82,6 +83,7 @@ export class LiveFeed {
   private tickTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private polling = false;
+  private tickFailures = 0;
   private lastPoll: LiveFeedState['lastPoll'] = null;
   private closed = false;
 
@@ -135,6 +137,11 @@ export class LiveFeed {
     try {
       await backend.startIfCold(now, now - (config.leaseMs + 3 * config.pollIntervalMs));
       await this.startReader();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'live feed: cannot start a subscription (Redis?)');
+      throw feedUnavailable(
+        'The live feed is unavailable on this replica now (its store does not answer): subscribe again shortly.',
+      );
     } finally {
       this.joining -= 1;
     }
@@ -188,8 +195,19 @@ export class LiveFeed {
         return;
       }
       this.ticking = this.tick()
+        .then((more) => {
+          this.tickFailures = 0;
+          return more;
+        })
         .catch((error: unknown) => {
-          this.options.logger.warn({ err: error }, 'live feed: tick failed (Redis?); retrying');
+          // Every tick fails while Redis is away: said at the first failure, then every 30th.
+          this.tickFailures += 1;
+          if (this.tickFailures === 1 || this.tickFailures % 30 === 0) {
+            this.options.logger.warn(
+              { err: error, failures: this.tickFailures },
+              'live feed: announcing, electing or polling failed (Redis?); retrying at every interval',
+            );
+          }
           return false;
         })
         .then((more) => {
@@ -222,13 +240,14 @@ export class LiveFeed {
     const { backend, config, events, logger } = this.options;
     const startedAt = this.now();
     const checkpoint = (await backend.checkpoint()) ?? coldCheckpoint(startedAt);
-    const sinceMs = checkpoint.catchingUp
-      ? checkpoint.newestCreatedAtMs
+    const walk = checkpoint.walk;
+    const sinceMs = walk
+      ? walk.sinceMs
       : Math.max(checkpoint.floorMs, checkpoint.newestCreatedAtMs - config.overlapMs);
-    let listed: { events: EventDto[]; complete: boolean };
+    let listed: { events: EventDto[]; afterCursor: string | null };
     try {
       listed = await events.listEventsSince(
-        { params: {}, sinceMs },
+        { params: {}, sinceMs, ...(walk ? { afterCursor: walk.afterCursor } : {}) },
         this.options.pollBudget(),
         config.maxPagesPerPoll,
       );
@@ -240,9 +259,18 @@ export class LiveFeed {
         { code: error instanceof GraphQLError ? error.extensions['code'] : undefined, err: error },
         'live feed: polling OneLogin failed; the next poll continues from the same checkpoint',
       );
+      // A walk's cursor OneLogin no longer knows (400): the next poll starts over from `since`.
+      if (walk && upstreamStatusOf(error) === 400) {
+        await backend.publish([], { ...checkpoint, walk: null });
+      }
       return false;
     }
-    const { fresh, next } = advance(checkpoint, listed, this.now(), config.overlapMs);
+    const { fresh, next } = advance(
+      checkpoint,
+      { ...listed, sinceMs },
+      this.now(),
+      config.overlapMs,
+    );
     const published = await backend.publish(fresh, next);
     if (!published) {
       // The lease lapsed during the poll and another replica holds it: it publishes instead.
@@ -251,7 +279,7 @@ export class LiveFeed {
       return false;
     }
     this.record(fresh.length > 0 ? 'published' : 'empty', fresh.length);
-    return !listed.complete;
+    return listed.afterCursor !== null;
   }
 
   private record(outcome: PollOutcome, count: number): void {
@@ -367,7 +395,7 @@ export class LiveFeed {
       Number.MAX_SAFE_INTEGER,
     );
     const missed = listed.events
-      .filter((event) => {
+      .filter((event: EventDto) => {
         const id = Number(event.id);
         return id > after.eventId && id < oldestInFeed;
       })
@@ -383,7 +411,8 @@ export class LiveFeed {
  */
 export function advance(
   checkpoint: Checkpoint,
-  listed: { events: readonly EventDto[]; complete: boolean },
+  /** What the poll read, from `sinceMs`; `afterCursor` non-null when OneLogin has more. */
+  listed: { events: readonly EventDto[]; afterCursor: string | null; sinceMs: number },
   nowMs: number,
   overlapMs: number,
 ): { fresh: EventDto[]; next: Checkpoint } {
@@ -409,7 +438,10 @@ export function advance(
       newestCreatedAtMs: newest,
       seen: kept.slice(-MAX_SEEN),
       polledAtMs: nowMs,
-      catchingUp: !listed.complete,
+      walk:
+        listed.afterCursor === null
+          ? null
+          : { sinceMs: listed.sinceMs, afterCursor: listed.afterCursor },
     },
   };
 }

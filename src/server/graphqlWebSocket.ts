@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 
 import { CloseCode, handleProtocols } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
+import type * as UseWs from 'graphql-ws/dist/use/ws.cjs';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { WebSocketServer } from 'ws';
@@ -14,6 +14,14 @@ import { ErrorCode } from '../errors/ErrorCode';
 import { RateLimitedError } from '../limits/CallerRateLimits';
 import type { Logger } from '../logging/createLogger';
 import type { LiveOperations } from './liveOperations';
+
+/**
+ * graphql-ws publishes `graphql-ws/use/ws` through package.json `exports` only,
+ * which the compiler's node10 resolution does not read (Node, tsx and Jest do):
+ * required at run time, typed from its declaration file by path.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { useServer } = require('graphql-ws/use/ws') as typeof UseWs;
 
 /** Close codes beyond graphql-ws's own (4401 Unauthorized, 4403 Forbidden, 4500 Internal). */
 export const LIVE_CLOSE = {
