@@ -83,6 +83,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     handleProtocols: (protocols) => handleProtocols(protocols) || false,
   });
   const states = new WeakMap<object, ConnectionState>();
+  /** The operations running on each open connection (graphql-ws's own record of them). */
+  const running = new Set<{ subscriptions: Record<string, unknown> }>();
   const stateOf = (extra: object): ConnectionState => {
     let state = states.get(extra);
     if (!state) {
@@ -134,6 +136,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         }
         const state = stateOf(ctx.extra);
         state.caller = caller;
+        running.add(ctx);
         if (caller.expiresAt !== undefined) {
           const closeAt = caller.expiresAt;
           const close = () =>
@@ -186,6 +189,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
             operations.format({ errors: [error] }).errors?.[0] ?? { message: error.message },
         ),
       onClose: (ctx) => {
+        running.delete(ctx);
         const state = states.get(ctx.extra);
         if (state?.expiry) clearTimeout(state.expiry);
       },
@@ -199,6 +203,15 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     connections: () => wss.clients.size,
     async close() {
       httpServer.off('upgrade', onUpgrade);
+      // The live feed has just ended every subscription with a last payload: let graphql-ws send
+      // it and its `complete` (up to a second) before the sockets close.
+      const flushed = Date.now() + 1000;
+      while (
+        Date.now() < flushed &&
+        [...running].some((ctx) => Object.keys(ctx.subscriptions).length > 0)
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       for (const client of wss.clients) {
         client.close(
           LIVE_CLOSE.shutdown,

@@ -29,6 +29,8 @@ export interface LiveSubscriptionHandle {
 
 export interface LiveConnection {
   client: Client;
+  /** Resolves with the close code and reason once the socket closes (after it opened). */
+  closed: Promise<{ code: number; reason: string }>;
   subscribe(query: string, variables?: Record<string, unknown>): LiveSubscriptionHandle;
   /** Closes the socket. */
   close(): Promise<void>;
@@ -41,9 +43,14 @@ export interface LiveConnection {
  */
 export function connectLive(
   graphqlURL: string,
-  options: { connectionParams?: Record<string, unknown>; headers?: Record<string, string> } = {},
+  options: {
+    connectionParams?: Record<string, unknown>;
+    headers?: Record<string, string>;
+  } = {},
 ): LiveConnection {
   const headers = options.headers;
+  let onClosed: (event: { code: number; reason: string }) => void = () => undefined;
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
   const client = createClient({
     url: webSocketURL(graphqlURL),
     webSocketImpl: headers
@@ -58,9 +65,15 @@ export function connectLive(
     lazy: true,
     // A test reads every outcome itself: graphql-ws must not log.
     onNonLazyError: () => undefined,
+    on: {
+      closed: (event) => {
+        if (isCloseEvent(event)) onClosed({ code: event.code, reason: event.reason });
+      },
+    },
   });
   return {
     client,
+    closed,
     subscribe(query, variables) {
       const results: FormattedExecutionResult[] = [];
       let settle: (end: SubscriptionEnd) => void = () => undefined;

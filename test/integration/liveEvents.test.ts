@@ -7,7 +7,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { connectLive, waitFor, type LiveConnection } from '../helpers/liveClient';
+import WebSocket from 'ws';
+
+import { connectLive, waitFor, webSocketURL, type LiveConnection } from '../helpers/liveClient';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 import { TEST_NOW } from '../helpers/testClock';
 
@@ -39,9 +41,15 @@ interface Delivered {
 const delivered = (results: ReadonlyArray<{ data?: unknown }>) =>
   results.map((result) => (result.data as { eventAdded: Delivered }).eventAdded);
 
-async function liveState(gateway: TestGateway): Promise<{ subscribers: number; polling: boolean }> {
+interface LiveHealth {
+  subscribers: number;
+  polling: boolean;
+  lastPoll: { at: string; outcome: string; events: number } | null;
+}
+
+async function liveState(gateway: TestGateway): Promise<LiveHealth> {
   const response = await fetch(gateway.url.replace('/graphql', '/healthz'));
-  return ((await response.json()) as { live: { subscribers: number; polling: boolean } }).live;
+  return ((await response.json()) as { live: LiveHealth }).live;
 }
 
 /** Waits until the gateway serves `count` subscriptions (each is live from then on). */
@@ -240,5 +248,113 @@ describe('Subscription.eventAdded over GraphQL over WebSocket', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(gateway.upstreamCalls()).toEqual({});
     expect(await liveState(gateway)).toMatchObject({ polling: false, subscribers: 0 });
+  });
+});
+
+describe('eventAdded: metrics, request limits and shutdown', () => {
+  let simulator: SimulatorHandle;
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ now: TEST_NOW, eventCount: 200 });
+  });
+
+  afterAll(async () => {
+    await simulator.close();
+  });
+
+  it('counts subscriptions, the poller and its polls in /metrics', async () => {
+    const gateway = await startTestGateway({ simulator, env: LIVE_ENV });
+    const connection = connectLive(gateway.url);
+    try {
+      connection.subscribe(EVENT_ADDED);
+      await subscribersReach(gateway, 1);
+      simulator.live.emit(1);
+      await waitFor(
+        async () => (await liveState(gateway)).lastPoll !== null,
+        10_000,
+        () => 'a first poll',
+      );
+      const text = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
+      expect(text).toMatch(/^gateway_live_subscriptions 1$/m);
+      expect(text).toMatch(/^gateway_live_poller 1$/m);
+      expect(text).toMatch(/^gateway_live_polls_total\{outcome="(published|empty)"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^gateway_live_last_poll_timestamp_seconds \d+(\.\d+)?$/m);
+    } finally {
+      await connection.close();
+      await gateway.stop();
+    }
+  });
+
+  it("counts the connection and each subscription against the caller's requests per minute", async () => {
+    const gateway = await startTestGateway({
+      simulator,
+      env: { ...LIVE_ENV, RATE_LIMIT_REQUESTS_PER_MINUTE: '2' },
+    });
+    const connection = connectLive(gateway.url);
+    try {
+      const admitted = connection.subscribe(EVENT_ADDED);
+      const refused = connection.subscribe(EVENT_ADDED);
+      expect(await refused.ended).toEqual({
+        kind: 'errors',
+        errors: [
+          expect.objectContaining({
+            extensions: expect.objectContaining({ code: 'RATE_LIMITED' }),
+          }),
+        ],
+      });
+      await subscribersReach(gateway, 1);
+      expect(admitted.results).toEqual([]);
+      // A new connection is refused outright: the socket closes with 4429 and the reason.
+      const refusedConnection = connectLive(gateway.url);
+      const again = refusedConnection.subscribe(EVENT_ADDED);
+      expect(await again.ended).toMatchObject({ kind: 'closed', code: 4429 });
+      await refusedConnection.close();
+    } finally {
+      await connection.close();
+      await gateway.stop();
+    }
+  });
+
+  it('ends every subscription with LIVE_FEED_UNAVAILABLE, then closes with 1001, when the gateway stops', async () => {
+    const gateway = await startTestGateway({ simulator, env: LIVE_ENV });
+    const connection = connectLive(gateway.url);
+    const subscription = connection.subscribe(EVENT_ADDED);
+    // A second connection, with no subscription, spoken to in the protocol's own words: the
+    // graphql-ws client would close it itself once its subscriptions end.
+    const idle = new WebSocket(webSocketURL(gateway.url), 'graphql-transport-ws');
+    const idleClosed = new Promise<{ code: number; reason: string }>((resolve) =>
+      idle.once('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })),
+    );
+    await new Promise<void>((resolve, reject) => {
+      idle.once('error', reject);
+      idle.once('open', () => idle.send(JSON.stringify({ type: 'connection_init' })));
+      idle.once('message', (data) => {
+        expect(JSON.parse(String(data))).toEqual({ type: 'connection_ack' });
+        resolve();
+      });
+    });
+    await subscribersReach(gateway, 1);
+    await gateway.stop();
+    const ended = await subscription.ended;
+    expect(subscription.results).toEqual([
+      {
+        data: null,
+        errors: [
+          expect.objectContaining({
+            message: expect.stringMatching(
+              /^This gateway replica is shutting down: subscribe again/,
+            ),
+            extensions: { code: 'LIVE_FEED_UNAVAILABLE' },
+          }),
+        ],
+      },
+    ]);
+    // graphql-ws completes the subscription after its last payload.
+    expect(ended).toEqual({ kind: 'complete' });
+    expect(await idleClosed).toEqual({
+      code: 1001,
+      reason: 'The gateway is shutting down: reconnect and resume with after.',
+    });
+    await connection.close();
   });
 });
