@@ -176,11 +176,20 @@ export class EventsAPI {
     query: { params: Readonly<Record<string, string>>; sinceMs: number; afterCursor?: string },
     budget: UpstreamBudget,
     maxPages: number,
-  ): Promise<{ events: EventDto[]; afterCursor: string | null }> {
+    /** `partial`: a refusal of the budget after the first page returns what was read (with `refused`). */
+    options: { partial?: boolean } = {},
+  ): Promise<{ events: EventDto[]; afterCursor: string | null; refused?: unknown }> {
     const events: EventDto[] = [];
     let cursor: string | null = query.afterCursor ?? null;
     for (let pages = 0; pages < maxPages; pages++) {
-      await budget.spend();
+      try {
+        await budget.spend();
+      } catch (error) {
+        // Refused by the budget after some pages (the account's reserve keeps walks short
+        // when it runs low): what was read stands, and the walk goes on from here later.
+        if (!options.partial || events.length === 0) throw error;
+        return { events, afterCursor: cursor, refused: error };
+      }
       const answer = await this.options.client.get(
         'GET /api/1/events',
         '/api/1/events',

@@ -179,9 +179,9 @@ export function createServices(options: {
     logger,
     now: () => new Date(clock()),
   });
-  const requestBudget = (quota?: { consume(): Promise<void> }, trace?: TraceParent) =>
+  const budget = (max: number, quota?: { consume(): Promise<void> }, trace?: TraceParent) =>
     new UpstreamBudget({
-      max: config.upstream.callsPerRequest,
+      max,
       deadlineMs: config.upstream.requestDeadlineMs,
       account,
       ...(quota ? { quota } : {}),
@@ -193,6 +193,8 @@ export function createServices(options: {
         },
       }),
     });
+  const requestBudget = (quota?: { consume(): Promise<void> }, trace?: TraceParent) =>
+    budget(config.upstream.callsPerRequest, quota, trace);
   const live = new LiveFeed({
     config: config.live,
     backend: caches.redis
@@ -212,7 +214,8 @@ export function createServices(options: {
     events,
     // The cluster's poll is the account's cost, not a caller's: the account's budget and
     // reserve apply (a poll of more than a few pages is bulk work), no caller's share.
-    pollBudget: () => requestBudget(),
+    // Its pages and their retries, whatever UPSTREAM_CALLS_PER_REQUEST_MAX is.
+    pollBudget: () => budget(config.live.maxPagesPerPoll * (1 + config.upstream.retries)),
     logger,
     ...(metrics && {
       observer: {

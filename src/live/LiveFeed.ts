@@ -177,7 +177,14 @@ export class LiveFeed {
       );
     }
     this.subscriptions.clear();
-    await this.ticking?.catch(() => undefined);
+    // A poll in flight is not waited for beyond a moment: its publish is fenced by the lease,
+    // which close() releases, so it cannot publish late.
+    if (this.ticking) {
+      await Promise.race([
+        this.ticking.catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+      ]);
+    }
     await this.options.backend.close();
     await this.reading?.catch(() => undefined);
   }
@@ -244,12 +251,13 @@ export class LiveFeed {
     const sinceMs = walk
       ? walk.sinceMs
       : Math.max(checkpoint.floorMs, checkpoint.newestCreatedAtMs - config.overlapMs);
-    let listed: { events: EventDto[]; afterCursor: string | null };
+    let listed: { events: EventDto[]; afterCursor: string | null; refused?: unknown };
     try {
       listed = await events.listEventsSince(
         { params: {}, sinceMs, ...(walk ? { afterCursor: walk.afterCursor } : {}) },
         this.options.pollBudget(),
         config.maxPagesPerPoll,
+        { partial: true },
       );
     } catch (error) {
       // OneLogin down, the account's budget spent or low: the next tick tries again from the
@@ -279,6 +287,14 @@ export class LiveFeed {
       return false;
     }
     this.record(fresh.length > 0 ? 'published' : 'empty', fresh.length);
+    if (listed.refused) {
+      // The budget stopped the walk (e.g. the account's reserve): the rest at the next interval.
+      logger.warn(
+        { err: listed.refused, published: fresh.length },
+        'live feed: the upstream budget stopped a poll after some pages; it goes on at the next interval',
+      );
+      return false;
+    }
     return listed.afterCursor !== null;
   }
 

@@ -4,6 +4,11 @@
  * checked by the same Authenticator as queries; a self-scoped subscriber
  * receives only its own events; a token's expiry closes its connection.
  */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
@@ -149,5 +154,77 @@ describe('eventAdded: authentication and scopes', () => {
         /^The token expired at \d{4}-\d\d-\d\dT[\d:.]+Z: reconnect with a new one/,
       ),
     });
+  });
+});
+
+describe('eventAdded with trusted documents enforced', () => {
+  const TRUSTED = 'subscription Logins { eventAdded(filter: { eventTypeIds: ["5"] }) { id } }';
+  let simulator: SimulatorHandle;
+  let idp: TestIdentityProvider;
+  let gateway: TestGateway;
+  let dir: string;
+  const connections: LiveConnection[] = [];
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ now: TEST_NOW, eventCount: 100 });
+    idp = await startTestIdentityProvider();
+    dir = mkdtempSync(path.join(tmpdir(), 'live-trusted-'));
+    const file = path.join(dir, 'persisted-documents.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ [createHash('sha256').update(TRUSTED, 'utf8').digest('hex')]: TRUSTED }),
+    );
+    gateway = await startTestGateway({
+      simulator,
+      env: idp.env({
+        NODE_ENV: 'production',
+        TRUSTED_DOCUMENTS: 'enforce',
+        TRUSTED_DOCUMENTS_FILE: file,
+        LIVE_POLL_INTERVAL_SECONDS: '0.2',
+        LIVE_LEASE_SECONDS: '2',
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(connections.map((connection) => connection.close()));
+    await gateway.stop();
+    await idp.close();
+    await simulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a trusted subscription and refuses any other document, as over HTTP', async () => {
+    const token = await idp.sign({ scope: 'events:read' });
+    const connection = connectLive(gateway.url, {
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
+    connections.push(connection);
+    const other = connection.subscribe('subscription { eventAdded { id } }');
+    expect(await other.ended).toEqual({
+      kind: 'errors',
+      errors: [
+        {
+          message:
+            'This gateway only runs trusted documents: send the `documentId` of a document your client was built with ' +
+            '(or use a credential with the scope graphql:any-operation).',
+          extensions: { code: 'PERSISTED_QUERY_NOT_ALLOWED' },
+        },
+      ],
+    });
+    const trusted = connection.subscribe(TRUSTED);
+    await waitFor(
+      async () => (await subscribers(gateway)) === 1,
+      10_000,
+      () => 'a subscriber',
+    );
+    // The simulator's new events are of every kind; logins (type 5) are among the commonest.
+    const logins = simulator.live.emit(40).filter((event) => event.event_type_id === 5);
+    expect(logins.length).toBeGreaterThan(0);
+    await trusted.waitForResults(logins.length);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(trusted.results).toEqual(
+      logins.map((event) => ({ data: { eventAdded: { id: String(event.id) } } })),
+    );
   });
 });
