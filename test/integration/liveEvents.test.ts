@@ -159,13 +159,15 @@ describe('Subscription.eventAdded over GraphQL over WebSocket', () => {
   });
 
   it('resumes after an idle spell from OneLogin, with an edge cursor of events', async () => {
+    // The event the client saw last, in a page of `events` (the data set's own are months old).
+    simulator.live.emit(1);
     const page = await gateway.execute<{ events: { edges: Array<{ cursor: string }> } }>(
       '{ events(first: 1, orderBy: { field: ID, direction: DESC }) { edges { cursor } } }',
     );
     const cursor = page.data?.events.edges[0]?.cursor as string;
     const missed = simulator.live.emit(2).map((event) => String(event.id));
-    // Longer than a lease and three intervals: the feed restarts when the subscriber comes.
-    await new Promise((resolve) => setTimeout(resolve, 2800));
+    // Longer than a lease and three intervals (2.6 s): the feed restarts when the subscriber comes.
+    await new Promise((resolve) => setTimeout(resolve, 3200));
     gateway.resetUpstreamCalls();
     const subscription = connect().subscribe(EVENT_ADDED, { after: cursor });
     await subscription.waitForResults(2);
@@ -174,6 +176,9 @@ describe('Subscription.eventAdded over GraphQL over WebSocket', () => {
     await subscription.waitForResults(3);
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(delivered(subscription.results).map((event) => event.id)).toEqual([...missed, ...live]);
+    // From OneLogin: the edge cursor's event looked up for its creation time (the page asked for
+    // no field of it, so the cache could not say), then the events since.
+    expect(gateway.upstreamCalls()['GET /api/1/events/:id']).toBe(1);
   });
 
   it('refuses a bad filter or cursor with BAD_USER_INPUT before any OneLogin call', async () => {
