@@ -84,6 +84,9 @@ export class LiveFeed {
   private ticking: Promise<void> | undefined;
   private polling = false;
   private tickFailures = 0;
+  private pollFailures = 0;
+  /** When the last tick started (epoch ms; 0 before the first). */
+  private lastTickAt = 0;
   private lastPoll: LiveFeedState['lastPoll'] = null;
   private closed = false;
 
@@ -152,7 +155,11 @@ export class LiveFeed {
       this.options.observer?.closed(reason);
     });
     this.subscriptions.add(subscription);
-    if (this.subscriptions.size === 1) this.schedule(0);
+    // The first subscriber here is announced at once, yet never sooner than an interval after
+    // the last tick: a client that reconnects in a loop must not make the poller poll faster.
+    if (this.subscriptions.size === 1) {
+      this.schedule(Math.max(0, this.lastTickAt + config.pollIntervalMs - this.now()));
+    }
     try {
       const replayed = request.plan.after ? await this.replay(request, joinedAt) : [];
       subscription.goLive(replayed);
@@ -229,6 +236,7 @@ export class LiveFeed {
   /** One tick; true when the poll left events to read. */
   private async tick(): Promise<boolean> {
     const { backend } = this.options;
+    this.lastTickAt = this.now();
     const local = this.subscriptions.size;
     await backend.announce(local);
     const anyone = local > 0 || (await backend.anySubscribers());
@@ -263,16 +271,25 @@ export class LiveFeed {
       // OneLogin down, the account's budget spent or low: the next tick tries again from the
       // same checkpoint, so nothing is lost (within the stream's reach and the overlap).
       this.record('failed', 0);
-      logger.warn(
-        { code: error instanceof GraphQLError ? error.extensions['code'] : undefined, err: error },
-        'live feed: polling OneLogin failed; the next poll continues from the same checkpoint',
-      );
+      // OneLogin's cooldown can last an hour: said at the first failure, then every 30th.
+      this.pollFailures += 1;
+      if (this.pollFailures === 1 || this.pollFailures % 30 === 0) {
+        logger.warn(
+          {
+            code: error instanceof GraphQLError ? error.extensions['code'] : undefined,
+            failures: this.pollFailures,
+            err: error,
+          },
+          'live feed: polling OneLogin failed; the next poll continues from the same checkpoint',
+        );
+      }
       // A walk's cursor OneLogin no longer knows (400): the next poll starts over from `since`.
       if (walk && upstreamStatusOf(error) === 400) {
         await backend.publish([], { ...checkpoint, walk: null });
       }
       return false;
     }
+    this.pollFailures = 0;
     const { fresh, next } = advance(
       checkpoint,
       { ...listed, sinceMs },

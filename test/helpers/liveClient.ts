@@ -135,3 +135,14 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * Where the simulator's data set ends for live tests: the wall clock, not
+ * TEST_NOW. The live feed starts at the gateway's clock and publishes what
+ * OneLogin created after it; a data set anchored ahead of today (TEST_NOW set
+ * in the future) would all be "new". Live tests rely on no event of the data
+ * set, only on the events they create, so its content may change by the hour.
+ */
+export function liveDataNow(): number {
+  return Date.now();
+}

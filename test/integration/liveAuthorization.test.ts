@@ -12,9 +12,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { connectLive, waitFor, type LiveConnection } from '../helpers/liveClient';
+import { connectLive, waitFor, type LiveConnection, liveDataNow } from '../helpers/liveClient';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
-import { TEST_NOW } from '../helpers/testClock';
 import {
   startTestIdentityProvider,
   type TestIdentityProvider,
@@ -44,7 +43,7 @@ describe('eventAdded: authentication and scopes', () => {
   };
 
   beforeAll(async () => {
-    simulator = await startSimulator({ now: TEST_NOW, eventCount: 200 });
+    simulator = await startSimulator({ now: liveDataNow(), eventCount: 200 });
     idp = await startTestIdentityProvider();
     gateway = await startTestGateway({
       simulator,
@@ -166,7 +165,7 @@ describe('eventAdded with trusted documents enforced', () => {
   const connections: LiveConnection[] = [];
 
   beforeAll(async () => {
-    simulator = await startSimulator({ now: TEST_NOW, eventCount: 100 });
+    simulator = await startSimulator({ now: liveDataNow(), eventCount: 100 });
     idp = await startTestIdentityProvider();
     dir = mkdtempSync(path.join(tmpdir(), 'live-trusted-'));
     const file = path.join(dir, 'persisted-documents.json');

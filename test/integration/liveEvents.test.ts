@@ -9,9 +9,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import WebSocket from 'ws';
 
-import { connectLive, waitFor, webSocketURL, type LiveConnection } from '../helpers/liveClient';
+import {
+  connectLive,
+  waitFor,
+  webSocketURL,
+  type LiveConnection,
+  liveDataNow,
+} from '../helpers/liveClient';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
-import { TEST_NOW } from '../helpers/testClock';
 
 const LIVE_ENV = {
   LIVE_POLL_INTERVAL_SECONDS: '0.2',
@@ -72,7 +77,7 @@ describe('Subscription.eventAdded over GraphQL over WebSocket', () => {
   };
 
   beforeAll(async () => {
-    simulator = await startSimulator({ now: TEST_NOW, eventCount: 500 });
+    simulator = await startSimulator({ now: liveDataNow(), eventCount: 500 });
     gateway = await startTestGateway({ simulator, env: LIVE_ENV });
   });
 
@@ -260,7 +265,7 @@ describe('eventAdded: metrics, request limits and shutdown', () => {
   let simulator: SimulatorHandle;
 
   beforeAll(async () => {
-    simulator = await startSimulator({ now: TEST_NOW, eventCount: 200 });
+    simulator = await startSimulator({ now: liveDataNow(), eventCount: 200 });
   });
 
   afterAll(async () => {

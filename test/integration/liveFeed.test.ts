@@ -14,8 +14,7 @@ import { createServices, type ServiceHandles } from '../../src/datasources/creat
 import { planLiveSubscription } from '../../src/live/planLiveSubscription';
 import { createLogger } from '../../src/logging/createLogger';
 import { DEMO_CREDENTIALS, startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { waitFor } from '../helpers/liveClient';
-import { TEST_NOW } from '../helpers/testClock';
+import { waitFor, liveDataNow } from '../helpers/liveClient';
 
 describe('LiveFeed', () => {
   let simulator: SimulatorHandle;
@@ -23,7 +22,7 @@ describe('LiveFeed', () => {
   let handles: ServiceHandles;
 
   beforeAll(async () => {
-    simulator = await startSimulator({ now: TEST_NOW, eventCount: 100 });
+    simulator = await startSimulator({ now: liveDataNow(), eventCount: 100 });
     const config = loadConfig({
       ONELOGIN_BASE_URL: simulator.url,
       ONELOGIN_CLIENT_ID: DEMO_CREDENTIALS.clientId,

@@ -13,8 +13,7 @@ import { createClient } from '@keyv/redis';
 
 import { DEMO_CREDENTIALS, startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { killGroup, startReplica, stopReplica, type Replica } from '../helpers/gatewayProcess';
-import { connectLive, waitFor, type LiveConnection } from '../helpers/liveClient';
-import { TEST_NOW } from '../helpers/testClock';
+import { connectLive, waitFor, type LiveConnection, liveDataNow } from '../helpers/liveClient';
 
 const redisURL = process.env['REDIS_URL'];
 if (!redisURL) {
@@ -42,7 +41,7 @@ describeWithRedis('eventAdded when the polling gateway process is killed', () =>
   const connections: LiveConnection[] = [];
 
   beforeAll(async () => {
-    simulator = await startSimulator({ now: TEST_NOW, eventCount: 200 });
+    simulator = await startSimulator({ now: liveDataNow(), eventCount: 200 });
     dir = mkdtempSync(path.join(tmpdir(), 'live-replicas-'));
     const env = {
       PORT: '0',

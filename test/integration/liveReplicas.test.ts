@@ -8,9 +8,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { connectLive, waitFor, type LiveConnection } from '../helpers/liveClient';
+import { connectLive, waitFor, type LiveConnection, liveDataNow } from '../helpers/liveClient';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
-import { TEST_NOW } from '../helpers/testClock';
 
 const redisURL = process.env['REDIS_URL'];
 if (!redisURL) {
@@ -82,7 +81,7 @@ describeWithRedis('eventAdded across three replicas sharing Redis', () => {
   const pollers = async () => (await Promise.all(replicas.map(live))).map((state) => state.polling);
 
   beforeAll(async () => {
-    simulator = await startSimulator({ now: TEST_NOW, eventCount: 300 });
+    simulator = await startSimulator({ now: liveDataNow(), eventCount: 300 });
   });
 
   afterEach(async () => {
