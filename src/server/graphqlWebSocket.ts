@@ -218,14 +218,15 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           'The gateway is shutting down: reconnect and resume with after.',
         );
       }
-      // A client that does not answer the close handshake is cut off.
-      const force = setTimeout(() => {
-        for (const client of wss.clients) client.terminate();
-      }, 1000);
-      force.unref();
       await server.dispose();
+      // A client that does not answer the close handshake within a second is cut off: a
+      // WebSocketServer's close() leaves its connections open.
+      const handshakes = Date.now() + 1000;
+      while (wss.clients.size > 0 && Date.now() < handshakes) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      clearTimeout(force);
     },
   };
 }
