@@ -245,6 +245,12 @@ describe('Subscription.eventAdded over GraphQL over WebSocket', () => {
   it('shows the poller in /healthz while anyone subscribes, and stops polling without subscribers', async () => {
     const subscription = connect().subscribe(EVENT_ADDED);
     await subscribersReach(gateway, 1);
+    // The first subscriber is announced at the next tick (at most an interval later).
+    await waitFor(
+      async () => (await liveState(gateway)).polling,
+      10_000,
+      () => 'the poller',
+    );
     expect(await liveState(gateway)).toMatchObject({
       backend: 'memory',
       polling: true,
@@ -252,8 +258,13 @@ describe('Subscription.eventAdded over GraphQL over WebSocket', () => {
     });
     subscription.stop();
     await subscribersReach(gateway, 0);
-    // One interval for the tick that sees nobody, then no call at all.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The tick that sees nobody (ticks run one at a time: any poll before it has ended), then
+    // no call at all.
+    await waitFor(
+      async () => !(await liveState(gateway)).polling,
+      10_000,
+      () => 'no poller',
+    );
     gateway.resetUpstreamCalls();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(gateway.upstreamCalls()).toEqual({});
