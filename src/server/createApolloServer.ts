@@ -42,8 +42,9 @@ export function subgraphSDL(schema: GraphQLSchema = buildSchema()): string {
 }
 
 /**
- * Rejects an operation whose type the schema has no root for (here a
- * `subscription`) as a validation error, GRAPHQL_VALIDATION_FAILED with HTTP
+ * Rejects an operation whose type the schema has no root for (every schema
+ * here has all three since `Subscription.eventAdded`; the rule stays for schemas
+ * built without one) as a validation error, GRAPHQL_VALIDATION_FAILED with HTTP
  * 400: graphql-js 16 validates it and only fails at execution, which Apollo
  * would report as INTERNAL_SERVER_ERROR (graphql-jit throws). graphql-js 17
  * has this rule as KnownOperationTypesRule; the message is graphql-js's own.
