@@ -41,8 +41,10 @@ export interface Gateway {
    */
   drain(): void;
   /**
-   * Stops accepting requests, lets running ones finish (up to SHUTDOWN_GRACE_SECONDS),
-   * then closes upstream pools, caches and the metrics port.
+   * Ends every `eventAdded` subscription (a last payload, LIVE_FEED_UNAVAILABLE) and
+   * closes their WebSocket connections (1001), stops accepting requests, lets running
+   * ones finish (up to SHUTDOWN_GRACE_SECONDS), then closes upstream pools, caches and
+   * the metrics port. Subscriptions are still served while draining (`drain()`), as requests are.
    */
   stop(): Promise<void>;
 }
