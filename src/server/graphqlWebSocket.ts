@@ -120,6 +120,16 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           );
           await options.admit(caller);
         } catch (error) {
+          if (error instanceof AuthFailure || error instanceof RateLimitedError) {
+            // A refusal, like an HTTP 401 or 429: said at info, never with the credential.
+            logger.info(
+              {
+                code: error instanceof AuthFailure ? error.code : ErrorCode.RATE_LIMITED,
+                address: request.socket.remoteAddress,
+              },
+              'WebSocket connection refused',
+            );
+          }
           if (error instanceof AuthFailure) {
             refuse(
               socket,
@@ -137,6 +147,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         const state = stateOf(ctx.extra);
         state.caller = caller;
         running.add(ctx);
+        logger.debug({ caller: caller.name }, 'WebSocket connection opened');
         if (caller.expiresAt !== undefined) {
           const closeAt = caller.expiresAt;
           const close = () =>
@@ -188,8 +199,12 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           (error) =>
             operations.format({ errors: [error] }).errors?.[0] ?? { message: error.message },
         ),
-      onClose: (ctx) => {
+      onClose: (ctx, code) => {
         running.delete(ctx);
+        logger.debug(
+          { caller: states.get(ctx.extra)?.caller?.name, code },
+          'WebSocket connection closed',
+        );
         const state = states.get(ctx.extra);
         if (state?.expiry) clearTimeout(state.expiry);
       },
