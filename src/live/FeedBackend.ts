@@ -22,7 +22,7 @@ export interface Checkpoint {
   newestCreatedAtMs: number;
   /** `[id, created_at ms]` of the events seen within the overlap window, to drop them when seen again. */
   seen: Array<[number, number]>;
-  /** When the last poll ended (epoch ms, the poller's clock). */
+  /** When the last poll ended, failed ones included (epoch ms, the poller's clock): the poller is alive. */
   polledAtMs: number;
   /**
    * The last poll stopped at LIVE_POLL_MAX_PAGES with more to read: the next

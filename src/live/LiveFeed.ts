@@ -283,10 +283,15 @@ export class LiveFeed {
           'live feed: polling OneLogin failed; the next poll continues from the same checkpoint',
         );
       }
-      // A walk's cursor OneLogin no longer knows (400): the next poll starts over from `since`.
-      if (walk && upstreamStatusOf(error) === 400) {
-        await backend.publish([], { ...checkpoint, walk: null });
-      }
+      // The checkpoint stays where it was, but says the poller is alive: a subscriber arriving
+      // during an outage must not take the feed for cold and restart it (the events created
+      // meanwhile would then never reach the subscribers already there). A walk's cursor
+      // OneLogin no longer knows (400) is dropped: the next poll starts over from `since`.
+      await backend.publish([], {
+        ...checkpoint,
+        polledAtMs: this.now(),
+        walk: walk && upstreamStatusOf(error) === 400 ? null : walk,
+      });
       return false;
     }
     this.pollFailures = 0;

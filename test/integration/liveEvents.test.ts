@@ -186,6 +186,33 @@ describe('Subscription.eventAdded over GraphQL over WebSocket', () => {
     expect(gateway.upstreamCalls()['GET /api/1/events/:id']).toBe(1);
   });
 
+  it('misses nothing across a OneLogin outage, even when a new subscriber arrives meanwhile', async () => {
+    const first = connect().subscribe(EVENT_ADDED);
+    await subscribersReach(gateway, 1);
+    await waitFor(
+      async () => (await liveState(gateway)).polling,
+      10_000,
+      () => 'the poller',
+    );
+    simulator.faults.startOutage({ kind: 'status', status: 503 });
+    const during = simulator.live.emit(2).map((event) => String(event.id));
+    // Longer than a lease and three intervals without a successful poll.
+    await new Promise((resolve) => setTimeout(resolve, 3200));
+    expect((await liveState(gateway)).lastPoll).toMatchObject({ outcome: 'failed' });
+    const second = connect().subscribe(EVENT_ADDED);
+    await subscribersReach(gateway, 2);
+    simulator.faults.endOutage();
+    await first.waitForResults(2);
+    const after = simulator.live.emit(1).map((event) => String(event.id));
+    await first.waitForResults(3);
+    await second.waitForResults(1);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(delivered(first.results).map((event) => event.id)).toEqual([...during, ...after]);
+    // The newcomer joined a live feed (the poller was failing, not gone): it gets what the
+    // poller publishes from then on, the outage's events included.
+    expect(delivered(second.results).map((event) => event.id)).toEqual([...during, ...after]);
+  });
+
   it('refuses a bad filter or cursor with BAD_USER_INPUT before any OneLogin call', async () => {
     gateway.resetUpstreamCalls();
     const connection = connect();
