@@ -6,6 +6,7 @@
  * nothing twice.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createClient } from '@keyv/redis';
 
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { connectLive, waitFor, type LiveConnection, liveDataNow } from '../helpers/liveClient';
@@ -88,6 +89,12 @@ describeWithRedis('eventAdded across three replicas sharing Redis', () => {
     await Promise.all(connections.splice(0).map((connection) => connection.close()));
     await Promise.all(replicas.map((replica) => replica.stop()));
     replicas = [];
+    // The feed's keys expire on their own; a test leaves none behind all the same.
+    const client = createClient({ url: redisURL });
+    await client.connect();
+    const stored = await client.keys(`${namespace}*`);
+    if (stored.length > 0) await client.del(stored);
+    await client.quit();
   });
 
   afterAll(async () => {
