@@ -498,9 +498,15 @@ function feedUnavailable(message: string): GraphQLError {
 class LiveSubscription implements AsyncIterableIterator<EventDto | GraphQLError> {
   private readonly queue: EventDto[] = [];
   private waiting: EventDto[] | null = [];
-  /** Ids replayed from OneLogin that the poller may publish again: dropped once. */
+  /**
+   * Until the seam is crossed (a live event newer than everything replayed and than the
+   * cursor): the ids replayed, which the poller may publish again, and the cursor's own id,
+   * at or below which nothing live is new to this subscriber (the replica's reader may lag
+   * the one the client last read from by a read).
+   */
   private seam = new Set<number>();
   private seamMax = 0;
+  private crossed: boolean;
   private failure: GraphQLError | undefined;
   private done = false;
   private wake: (() => void) | undefined;
@@ -509,7 +515,11 @@ class LiveSubscription implements AsyncIterableIterator<EventDto | GraphQLError>
     private readonly request: LiveSubscribeRequest,
     private readonly maxBuffered: number,
     private readonly onClose: (reason: CloseReason) => void,
-  ) {}
+  ) {
+    const after = request.plan.after?.eventId;
+    this.crossed = after === undefined;
+    this.seamMax = after ?? 0;
+  }
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -584,10 +594,14 @@ class LiveSubscription implements AsyncIterableIterator<EventDto | GraphQLError>
 
   private enqueue(event: EventDto, replayed = false): void {
     const id = Number(event.id);
-    if (!replayed && this.seam.size > 0) {
-      if (this.seam.has(id)) return;
-      // Past the replay's newest id the seam is crossed: nothing more can repeat.
-      if (id > this.seamMax) this.seam = new Set();
+    if (!replayed && !this.crossed) {
+      if (id <= this.seamMax) {
+        if (this.seam.has(id) || id <= (this.request.plan.after?.eventId ?? 0)) return;
+      } else {
+        // Past the replay's newest id and the cursor: nothing more can repeat.
+        this.crossed = true;
+        this.seam = new Set();
+      }
     }
     if (!this.request.plan.matches(event) || !this.request.authorize(event)) return;
     // A replay is in memory already (bounded by the caller's budget): only live events count.
