@@ -27,20 +27,17 @@ export interface LiveOperationRequest {
 }
 
 /**
- * The subscribe path, whatever the transport (GraphQL over WebSocket here;
- * Server-Sent Events can reuse it): given an authenticated caller and its
- * request, `prepare` checks the document (trusted documents when on, the
- * parser's token limit, graphql-js's rules, the gateway's operation limits,
- * subscriptions only) and builds the per-subscription context; `run` starts
- * it and yields formatted results. `stream` is both in one step.
+ * The subscribe path, whatever the transport (GraphQL over WebSocket,
+ * graphqlWebSocket.ts; over Server-Sent Events, graphqlEventStream.ts): given
+ * an authenticated caller and its request, `prepare` checks the document
+ * (trusted documents when on, the parser's token limit, graphql-js's rules,
+ * the gateway's operation limits, subscriptions only) and builds the
+ * per-subscription context; `run` starts it and yields its results, which
+ * `format` masks (the transports call it on every result they send).
  */
 export interface LiveOperations {
   prepare(caller: Caller, request: LiveOperationRequest): Promise<ExecutionArgs | GraphQLError[]>;
   run(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
-  stream(
-    caller: Caller,
-    request: LiveOperationRequest,
-  ): Promise<AsyncIterable<FormattedExecutionResult> | FormattedExecutionResult>;
   /** The one masking gate for results (the gateway's formatError). */
   format(result: ExecutionResult): FormattedExecutionResult;
 }
@@ -131,13 +128,6 @@ export function createLiveOperations(options: {
       if (!isAsyncIterator(result)) return withVariableCodes(result);
       return result;
     },
-    async stream(caller, request) {
-      const prepared = await operations.prepare(caller, request);
-      if (Array.isArray(prepared)) return { errors: formatErrors(prepared) };
-      const result = await operations.run(prepared as ExecutionArgs);
-      if (!isAsyncIterator(result)) return format(result);
-      return mapResults(result, format);
-    },
     format,
   };
   return operations;
@@ -171,7 +161,7 @@ export function NoSubscriptionsOverHTTPRule(context: ValidationContext): ASTVisi
       if (node.operation !== 'subscription') return;
       context.reportError(
         new GraphQLError(
-          'Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) at /graphql, not by POST or GET.',
+          'Subscriptions are served at /graphql over WebSocket (graphql-ws, subprotocol graphql-transport-ws) or Server-Sent Events (`accept: text/event-stream`), not as a plain POST or GET.',
           { nodes: node },
         ),
       );
@@ -199,27 +189,9 @@ function withVariableCodes(result: ExecutionResult): ExecutionResult {
   };
 }
 
-function isAsyncIterator<T>(value: unknown): value is AsyncIterableIterator<T> {
+/** A subscription's results, as opposed to one result (a refusal). */
+export function isAsyncIterator<T>(value: unknown): value is AsyncIterableIterator<T> {
   return (
     typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
   );
-}
-
-/** `results` mapped by `map`, with `return` passed straight through (see DataSources.subscribeEventAdded). */
-function mapResults<T, U>(
-  results: AsyncIterableIterator<T>,
-  map: (value: T) => U,
-): AsyncIterableIterator<U> {
-  const mapped: AsyncIterableIterator<U> = {
-    [Symbol.asyncIterator]: () => mapped,
-    next: async () => {
-      const item = await results.next();
-      return item.done ? { value: undefined, done: true } : { value: map(item.value), done: false };
-    },
-    return: async () => {
-      await results.return?.();
-      return { value: undefined, done: true };
-    },
-  };
-  return mapped;
 }

@@ -13,6 +13,7 @@ import { createTracing } from '../observability/tracing';
 import { buildSchema, createApolloServer, SupportedOperationTypesRule } from './createApolloServer';
 import type { RequestScope } from '../datasources/createDataSources';
 import { formatError, formatErrorWithoutSuggestions } from '../errors/formatError';
+import { createGraphQLEventStream } from './graphqlEventStream';
 import { attachGraphQLWebSocket } from './graphqlWebSocket';
 import { createLiveOperations } from './liveOperations';
 import { operationLimitRules } from './operationLimits';
@@ -103,6 +104,33 @@ export async function startGateway(options: {
     tracing,
   });
   await apollo.start();
+  // Subscriptions: one subscribe path, over WebSocket and over Server-Sent Events.
+  const liveOperations = createLiveOperations({
+    schema,
+    context: (caller) => {
+      const quota = limits.upstreamQuota(caller);
+      const scope: RequestScope = {
+        caller,
+        budget: handles.services.requestBudget(quota),
+        renewBudget: () => handles.services.requestBudget(quota),
+      };
+      return {
+        caller,
+        upstream: scope.budget,
+        request: newRequestFacts(undefined),
+        dataSources: createDataSources(handles.services, scope),
+      };
+    },
+    validationRules: [SupportedOperationTypesRule, ...operationLimitRules(config.limits)],
+    maxTokens: config.limits.maxTokens,
+    ...(documents ? { documents } : {}),
+    formatError: config.production ? formatErrorWithoutSuggestions : formatError,
+  });
+  const eventStream = createGraphQLEventStream({
+    operations: liveOperations,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const httpServer = createHttpServer({
     apollo,
     authenticate: (req) => authenticator.authenticate(req.headers, req.socket.remoteAddress),
@@ -125,6 +153,7 @@ export async function startGateway(options: {
     corsOrigins: config.cors.origins,
     getQueries: config.graphql.getQueries,
     explorer: createExplorer(config.graphql.explorer, options.clock),
+    eventStream,
     logger,
     health: () => {
       const cache = caches.status();
@@ -139,37 +168,21 @@ export async function startGateway(options: {
         // OneLogin routes the gateway is not calling for now (their circuit is open).
         circuits: handles.circuits(),
         // eventAdded: whether this replica is the cluster's poller, its subscribers, its last poll.
-        live: { ...handles.live.state(), connections: webSocket.connections() },
+        live: {
+          ...handles.live.state(),
+          connections: webSocket.connections(),
+          eventStreams: eventStream.streams(),
+        },
       };
     },
   });
-  // Subscriptions: GraphQL over WebSocket on the same port and path.
+  // GraphQL over WebSocket on the same port and path.
   const webSocket = attachGraphQLWebSocket({
     httpServer,
     path: GRAPHQL_PATH,
     authenticate: (headers, address) => authenticator.authenticate(headers, address),
     admit: (caller) => limits.admitRequest(caller),
-    operations: createLiveOperations({
-      schema,
-      context: (caller) => {
-        const quota = limits.upstreamQuota(caller);
-        const scope: RequestScope = {
-          caller,
-          budget: handles.services.requestBudget(quota),
-          renewBudget: () => handles.services.requestBudget(quota),
-        };
-        return {
-          caller,
-          upstream: scope.budget,
-          request: newRequestFacts(undefined),
-          dataSources: createDataSources(handles.services, scope),
-        };
-      },
-      validationRules: [SupportedOperationTypesRule, ...operationLimitRules(config.limits)],
-      maxTokens: config.limits.maxTokens,
-      ...(documents ? { documents } : {}),
-      formatError: config.production ? formatErrorWithoutSuggestions : formatError,
-    }),
+    operations: liveOperations,
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
   });
@@ -203,7 +216,7 @@ export async function startGateway(options: {
         // Subscriptions end first, each with LIVE_FEED_UNAVAILABLE, then their connections
         // (1001): their clients resume elsewhere with `after` while this replica finishes.
         await handles.live.close();
-        await webSocket.close();
+        await Promise.all([webSocket.close(), eventStream.close()]);
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         const force = setTimeout(() => httpServer.closeAllConnections(), config.shutdown.graceMs);

@@ -15,7 +15,7 @@ const POOL_SIZE = 1_000;
 export function createLiveEvents(
   state: SimulatorState,
   options: { seed: number; now: number; eventTypeIds: number[] },
-): { emit(count?: number, fields?: { userId?: number }): EventRecord[] } {
+): { emit(count?: number, fields?: { userId?: number; eventTypeId?: number }): EventRecord[] } {
   let pool: EventRecord[] | undefined;
   let next = 0;
   return {
@@ -35,6 +35,7 @@ export function createLiveEvents(
         const record = state.store.append({
           ...draft,
           ...(fields.userId !== undefined ? { user_id: fields.userId } : {}),
+          ...(fields.eventTypeId !== undefined ? { event_type_id: fields.eventTypeId } : {}),
         });
         created.push(record);
       }

@@ -253,7 +253,7 @@ export interface SimulatorHandle {
    * New events, as `liveEventsPerMinute` makes them: `emit(n)` records `n` at once (created_at
    * = the clock) and returns them; `userId` makes them about that user.
    */
-  live: { emit(count?: number, fields?: { userId?: number }): EventRecord[] };
+  live: { emit(count?: number, fields?: { userId?: number; eventTypeId?: number }): EventRecord[] };
   /** Stops listening and closes every socket, hung ones included. */
   close(): Promise<void>;
 }

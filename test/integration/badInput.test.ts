@@ -358,7 +358,7 @@ const clientMistakes: Array<[string, ClientRequest, number, unknown[], unknown?]
     [
       {
         message:
-          'Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) at /graphql, not by POST or GET.',
+          'Subscriptions are served at /graphql over WebSocket (graphql-ws, subprotocol graphql-transport-ws) or Server-Sent Events (`accept: text/event-stream`), not as a plain POST or GET.',
         locations: [{ line: 1, column: 1 }],
         extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
       },

@@ -262,7 +262,7 @@ describe('Subscription.eventAdded over GraphQL over WebSocket', () => {
       errors: [
         {
           message:
-            'Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) at /graphql, not by POST or GET.',
+            'Subscriptions are served at /graphql over WebSocket (graphql-ws, subprotocol graphql-transport-ws) or Server-Sent Events (`accept: text/event-stream`), not as a plain POST or GET.',
           extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
         },
       ],
