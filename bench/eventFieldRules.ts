@@ -196,6 +196,16 @@ export const EVENT_FIELD_RULES: Readonly<Record<string, FieldRule>> = {
     sources: ['solved'],
     value: (event) => (typeof event['solved'] === 'boolean' ? event['solved'] : null),
   },
+  // The live feed's cursor as README describes it: base64url JSON of the id and created_at (ms).
+  liveCursor: {
+    sources: ['id', 'created_at'],
+    value: (event) => {
+      const at = Date.parse(String(event['created_at'] ?? ''));
+      if (Number.isNaN(at)) return null;
+      const cursor = { v: 1, h: 'live', i: String(event.id), t: at };
+      return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+    },
+  },
 };
 
 /** The rule of a selected field; throws for a field the bench does not know. */

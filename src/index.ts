@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     simulator = await startSimulator({
       seed: config.demoSimulator.seed,
       eventCount: config.demoSimulator.events,
+      liveEventsPerMinute: config.demoSimulator.liveEventsPerMinute,
     });
     logger.warn(
       {

@@ -270,6 +270,12 @@ export type Event = {
    * IPv6, but OneLogin does not check it (its own documented sample carries `123.456.789.0`), so it is text.
    */
   ipAddress: Maybe<Scalars['String']['output']>;
+  /**
+   * This event's position in the live feed: pass it as `Subscription.eventAdded(after:)` to receive the events that
+   * follow it, e.g. to resume a subscription after a disconnect. Opaque; it records the event's id and creation time
+   * only. Null when OneLogin sent no readable `createdAt`.
+   */
+  liveCursor: Maybe<Scalars['String']['output']>;
   /** The mapping involved (`mapping_id`). OpenAPI only; null when not returned. */
   mappingId: Maybe<Scalars['ID']['output']>;
   /**
@@ -716,6 +722,51 @@ export type RiskLevel =
   | 'NONE';
 
 /**
+ * The root of live feeds, served over GraphQL over WebSocket (`graphql-ws`, subprotocol `graphql-transport-ws`) at
+ * `/graphql` on the gateway's port. Authenticate as for queries: the access token or API key in the connection
+ * parameters (`{ "authorization": "Bearer …" }` or `{ "x-api-key": "…" }`) or in the upgrade request's headers. A
+ * connection whose credential is missing or refused is closed with code 4401 and the reason; a connection whose token
+ * expires is closed with 4401 at its expiry (reconnect with a new token and resume with `after`).
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Each new event in the OneLogin account that matches `filter`, once, in the order OneLogin lists new events
+   * (ascending id, i.e. creation). OneLogin offers events only for polling: one poller for the whole gateway cluster
+   * asks it for new events every `LIVE_POLL_INTERVAL_SECONDS` (10 by default) while anyone subscribes, however many
+   * subscribers there are, so an event arrives within about that interval of being listed. Nothing is polled while
+   * nobody subscribes.
+   *
+   * Without `after`, the feed starts now: the events the poller finds from the subscription's start on. With `after`,
+   * it first replays every matching event after that one (from the gateway's recent feed, or from OneLogin when the
+   * feed no longer reaches back that far, charged to the caller like a query), then goes live, with no gap and no
+   * duplicate at the seam. To resume across a disconnect, keep the `liveCursor` of the last event received and pass
+   * it as `after`.
+   *
+   * `filter` is checked as for `events` (`BAD_USER_INPUT` at subscribe time, before any OneLogin call); `since` and
+   * `until` bound the events delivered by their `createdAt`. A subscriber that does not read its events fast enough
+   * is closed with `LIVE_SUBSCRIBER_TOO_SLOW` once `LIVE_SUBSCRIBER_BUFFER` events wait for it.
+   *
+   * Needs the scope `events:read`, or `events:read:self`: then only the caller's own events are delivered (as if
+   * `filter.userId` were the caller's OneLogin user id), and `filter.userId` of another user is `FORBIDDEN`.
+   */
+  eventAdded: Event;
+};
+
+
+/**
+ * The root of live feeds, served over GraphQL over WebSocket (`graphql-ws`, subprotocol `graphql-transport-ws`) at
+ * `/graphql` on the gateway's port. Authenticate as for queries: the access token or API key in the connection
+ * parameters (`{ "authorization": "Bearer …" }` or `{ "x-api-key": "…" }`) or in the upgrade request's headers. A
+ * connection whose credential is missing or refused is closed with code 4401 and the reason; a connection whose token
+ * expires is closed with 4401 at its expiry (reconnect with a new token and resume with `after`).
+ */
+export type SubscriptionEventAddedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<EventFilter>;
+};
+
+/**
  * A OneLogin user as an entity of the company graph, keyed by OneLogin's numeric user id. This subgraph
  * contributes the user's audit trail, `events`; the user's other fields (name, email…) come from the
  * subgraph that owns users.
@@ -896,6 +947,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RiskLevel: RiskLevel;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<UserReferenceModelModel>;
   UserEventFilter: UserEventFilter;
   federation__Scope: ResolverTypeWrapper<Scalars['federation__Scope']['output']>;
@@ -925,6 +977,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
+  Subscription: Record<PropertyKey, never>;
   User: UserReferenceModelModel;
   UserEventFilter: UserEventFilter;
   federation__Scope: Scalars['federation__Scope']['output'];
@@ -1015,6 +1068,7 @@ export type EventResolvers<ContextType = Context, ParentType extends ResolversPa
   groupName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   ipAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  liveCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   mappingId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   notes?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1119,6 +1173,10 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  eventAdded?: SubscriptionResolver<ResolversTypes['Event'], "eventAdded", ParentType, ContextType, Partial<SubscriptionEventAddedArgs>>;
+}>;
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   events?: Resolver<Maybe<ResolversTypes['EventConnection']>, ParentType, ContextType, RequireFields<UserEventsArgs, 'orderBy'>>;
@@ -1145,6 +1203,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   NonNegativeInt?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   federation__Scope?: GraphQLScalarType;
 }>;

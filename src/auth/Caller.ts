@@ -16,6 +16,12 @@ export interface Caller {
   /** The caller's OneLogin user id, when its credential names one (a positive whole number). */
   userId: string | undefined;
   scopes: ReadonlySet<Scope>;
+  /**
+   * Epoch ms from which the credential is refused (a JWT's `exp` plus the clock
+   * tolerance); absent for credentials that do not expire. A long-lived
+   * connection (a subscription) is closed then.
+   */
+  expiresAt?: number;
   /** Per-caller overrides of the default limits (an API key's entry). */
   limits?: { requestsPerMinute?: number; upstreamCallsPerHour?: number };
 }

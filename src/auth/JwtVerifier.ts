@@ -79,17 +79,19 @@ export class JwtVerifier {
     if (typeof subject !== 'string' || subject === '') {
       throw invalid('The token has no `sub` claim: the gateway cannot tell who is calling.');
     }
+    const tolerance = this.config.clockToleranceSeconds * 1000;
+    const until = (payload.exp as number) * 1000 + tolerance;
     const caller: Caller = {
       kind: 'jwt',
       id: `jwt:${subject}`,
       name: subject.length > 128 ? `${subject.slice(0, 128)}…` : subject,
       userId: oneLoginUserId(payload[this.config.userIdClaim]),
       scopes: scopesOfClaim(payload[this.config.scopesClaim]),
+      expiresAt: until,
     };
-    const tolerance = this.config.clockToleranceSeconds * 1000;
     this.verified.set(token, {
       caller,
-      until: (payload.exp as number) * 1000 + tolerance,
+      until,
       from: typeof payload.nbf === 'number' ? payload.nbf * 1000 - tolerance : 0,
     });
     return caller;

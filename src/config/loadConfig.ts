@@ -233,7 +233,28 @@ export interface Config {
     /** Then how long requests in flight may take to finish before their connections are closed. */
     graceMs: number;
   };
-  demoSimulator: { seed: number; events: number };
+  demoSimulator: { seed: number; events: number; liveEventsPerMinute: number };
+  /** `Subscription.eventAdded` (see src/live/LiveFeed.ts). */
+  live: LiveConfig;
+}
+
+export interface LiveConfig {
+  /** How often the cluster's one poller asks OneLogin for new events (while anyone subscribes). */
+  pollIntervalMs: number;
+  /** Each poll asks again for this long before the newest event seen, for events OneLogin lists late. */
+  overlapMs: number;
+  /** The most pages of 50 one poll reads; the rest waits for the next poll. */
+  maxPagesPerPoll: number;
+  /** The feed (a Redis stream, or a ring buffer in memory) keeps about this many events… */
+  streamMaxLength: number;
+  /** …and none older than this (by when they were published). */
+  streamMaxAgeMs: number;
+  /** Events one subscriber may have waiting before it is closed for being too slow. */
+  subscriberBuffer: number;
+  /** The poller's lease in Redis: it renews it every third of this, and another replica takes over once it lapses. */
+  leaseMs: number;
+  /** A cursor older than this is refused (resuming would mean replaying too much from OneLogin). */
+  resumeMaxAgeMs: number;
 }
 
 export class ConfigError extends Error {
@@ -261,6 +282,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (raw === undefined) return fallback;
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
       problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  /** A number with an optional fraction, e.g. 0.2 (seconds in tests). */
+  const decimal = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+(?:\.\d+)?$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}").`);
       return fallback;
     }
     return Number(raw);
@@ -453,8 +484,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoSimulator: {
       seed: integer('DEMO_SEED', 1, 0, 2 ** 31 - 1),
       events: integer('DEMO_EVENTS', 20_000, 0, 1_000_000),
+      liveEventsPerMinute: integer('DEMO_LIVE_EVENTS_PER_MINUTE', 12, 0, 6000),
+    },
+    live: {
+      pollIntervalMs: Math.round(decimal('LIVE_POLL_INTERVAL_SECONDS', 10, 0.05, 3600) * 1000),
+      overlapMs: integer('LIVE_OVERLAP_SECONDS', 60, 0, 3600) * 1000,
+      maxPagesPerPoll: integer('LIVE_POLL_MAX_PAGES', 10, 1, 100),
+      streamMaxLength: integer('LIVE_STREAM_MAX_LENGTH', 10_000, 10, 10_000_000),
+      streamMaxAgeMs: integer('LIVE_STREAM_MAX_AGE_SECONDS', 3600, 10, 7 * 86_400) * 1000,
+      subscriberBuffer: integer('LIVE_SUBSCRIBER_BUFFER', 1000, 50, 1_000_000),
+      leaseMs: Math.round(decimal('LIVE_LEASE_SECONDS', 30, 0.3, 3600) * 1000),
+      resumeMaxAgeMs: integer('LIVE_RESUME_MAX_AGE_SECONDS', 86_400, 60, 30 * 86_400) * 1000,
     },
   };
+  // One poll publishes up to LIVE_POLL_MAX_PAGES × 50 events at once: a smaller buffer would
+  // close subscribers that read as fast as they can, on a burst alone.
+  if (config.live.subscriberBuffer < config.live.maxPagesPerPoll * 50) {
+    problems.push(
+      `LIVE_SUBSCRIBER_BUFFER (${config.live.subscriberBuffer}) must hold at least one poll's events, LIVE_POLL_MAX_PAGES × 50 (${config.live.maxPagesPerPoll * 50}).`,
+    );
+  }
+  if (config.live.leaseMs <= config.live.pollIntervalMs) {
+    problems.push(
+      `LIVE_LEASE_SECONDS (${config.live.leaseMs / 1000}) must be longer than LIVE_POLL_INTERVAL_SECONDS (${config.live.pollIntervalMs / 1000}): the poller renews its lease between polls.`,
+    );
+  }
   if (config.paging.defaultPageSize > config.paging.maxPageSize) {
     problems.push(
       `EVENTS_DEFAULT_PAGE_SIZE (${config.paging.defaultPageSize}) must not exceed EVENTS_MAX_PAGE_SIZE (${config.paging.maxPageSize}).`,

@@ -1,6 +1,10 @@
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 
+import { createdAtMsOf } from '../domain/liveCursor';
+import type { LiveSubscriptionInput } from '../live/planLiveSubscription';
+import { planLiveSubscription } from '../live/planLiveSubscription';
+
 import type { Caller } from '../auth/Caller';
 import { oneLoginUserId } from '../auth/Caller';
 import {
@@ -75,12 +79,28 @@ export interface DataSources {
   createEvent(
     input: CreateEventInputValues & { idempotencyKey?: string | null },
   ): Promise<CreateEventResultModel>;
+  /**
+   * `eventAdded`: the new events matching `input.filter`, resumed after
+   * `input.after` (see live/LiveFeed). The arguments are checked and the caller
+   * authorised before anything is called; a self-scoped caller's filter is
+   * narrowed to its own user id, and every event delivered is checked again
+   * against it. A GraphQLError item ends the feed (too slow, shutdown).
+   */
+  subscribeEventAdded(
+    input: LiveSubscriptionInput,
+  ): Promise<AsyncIterableIterator<EventDto | GraphQLError>>;
 }
 
 export interface RequestScope {
   caller: Caller;
   /** What this request may spend upstream, and by when (Services.requestBudget makes one). */
   budget: UpstreamBudget;
+  /**
+   * A subscription's next budget: each event it delivers is resolved with a new
+   * one (a budget's deadline and maximum are per request, and a subscription
+   * lasts for hours). Absent for queries and mutations.
+   */
+  renewBudget?: () => UpstreamBudget;
 }
 
 export function createDataSources(services: Services, request: RequestScope): DataSources {
@@ -151,6 +171,44 @@ export function createDataSources(services: Services, request: RequestScope): Da
         );
       }
       return services.legacyEvents.createEvent(input, caller.id, requestBudget());
+    },
+    async subscribeEventAdded(input) {
+      const access = eventAccess(caller, 'eventAdded');
+      if (access.kind === 'self') {
+        const asked = input.filter?.userId;
+        if (asked == null) {
+          input = { ...input, filter: { ...input.filter, userId: access.userId } };
+        } else if (oneLoginInteger(asked, 'filter.userId') !== access.userId) {
+          throw otherUsersEvents('eventAdded', access);
+        }
+      }
+      const plan = planLiveSubscription(input, { ...services.liveLimits, nowMs: Date.now() });
+      const feed = await services.live.subscribe({
+        plan,
+        // The filter already names the caller; this holds whatever the filter does.
+        authorize:
+          access.kind === 'self'
+            ? (event) => oneLoginUserId(event.user_id) === access.userId
+            : () => true,
+        budget: requestBudget,
+        async createdAtOf(eventId, budget) {
+          const [event] = await services.events.getEvents([String(eventId)], ['createdAt'], budget);
+          if (event instanceof Error) throw event;
+          return event ? createdAtMsOf(event) : undefined;
+        },
+      });
+      const iterator: AsyncIterableIterator<EventDto | GraphQLError> = {
+        [Symbol.asyncIterator]: () => iterator,
+        next: async () => {
+          const item = await feed.next();
+          if (!item.done && request.renewBudget) request.budget = request.renewBudget();
+          return item;
+        },
+        // Straight through (not an async generator): an idle subscriber's `return` must not
+        // wait for its next event to be cleaned up.
+        return: () => feed.return?.() ?? Promise.resolve({ value: undefined, done: true }),
+      };
+      return iterator;
     },
   };
 }

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+
 import { GraphQLError } from 'graphql';
 
 import type { CacheStores } from '../cache/createCacheStores';
@@ -23,6 +26,9 @@ import { EventsAPI } from './EventsAPI';
 import { EventTypeCatalog } from './EventTypeCatalog';
 import { FailedProvisioningsAPI } from './FailedProvisioningsAPI';
 import { LegacyEventsAPI } from './LegacyEventsAPI';
+import { MemoryFeedBackend } from '../live/FeedBackend';
+import { LiveFeed } from '../live/LiveFeed';
+import { RedisFeedBackend } from '../live/RedisFeedBackend';
 
 /**
  * The long-lived clients every request shares (pools, caches, tokens). Only
@@ -43,12 +49,18 @@ export interface Services {
   requestBudget(quota?: { consume(): Promise<void> }, trace?: TraceParent): UpstreamBudget;
   /** At most this many `createEvent` per GraphQL request. */
   createEventsPerRequest: number;
+  /** `Subscription.eventAdded`'s feed (one poller for the cluster, see live/LiveFeed). */
+  live: LiveFeed;
+  /** The checks of `eventAdded`'s arguments need these (see live/planLiveSubscription). */
+  liveLimits: { paging: Config['paging']; resumeMaxAgeMs: number };
 }
 
 export interface ServiceHandles {
   services: Services;
   /** OneLogin's budget for the account as the cluster sees it. */
   account: AccountBudget;
+  /** The live feed, for health and metrics. */
+  live: LiveFeed;
   /** Routes whose circuit is open or half-open now, for health. */
   circuits(): Record<string, 'open' | 'half-open'>;
   /** Every route's circuit, closed ones included, for metrics. */
@@ -167,29 +179,68 @@ export function createServices(options: {
     logger,
     now: () => new Date(clock()),
   });
+  const budget = (max: number, quota?: { consume(): Promise<void> }, trace?: TraceParent) =>
+    new UpstreamBudget({
+      max,
+      deadlineMs: config.upstream.requestDeadlineMs,
+      account,
+      ...(quota ? { quota } : {}),
+      ...(trace ? { trace } : {}),
+      ...(metrics && {
+        onRefused: (code: string) => {
+          metrics.upstreamRefusals.inc({ reason: refusalReason(code) });
+          if (code === 'RATE_LIMITED') metrics.callerRefusals.inc({ limit: 'upstream_calls' });
+        },
+      }),
+    });
+  const requestBudget = (quota?: { consume(): Promise<void> }, trace?: TraceParent) =>
+    budget(config.upstream.callsPerRequest, quota, trace);
+  const live = new LiveFeed({
+    config: config.live,
+    backend: caches.redis
+      ? new RedisFeedBackend(caches.redis, {
+          namespace: config.cache.namespace,
+          replicaId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+          maxLength: config.live.streamMaxLength,
+          maxAgeMs: config.live.streamMaxAgeMs,
+          leaseMs: config.live.leaseMs,
+          presenceMs: 3 * config.live.pollIntervalMs + 1000,
+          logger,
+        })
+      : new MemoryFeedBackend({
+          maxLength: config.live.streamMaxLength,
+          maxAgeMs: config.live.streamMaxAgeMs,
+        }),
+    events,
+    // The cluster's poll is the account's cost, not a caller's: the account's budget and
+    // reserve apply (a poll of more than a few pages is bulk work), no caller's share.
+    // Its pages and their retries, whatever UPSTREAM_CALLS_PER_REQUEST_MAX is.
+    pollBudget: () => budget(config.live.maxPagesPerPoll * (1 + config.upstream.retries)),
+    logger,
+    ...(metrics && {
+      observer: {
+        poll: (outcome, count) => {
+          metrics.livePolls.inc({ outcome });
+          if (count > 0) metrics.liveEventsPublished.inc(count);
+        },
+        closed: (reason) => metrics.liveSubscriptionsClosed.inc({ reason }),
+      },
+    }),
+  });
+  live.start();
   return {
     services: {
       events,
       eventTypes,
       failedProvisionings,
       legacyEvents,
-      requestBudget: (quota, trace) =>
-        new UpstreamBudget({
-          max: config.upstream.callsPerRequest,
-          deadlineMs: config.upstream.requestDeadlineMs,
-          account,
-          ...(quota ? { quota } : {}),
-          ...(trace ? { trace } : {}),
-          ...(metrics && {
-            onRefused: (code: string) => {
-              metrics.upstreamRefusals.inc({ reason: refusalReason(code) });
-              if (code === 'RATE_LIMITED') metrics.callerRefusals.inc({ limit: 'upstream_calls' });
-            },
-          }),
-        }),
+      requestBudget,
       createEventsPerRequest: config.limits.createEventsPerRequest,
+      live,
+      liveLimits: { paging: config.paging, resumeMaxAgeMs: config.live.resumeMaxAgeMs },
     },
     account,
+    live,
     circuits: () => ({ ...transport.circuitStates(), ...legacyTransport?.circuitStates() }),
     routeCircuits: () => ({ ...transport.routeCircuits(), ...legacyTransport?.routeCircuits() }),
     readinessChecks: [
@@ -212,6 +263,7 @@ export function createServices(options: {
       },
     ],
     close: async () => {
+      await live.close();
       account.close();
       await Promise.all([transport.close(), legacyTransport?.close()]);
     },

@@ -5,6 +5,7 @@ import type { EventDto, EventField } from '../upstream/dto';
 import { parseOneLoginDateTime } from './oneLoginDateTime';
 import { riskLevelOf, riskReasonsOf } from './riskLevel';
 import type { UserReferenceModel } from './userReference';
+import { encodeLiveCursor } from './liveCursor';
 
 /**
  * The event fields `GET /api/1/events` is known to return (the official sample,
@@ -178,6 +179,7 @@ export const EVENT_FIELD_VALUES = {
   policyType: rule(['policy_type'], (e) => text(e.policy_type)),
   resolvedAt: rule(['resolved_at'], (e) => text(e.resolved_at)),
   solved: rule(['solved'], (e) => (typeof e.solved === 'boolean' ? e.solved : null)),
+  liveCursor: rule(['id', 'created_at'], (e) => encodeLiveCursor(e)),
 } satisfies Record<string, EventFieldRule>;
 
 /** Which upstream fields each `Event` field is computed from. */

@@ -73,6 +73,17 @@ export enum ErrorCode {
    * another; nothing was sent. Try again after `extensions.retryAfterSeconds` to get its answer.
    */
   IDEMPOTENCY_KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE',
+  /**
+   * `eventAdded`: the subscriber did not read its events fast enough, and LIVE_SUBSCRIBER_BUFFER
+   * events waited for it; the subscription ends with this error. Resubscribe with `after` set to the
+   * `liveCursor` of the last event received to continue without a gap.
+   */
+  LIVE_SUBSCRIBER_TOO_SLOW = 'LIVE_SUBSCRIBER_TOO_SLOW',
+  /**
+   * `eventAdded`: the gateway replica is shutting down, or could not read the live feed; the
+   * subscription ends with this error. Resubscribe (to any replica) with `after` to continue.
+   */
+  LIVE_FEED_UNAVAILABLE = 'LIVE_FEED_UNAVAILABLE',
 }
 
 const KNOWN_CODES: ReadonlySet<unknown> = new Set<string>(Object.values(ErrorCode));

@@ -41,11 +41,16 @@ export class Metrics {
   readonly cacheLookups: Counter<'cache' | 'result'>;
   readonly tokenRequests: Counter<'outcome'>;
   readonly callerRefusals: Counter<'limit'>;
+  readonly livePolls: Counter<'outcome'>;
+  readonly liveEventsPublished: Counter;
+  readonly liveSubscriptionsClosed: Counter<'reason'>;
 
   constructor(
     options: {
       rateLimit?: () => RateLimitView;
       circuits?: CircuitView;
+      /** The live feed on this replica (see live/LiveFeed.state). */
+      live?: () => { polling: boolean; subscribers: number; lastPoll: { at: string } | null };
       maxOperationNames?: number;
       /** Node's process metrics (CPU, memory, event-loop lag, GC); default true. */
       processMetrics?: boolean;
@@ -119,6 +124,57 @@ export class Metrics {
       labelNames: ['limit'],
       registers,
     });
+
+    this.livePolls = new prom.Counter({
+      name: 'gateway_live_polls_total',
+      help:
+        "The live feed's polls of OneLogin made by this replica (as the cluster's poller), by outcome: published " +
+        '(new events), empty, failed (OneLogin or the budget refused; retried at the next interval), lost_lease.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.liveEventsPublished = new prom.Counter({
+      name: 'gateway_live_events_published_total',
+      help: 'New events this replica published to the live feed (each once for the whole cluster).',
+      registers,
+    });
+    this.liveSubscriptionsClosed = new prom.Counter({
+      name: 'gateway_live_subscriptions_closed_total',
+      help:
+        '`eventAdded` subscriptions ended on this replica, by reason: completed (the client ended it), ' +
+        'too_slow (LIVE_SUBSCRIBER_BUFFER), shutdown.',
+      labelNames: ['reason'],
+      registers,
+    });
+    const live = options.live;
+    if (live) {
+      new prom.Gauge({
+        name: 'gateway_live_subscriptions',
+        help: '`eventAdded` subscriptions this replica serves now.',
+        registers,
+        collect() {
+          this.set(live().subscribers);
+        },
+      });
+      new prom.Gauge({
+        name: 'gateway_live_poller',
+        help: "1 when this replica is the cluster's live-feed poller (it holds the lease), 0 otherwise.",
+        registers,
+        collect() {
+          this.set(live().polling ? 1 : 0);
+        },
+      });
+      new prom.Gauge({
+        name: 'gateway_live_last_poll_timestamp_seconds',
+        help: "When this replica's last poll of OneLogin for the live feed ended (Unix time); absent before one.",
+        registers,
+        collect() {
+          const last = live().lastPoll;
+          if (last === null) this.reset();
+          else this.set(Date.parse(last.at) / 1000);
+        },
+      });
+    }
 
     const rateLimit = options.rateLimit;
     if (rateLimit) {

@@ -11,6 +11,7 @@ import { FailedProvisioning } from './failedProvisioning/FailedProvisioning';
 import { FailedProvisioningConnection } from './failedProvisioning/FailedProvisioningConnection';
 import { FailedProvisioningUser } from './failedProvisioning/FailedProvisioningUser';
 import { failedProvisioningQueries } from './failedProvisioning/queries';
+import { liveSubscriptions } from './live/subscriptions';
 import { User } from './user/User';
 import { userQueries } from './user/queries';
 
@@ -18,6 +19,7 @@ export const resolvers: Resolvers = {
   ...scalars,
   Query: { ...eventQueries, ...eventTypeQueries, ...failedProvisioningQueries, ...userQueries },
   Mutation: { ...createEventMutations },
+  Subscription: { ...liveSubscriptions },
   Event,
   EventConnection,
   EventEdge,

@@ -13,6 +13,7 @@ import type { Context } from './context';
 import { explorerLandingPagePlugin } from './explorer/createExplorer';
 import { loadTypeDefs } from './loadTypeDefs';
 import { jitGateway } from './jitGateway';
+import { NoSubscriptionsOverHTTPRule } from './liveOperations';
 import { operationCostEstimator } from './operationCost';
 import { operationLimitRules } from './operationLimits';
 import { costPlugin } from './plugins/costPlugin';
@@ -41,8 +42,9 @@ export function subgraphSDL(schema: GraphQLSchema = buildSchema()): string {
 }
 
 /**
- * Rejects an operation whose type the schema has no root for (here a
- * `subscription`) as a validation error, GRAPHQL_VALIDATION_FAILED with HTTP
+ * Rejects an operation whose type the schema has no root for (every schema
+ * here has all three since `Subscription.eventAdded`; the rule stays for schemas
+ * built without one) as a validation error, GRAPHQL_VALIDATION_FAILED with HTTP
  * 400: graphql-js 16 validates it and only fails at execution, which Apollo
  * would report as INTERNAL_SERVER_ERROR (graphql-jit throws). graphql-js 17
  * has this rule as KnownOperationTypesRule; the message is graphql-js's own.
@@ -71,15 +73,21 @@ export function createApolloServer(options: {
   eventTypesLoaded: () => boolean;
   /** The GraphQL operation on the request's server span, when tracing is on. */
   tracing?: Tracing;
+  /** The schema, when the caller built it already (startGateway shares it with the WebSocket transport). */
+  schema?: GraphQLSchema;
 }): ApolloServer<Context> {
   const { config, logger, eventTypesLoaded } = options;
-  const schema = buildSchema({
-    authorizationDirectives: config.graphql.federationAuthorizationDirectives,
-  });
+  const schema =
+    options.schema ??
+    buildSchema({ authorizationDirectives: config.graphql.federationAuthorizationDirectives });
   return new ApolloServer<Context>({
     ...(config.graphql.jit ? { gateway: jitGateway(schema, { maxOperations: 1000 }) } : { schema }),
     formatError: config.production ? formatErrorWithoutSuggestions : formatError,
-    validationRules: [SupportedOperationTypesRule, ...operationLimitRules(config.limits)],
+    validationRules: [
+      SupportedOperationTypesRule,
+      NoSubscriptionsOverHTTPRule,
+      ...operationLimitRules(config.limits),
+    ],
     parseOptions: { maxTokens: config.limits.maxTokens },
     // One refusal per problem is enough; a document of a thousand unknown
     // directives must not produce a thousand errors.

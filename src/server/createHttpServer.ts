@@ -15,6 +15,7 @@ import type { Context } from './context';
 import type { RequestFacts } from './requestFacts';
 import { newRequestFacts } from './requestFacts';
 import type { Explorer } from './explorer/createExplorer';
+import type { GraphQLEventStream } from './graphqlEventStream';
 import type { TrustedDocuments } from './trustedDocuments';
 import { TrustedDocumentError } from './trustedDocuments';
 
@@ -44,6 +45,8 @@ export interface CreateHttpServerOptions {
   draining?: () => boolean;
   /** Told how each request ended (the access log and metrics, see observability/observeRequest). */
   observe?: (facts: RequestFacts, end: RequestEnd) => void;
+  /** GraphQL over Server-Sent Events for requests that accept `text/event-stream` (subscriptions). */
+  eventStream?: GraphQLEventStream;
   /** A server span per GraphQL request (continuing `traceparent`); absent: none. */
   tracing?: Tracing;
 }
@@ -154,8 +157,13 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       return;
     }
 
-    const landingPage = options.explorer.isApolloLandingPage(req, explorerRequest);
-    if (req.method === 'GET' && !landingPage && !options.getQueries) {
+    // GraphQL over SSE (a subscription whose response is its event stream), GET (EventSource) or POST.
+    const eventStream =
+      options.eventStream && (req.headers.accept ?? '').includes('text/event-stream')
+        ? options.eventStream
+        : undefined;
+    const landingPage = !eventStream && options.explorer.isApolloLandingPage(req, explorerRequest);
+    if (req.method === 'GET' && !landingPage && !eventStream && !options.getQueries) {
       res.setHeader('allow', 'POST, OPTIONS');
       sendJSON(
         res,
@@ -179,6 +187,12 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
         return readBody(req);
       })
       .then(async (raw) => {
+        if (eventStream) {
+          if (!caller) throw new Error('an event stream reached the handler unauthenticated');
+          facts.operationType = 'subscription';
+          await eventStream.serve(req, res, caller, raw);
+          return;
+        }
         let body: unknown;
         if (req.method === 'POST') {
           const contentType = req.headers['content-type'] ?? '';

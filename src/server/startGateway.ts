@@ -10,7 +10,14 @@ import type { Config } from '../config/loadConfig';
 import { createDataSources } from '../datasources/createDataSources';
 import type { Logger } from '../logging/createLogger';
 import { createTracing } from '../observability/tracing';
-import { createApolloServer } from './createApolloServer';
+import { buildSchema, createApolloServer, SupportedOperationTypesRule } from './createApolloServer';
+import type { RequestScope } from '../datasources/createDataSources';
+import { formatError, formatErrorWithoutSuggestions } from '../errors/formatError';
+import { createGraphQLEventStream } from './graphqlEventStream';
+import { attachGraphQLWebSocket } from './graphqlWebSocket';
+import { createLiveOperations } from './liveOperations';
+import { operationLimitRules } from './operationLimits';
+import { newRequestFacts } from './requestFacts';
 import { createHttpServer, GRAPHQL_PATH } from './createHttpServer';
 import { createServices } from '../datasources/createServices';
 import { CallerRateLimits } from '../limits/CallerRateLimits';
@@ -35,8 +42,10 @@ export interface Gateway {
    */
   drain(): void;
   /**
-   * Stops accepting requests, lets running ones finish (up to SHUTDOWN_GRACE_SECONDS),
-   * then closes upstream pools, caches and the metrics port.
+   * Ends every `eventAdded` subscription (a last payload, LIVE_FEED_UNAVAILABLE) and
+   * closes their WebSocket connections (1001), stops accepting requests, lets running
+   * ones finish (up to SHUTDOWN_GRACE_SECONDS), then closes upstream pools, caches and
+   * the metrics port. Subscriptions are still served while draining (`drain()`), as requests are.
    */
   stop(): Promise<void>;
 }
@@ -56,6 +65,7 @@ export async function startGateway(options: {
     ? new Metrics({
         rateLimit: () => handles.account.snapshot(),
         circuits: () => handles.routeCircuits(),
+        live: () => handles.live.state(),
       })
     : undefined;
   const handles = createServices({
@@ -82,14 +92,45 @@ export async function startGateway(options: {
     config.trustedDocuments.mode === 'off'
       ? undefined
       : new TrustedDocuments(config.trustedDocuments, { redis: caches.redis, logger });
+  const schema = buildSchema({
+    authorizationDirectives: config.graphql.federationAuthorizationDirectives,
+  });
   const apollo = createApolloServer({
     config,
     logger,
+    schema,
     // A read-only look at the shared catalogue, so that the cost plugin reaches no data source.
     eventTypesLoaded: () => handles.services.eventTypes.isLoaded(),
     tracing,
   });
   await apollo.start();
+  // Subscriptions: one subscribe path, over WebSocket and over Server-Sent Events.
+  const liveOperations = createLiveOperations({
+    schema,
+    context: (caller) => {
+      const quota = limits.upstreamQuota(caller);
+      const scope: RequestScope = {
+        caller,
+        budget: handles.services.requestBudget(quota),
+        renewBudget: () => handles.services.requestBudget(quota),
+      };
+      return {
+        caller,
+        upstream: scope.budget,
+        request: newRequestFacts(undefined),
+        dataSources: createDataSources(handles.services, scope),
+      };
+    },
+    validationRules: [SupportedOperationTypesRule, ...operationLimitRules(config.limits)],
+    maxTokens: config.limits.maxTokens,
+    ...(documents ? { documents } : {}),
+    formatError: config.production ? formatErrorWithoutSuggestions : formatError,
+  });
+  const eventStream = createGraphQLEventStream({
+    operations: liveOperations,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const httpServer = createHttpServer({
     apollo,
     authenticate: (req) => authenticator.authenticate(req.headers, req.socket.remoteAddress),
@@ -112,6 +153,7 @@ export async function startGateway(options: {
     corsOrigins: config.cors.origins,
     getQueries: config.graphql.getQueries,
     explorer: createExplorer(config.graphql.explorer, options.clock),
+    eventStream,
     logger,
     health: () => {
       const cache = caches.status();
@@ -125,8 +167,24 @@ export async function startGateway(options: {
         rateLimit: handles.account.snapshot(),
         // OneLogin routes the gateway is not calling for now (their circuit is open).
         circuits: handles.circuits(),
+        // eventAdded: whether this replica is the cluster's poller, its subscribers, its last poll.
+        live: {
+          ...handles.live.state(),
+          connections: webSocket.connections(),
+          eventStreams: eventStream.streams(),
+        },
       };
     },
+  });
+  // GraphQL over WebSocket on the same port and path.
+  const webSocket = attachGraphQLWebSocket({
+    httpServer,
+    path: GRAPHQL_PATH,
+    authenticate: (headers, address) => authenticator.authenticate(headers, address),
+    admit: (caller) => limits.admitRequest(caller),
+    operations: liveOperations,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   httpServer.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -155,6 +213,10 @@ export async function startGateway(options: {
     stop() {
       stopping ??= (async () => {
         readiness.drain();
+        // Subscriptions end first, each with LIVE_FEED_UNAVAILABLE, then their connections
+        // (1001): their clients resume elsewhere with `after` while this replica finishes.
+        await handles.live.close();
+        await Promise.all([webSocket.close(), eventStream.close()]);
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         const force = setTimeout(() => httpServer.closeAllConnections(), config.shutdown.graceMs);

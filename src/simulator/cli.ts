@@ -75,6 +75,14 @@ const FLAGS: readonly Flag[] = [
       void (options.eventCount = number('events', raw, { integer: true, max: 5_000_000 })),
   },
   {
+    name: 'live-events-per-minute',
+    value: '<n>',
+    defaultValue: '0',
+    description: 'new events the account produces each minute (0: none)',
+    apply: (options, raw) =>
+      void (options.liveEventsPerMinute = number('live-events-per-minute', raw, { max: 6_000 })),
+  },
+  {
     name: 'failed-provisionings',
     value: '<n>',
     defaultValue: '300',

@@ -8,6 +8,7 @@ import { createRateLimiter } from './createRateLimiter';
 import { createTokenStore } from './createTokenStore';
 import { buildEventTypes } from './data/buildEventTypes';
 import { generateDataset } from './data/generateDataset';
+import { createLiveEvents } from './createLiveEvents';
 import { DEMO_CREDENTIALS } from './demoCredentials';
 import { DEMO_OIDC_AUDIENCE, DEMO_OIDC_ISSUER } from './demoOidc';
 import { SUCCESS_STATUS, apiError, noRoute } from './responses';
@@ -232,6 +233,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (!(latencyMs >= 0 && latencyMs <= 600_000) || !(jitterMs >= 0 && jitterMs <= 600_000)) {
     throw new RangeError('latencyMs and jitterMs must be from 0 to 600000');
   }
+  const liveEventsPerMinute = options.liveEventsPerMinute ?? 0;
+  if (!(liveEventsPerMinute >= 0 && liveEventsPerMinute <= 6_000)) {
+    throw new RangeError('liveEventsPerMinute must be from 0 to 6000');
+  }
   const oidcIssuer = requireIssuer(options.oidcIssuer ?? DEMO_OIDC_ISSUER);
   const logger = options.logger ?? SILENT_LOGGER;
   // The running clock (tokens, rate-limit windows, new events); tests inject one.
@@ -277,6 +282,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const latencyRandom = createRandom(seed, 'latency');
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
+  const live = createLiveEvents(state, { seed, now, eventTypeIds: [...state.eventTypeIds] });
+  if (liveEventsPerMinute > 0) {
+    // Real time, not `clock`: the feed is for people watching (demo mode) and benchmarks; tests
+    // that need exact events call `live.emit` instead. unref: it never keeps a process alive.
+    const timer = setInterval(() => live.emit(1), 60_000 / liveEventsPerMinute);
+    timer.unref();
+    timers.add(timer);
+  }
   let origin = '';
 
   const sleep = (ms: number): Promise<void> =>
@@ -422,10 +435,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       reset: () => state.rateLimiter.reset(),
       setRemaining: (remaining) => state.rateLimiter.setRemaining(remaining),
     },
+    live: { emit: (count, fields) => live.emit(count, fields) },
     close() {
       if (closed) return Promise.resolve();
       closed = true;
       for (const timer of timers) clearTimeout(timer);
+      for (const timer of timers) clearInterval(timer);
       timers.clear();
       return new Promise((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

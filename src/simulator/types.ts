@@ -57,6 +57,13 @@ export interface SimulatorOptions {
    * Default `DEMO_OIDC_ISSUER` (`https://demo.onelogin.com/oidc/2`).
    */
   oidcIssuer?: string;
+  /**
+   * New events per minute the account produces as time passes (logins, failed logins, admin
+   * changes drawn from the same scenarios as the data set), each with a new highest id and
+   * `created_at` = the clock. 0 to 6 000; default 0 (none: tests add events explicitly with
+   * `live.emit` or `createEvent`). Demo mode turns it on, so that a subscriber sees a live feed.
+   */
+  liveEventsPerMinute?: number;
   /** Default silent. */
   logger?: SimulatorLogger;
 }
@@ -242,6 +249,11 @@ export interface SimulatorHandle {
   faults: FaultController;
   tokens: { expireAll(): void; revokeAll(): void; issued(): number };
   rateLimit: { reset(): void; setRemaining(n: number): void };
+  /**
+   * New events, as `liveEventsPerMinute` makes them: `emit(n)` records `n` at once (created_at
+   * = the clock) and returns them; `userId` makes them about that user.
+   */
+  live: { emit(count?: number, fields?: { userId?: number; eventTypeId?: number }): EventRecord[] };
   /** Stops listening and closes every socket, hung ones included. */
   close(): Promise<void>;
 }

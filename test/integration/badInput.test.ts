@@ -352,12 +352,13 @@ const clientMistakes: Array<[string, ClientRequest, number, unknown[], unknown?]
     ],
   ],
   [
-    'a subscription (the schema has none)',
-    { json: { query: 'subscription { eventTypes { id } }' } },
+    'a subscription by POST (subscriptions are served over WebSocket)',
+    { json: { query: 'subscription { eventAdded { id } }' } },
     400,
     [
       {
-        message: 'Schema is not configured to execute subscription operation.',
+        message:
+          'Subscriptions are served at /graphql over WebSocket (graphql-ws, subprotocol graphql-transport-ws) or Server-Sent Events (`accept: text/event-stream`), not as a plain POST or GET.',
         locations: [{ line: 1, column: 1 }],
         extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
       },

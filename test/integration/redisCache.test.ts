@@ -128,6 +128,7 @@ describeWithRedis('when Redis is away at start', () => {
         redis: 'unavailable (serving from memory)',
         rateLimit: expect.objectContaining({ limit: null, cooldownSeconds: 0, shared: 'redis' }),
         circuits: {},
+        live: expect.objectContaining({ backend: 'redis', polling: false, subscribers: 0 }),
       });
       expect(gateway.logs.map((line) => JSON.parse(line) as { msg: string })).toContainEqual(
         expect.objectContaining({
@@ -164,6 +165,7 @@ describeWithRedis('when Redis is away at start', () => {
         redis: 'connected',
         rateLimit: expect.any(Object),
         circuits: {},
+        live: expect.objectContaining({ backend: 'redis', subscribers: 0 }),
       });
       expect(gateway.logs.map((line) => JSON.parse(line) as { msg: string })).toContainEqual(
         expect.objectContaining({ level: 30, msg: 'Redis connected' }),

@@ -5,12 +5,12 @@ import { describe, expect, it } from '@jest/globals';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** The variables the config loader reads: every `read`, `integer` or `boolean` of a name. */
+/** The variables the config loader reads: every `read`, `integer`, `decimal` or `boolean` of a name. */
 function variablesRead(): string[] {
   const source = readFileSync(path.join(ROOT, 'src/config/loadConfig.ts'), 'utf8');
-  const names = [...source.matchAll(/\b(?:read|integer|boolean)\('([A-Z][A-Z0-9_]+)'/g)].map(
-    (match) => match[1] as string,
-  );
+  const names = [
+    ...source.matchAll(/\b(?:read|integer|decimal|boolean)\('([A-Z][A-Z0-9_]+)'/g),
+  ].map((match) => match[1] as string);
   return [...new Set(names)].sort();
 }
 
