@@ -146,3 +146,24 @@ export async function waitFor(
 export function liveDataNow(): number {
   return Date.now();
 }
+
+/** The `live` part of a gateway's `/healthz`. */
+export interface LiveHealth {
+  subscribers: number;
+  polling: boolean;
+  lastPoll: { at: string; outcome: string; events: number } | null;
+}
+
+export async function liveState(gateway: { url: string }): Promise<LiveHealth> {
+  const response = await fetch(gateway.url.replace('/graphql', '/healthz'));
+  return ((await response.json()) as { live: LiveHealth }).live;
+}
+
+/** Waits until the gateway serves `count` subscriptions (each is live from then on). */
+export async function subscribersReach(gateway: { url: string }, count: number): Promise<void> {
+  await waitFor(
+    async () => (await liveState(gateway)).subscribers === count,
+    10_000,
+    () => `${count} subscribers`,
+  );
+}

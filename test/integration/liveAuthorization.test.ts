@@ -12,7 +12,12 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { connectLive, waitFor, type LiveConnection, liveDataNow } from '../helpers/liveClient';
+import {
+  connectLive,
+  type LiveConnection,
+  liveDataNow,
+  subscribersReach,
+} from '../helpers/liveClient';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 import {
   startTestIdentityProvider,
@@ -25,11 +30,6 @@ const EVENT_ADDED = `
 
 const SELF_USER = 41_001;
 const OTHER_USER = 41_002;
-
-async function subscribers(gateway: TestGateway): Promise<number> {
-  const response = await fetch(gateway.url.replace('/graphql', '/healthz'));
-  return ((await response.json()) as { live: { subscribers: number } }).live.subscribers;
-}
 
 describe('eventAdded: authentication and scopes', () => {
   let simulator: SimulatorHandle;
@@ -58,11 +58,7 @@ describe('eventAdded: authentication and scopes', () => {
 
   afterEach(async () => {
     await Promise.all(connections.splice(0).map((connection) => connection.close()));
-    await waitFor(
-      async () => (await subscribers(gateway)) === 0,
-      10_000,
-      () => 'no subscribers',
-    );
+    await subscribersReach(gateway, 0);
   });
 
   afterAll(async () => {
@@ -97,11 +93,7 @@ describe('eventAdded: authentication and scopes', () => {
     const subscription = connect({ headers: { authorization: `Bearer ${token}` } }).subscribe(
       EVENT_ADDED,
     );
-    await waitFor(
-      async () => (await subscribers(gateway)) === 1,
-      10_000,
-      () => 'a subscriber',
-    );
+    await subscribersReach(gateway, 1);
     const [event] = simulator.live.emit(1);
     await subscription.waitForResults(1);
     expect(subscription.results).toEqual([
@@ -124,11 +116,7 @@ describe('eventAdded: authentication and scopes', () => {
         ],
       },
     ]);
-    await waitFor(
-      async () => (await subscribers(gateway)) === 1,
-      10_000,
-      () => 'a subscriber',
-    );
+    await subscribersReach(gateway, 1);
     const mine = simulator.live.emit(1, { userId: SELF_USER });
     simulator.live.emit(2, { userId: OTHER_USER });
     const mineToo = simulator.live.emit(1, { userId: SELF_USER });
@@ -212,11 +200,7 @@ describe('eventAdded with trusted documents enforced', () => {
       ],
     });
     const trusted = connection.subscribe(TRUSTED);
-    await waitFor(
-      async () => (await subscribers(gateway)) === 1,
-      10_000,
-      () => 'a subscriber',
-    );
+    await subscribersReach(gateway, 1);
     // The simulator's new events are of every kind; logins (type 5) are among the commonest.
     const logins = simulator.live.emit(40).filter((event) => event.event_type_id === 5);
     expect(logins.length).toBeGreaterThan(0);

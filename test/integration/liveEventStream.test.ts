@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { createClient } from 'graphql-sse';
 
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { liveDataNow, waitFor } from '../helpers/liveClient';
+import { liveDataNow, subscribersReach, waitFor } from '../helpers/liveClient';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 import {
   startTestIdentityProvider,
@@ -80,11 +80,6 @@ async function openStream(
   };
 }
 
-async function subscribers(gateway: TestGateway): Promise<number> {
-  const response = await fetch(gateway.url.replace('/graphql', '/healthz'));
-  return ((await response.json()) as { live: { subscribers: number } }).live.subscribers;
-}
-
 describe('Subscription.eventAdded over GraphQL over SSE', () => {
   let simulator: SimulatorHandle;
   let idp: TestIdentityProvider;
@@ -115,11 +110,7 @@ describe('Subscription.eventAdded over GraphQL over SSE', () => {
 
   afterEach(async () => {
     for (const stream of streams.splice(0)) stream.close();
-    await waitFor(
-      async () => (await subscribers(gateway)) === 0,
-      10_000,
-      () => 'no subscribers',
-    );
+    await subscribersReach(gateway, 0);
   });
 
   afterAll(async () => {
@@ -141,11 +132,7 @@ describe('Subscription.eventAdded over GraphQL over SSE', () => {
       },
     );
     try {
-      await waitFor(
-        async () => (await subscribers(gateway)) === 1,
-        10_000,
-        () => 'a subscriber',
-      );
+      await subscribersReach(gateway, 1);
       simulator.live.emit(1, { eventTypeId: 6 });
       const [login] = simulator.live.emit(1, { eventTypeId: 5 });
       await waitFor(
@@ -177,11 +164,7 @@ describe('Subscription.eventAdded over GraphQL over SSE', () => {
     const stream = await open({ query: EVENT_ADDED }, await bearer());
     expect(stream.status).toBe(200);
     expect(stream.contentType).toBe('text/event-stream; charset=utf-8');
-    await waitFor(
-      async () => (await subscribers(gateway)) === 1,
-      10_000,
-      () => 'a subscriber',
-    );
+    await subscribersReach(gateway, 1);
     const emitted = simulator.live.emit(2);
     const events = await stream.take(2);
     expect(events.map((event) => event.event)).toEqual(['next', 'next']);
@@ -271,11 +254,7 @@ describe('eventAdded over SSE when the gateway stops', () => {
     try {
       const stream = await openStream(gateway.url, { query: EVENT_ADDED });
       expect(stream.status).toBe(200);
-      await waitFor(
-        async () => (await subscribers(gateway)) === 1,
-        10_000,
-        () => 'a subscriber',
-      );
+      await subscribersReach(gateway, 1);
       const stopped = gateway.stop();
       const [next, complete] = await stream.take(2);
       expect(JSON.parse(next?.data ?? '{}')).toEqual({

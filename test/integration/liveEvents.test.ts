@@ -15,6 +15,8 @@ import {
   webSocketURL,
   type LiveConnection,
   liveDataNow,
+  liveState,
+  subscribersReach,
 } from '../helpers/liveClient';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 
@@ -45,26 +47,6 @@ interface Delivered {
 
 const delivered = (results: ReadonlyArray<{ data?: unknown }>) =>
   results.map((result) => (result.data as { eventAdded: Delivered }).eventAdded);
-
-interface LiveHealth {
-  subscribers: number;
-  polling: boolean;
-  lastPoll: { at: string; outcome: string; events: number } | null;
-}
-
-async function liveState(gateway: TestGateway): Promise<LiveHealth> {
-  const response = await fetch(gateway.url.replace('/graphql', '/healthz'));
-  return ((await response.json()) as { live: LiveHealth }).live;
-}
-
-/** Waits until the gateway serves `count` subscriptions (each is live from then on). */
-async function subscribersReach(gateway: TestGateway, count: number): Promise<void> {
-  await waitFor(
-    async () => (await liveState(gateway)).subscribers === count,
-    10_000,
-    () => `${count} subscribers`,
-  );
-}
 
 describe('Subscription.eventAdded over GraphQL over WebSocket', () => {
   let simulator: SimulatorHandle;
