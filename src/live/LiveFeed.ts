@@ -40,6 +40,11 @@ export interface LiveFeedState {
   /** Subscriptions served by this replica. */
   subscribers: number;
   pollIntervalSeconds: number;
+  /**
+   * What polling costs the account while anyone subscribes: polls an hour (one OneLogin call
+   * each, more when a poll pages), counted in its governed budget like any call.
+   */
+  pollsPerHour: number;
   /** When this replica's last poll ended, and how. */
   lastPoll: { at: string; outcome: PollOutcome; events: number } | null;
 }
@@ -116,6 +121,7 @@ export class LiveFeed {
       polling: this.polling,
       subscribers: this.subscriptions.size,
       pollIntervalSeconds: this.options.config.pollIntervalMs / 1000,
+      pollsPerHour: Math.round(3_600_000 / this.options.config.pollIntervalMs),
       lastPoll: this.lastPoll,
     };
   }

@@ -151,6 +151,8 @@ export function liveDataNow(): number {
 export interface LiveHealth {
   subscribers: number;
   polling: boolean;
+  pollIntervalSeconds: number;
+  pollsPerHour: number;
   lastPoll: { at: string; outcome: string; events: number } | null;
 }
 

@@ -264,6 +264,11 @@ describe('Subscription.eventAdded over GraphQL over WebSocket', () => {
       backend: 'memory',
       polling: true,
       subscribers: 1,
+      // LIVE_POLL_INTERVAL_SECONDS=0.2: what the feed costs the account an hour.
+      pollIntervalSeconds: 0.2,
+      pollsPerHour: 18_000,
+      connections: 1,
+      eventStreams: 0,
     });
     subscription.stop();
     await subscribersReach(gateway, 0);
