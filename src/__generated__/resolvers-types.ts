@@ -722,11 +722,14 @@ export type RiskLevel =
   | 'NONE';
 
 /**
- * The root of live feeds, served over GraphQL over WebSocket (`graphql-ws`, subprotocol `graphql-transport-ws`) at
- * `/graphql` on the gateway's port. Authenticate as for queries: the access token or API key in the connection
- * parameters (`{ "authorization": "Bearer …" }` or `{ "x-api-key": "…" }`) or in the upgrade request's headers. A
- * connection whose credential is missing or refused is closed with code 4401 and the reason; a connection whose token
- * expires is closed with 4401 at its expiry (reconnect with a new token and resume with `after`).
+ * The root of live feeds, served at `/graphql` on the gateway's port over GraphQL over WebSocket (`graphql-ws`,
+ * subprotocol `graphql-transport-ws`) and over Server-Sent Events (`graphql-sse`, for a request that accepts
+ * `text/event-stream`). Authenticate as for queries. Over WebSocket: the access token or API key in the connection
+ * parameters (`{ "authorization": "Bearer …" }` or `{ "x-api-key": "…" }`) or in the upgrade request's headers; a
+ * connection whose credential is missing or refused is closed with code 4401 and the reason, and one whose token
+ * expires is closed with 4401 at its expiry (reconnect with a new token and resume with `after`). Over SSE: the
+ * credential in the request's headers (401 before any stream); a token's expiry ends the stream with an
+ * `UNAUTHENTICATED` error, then `complete`.
  */
 export type Subscription = {
   __typename?: 'Subscription';
@@ -755,11 +758,14 @@ export type Subscription = {
 
 
 /**
- * The root of live feeds, served over GraphQL over WebSocket (`graphql-ws`, subprotocol `graphql-transport-ws`) at
- * `/graphql` on the gateway's port. Authenticate as for queries: the access token or API key in the connection
- * parameters (`{ "authorization": "Bearer …" }` or `{ "x-api-key": "…" }`) or in the upgrade request's headers. A
- * connection whose credential is missing or refused is closed with code 4401 and the reason; a connection whose token
- * expires is closed with 4401 at its expiry (reconnect with a new token and resume with `after`).
+ * The root of live feeds, served at `/graphql` on the gateway's port over GraphQL over WebSocket (`graphql-ws`,
+ * subprotocol `graphql-transport-ws`) and over Server-Sent Events (`graphql-sse`, for a request that accepts
+ * `text/event-stream`). Authenticate as for queries. Over WebSocket: the access token or API key in the connection
+ * parameters (`{ "authorization": "Bearer …" }` or `{ "x-api-key": "…" }`) or in the upgrade request's headers; a
+ * connection whose credential is missing or refused is closed with code 4401 and the reason, and one whose token
+ * expires is closed with 4401 at its expiry (reconnect with a new token and resume with `after`). Over SSE: the
+ * credential in the request's headers (401 before any stream); a token's expiry ends the stream with an
+ * `UNAUTHENTICATED` error, then `complete`.
  */
 export type SubscriptionEventAddedArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
