@@ -14,6 +14,7 @@ import { chromium } from 'playwright-core';
 
 import { EXAMPLE_OPERATIONS } from '../../src/server/explorer/exampleOperations';
 import { cost } from '../helpers/cost';
+import { liveDataNow, subscribersReach } from '../helpers/liveClient';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 import {
   startTestIdentityProvider,
@@ -76,7 +77,15 @@ describeWithChromium('GraphiQL in Chromium, with nothing outside the gateway rea
 
   beforeAll(async () => {
     idp = await startTestIdentityProvider();
-    gateway = await startTestGateway({ env: idp.env({ GRAPHQL_EXPLORER: 'graphiql' }) });
+    gateway = await startTestGateway({
+      // Data anchored at the wall clock, so that an event created now is new to the live feed.
+      simulatorOptions: { now: liveDataNow(), eventCount: 200 },
+      env: idp.env({
+        GRAPHQL_EXPLORER: 'graphiql',
+        LIVE_POLL_INTERVAL_SECONDS: '0.2',
+        LIVE_LEASE_SECONDS: '2',
+      }),
+    });
     sandbox = await startTestGateway({ simulator: gateway.simulator });
     userDataDir = mkdtempSync(path.join(tmpdir(), 'explorer-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -188,6 +197,61 @@ describeWithChromium('GraphiQL in Chromium, with nothing outside the gateway rea
           'Failed to load resource: the server responded with a status of 401 (Unauthorized)',
       ),
     ).toEqual([]);
+  }, 60_000);
+
+  it('runs a subscription over the gateway’s WebSocket, with the pasted token, and shows each event', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    await page.goto(gateway.url);
+    await page.waitForSelector('.graphiql-container');
+    const token = await idp.sign({ sub: '1001', scope: 'events:read' });
+    await page.getByRole('button', { name: 'Headers', exact: true }).click();
+    await typeInto(
+      page,
+      '.graphiql-editor-tool .graphiql-editor:not(.hidden)',
+      JSON.stringify({ authorization: `Bearer ${token}` }),
+    );
+    await typeInto(
+      page,
+      '.graphiql-query-editor',
+      'subscription { eventAdded { id eventTypeId } }',
+    );
+    // GraphiQL parses the edited document a moment after the last keystroke, and picks the
+    // transport from that parse: a click at once would still see the example's query.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await page.click('.graphiql-execute-button');
+    await subscribersReach(gateway, 1);
+    const [first] = gateway.simulator.live.emit(1);
+    expect(await nextResult(page, '')).toEqual({
+      data: { eventAdded: { id: String(first?.id), eventTypeId: String(first?.event_type_id) } },
+    });
+    const [second] = gateway.simulator.live.emit(1);
+    expect(
+      await nextResult(
+        page,
+        JSON.stringify(
+          {
+            data: {
+              eventAdded: { id: String(first?.id), eventTypeId: String(first?.event_type_id) },
+            },
+          },
+          null,
+          2,
+        ),
+      ),
+    ).toEqual({
+      data: { eventAdded: { id: String(second?.id), eventTypeId: String(second?.event_type_id) } },
+    });
+    // Stopping it in GraphiQL ends the subscription at the gateway.
+    await page.click('.graphiql-execute-button');
+    await subscribersReach(gateway, 0);
+    expect(refused).toEqual([]);
+    // One WebSocket, to the gateway's own URL (GraphiQL bundles the graphql-ws client).
+    expect(sockets).toEqual([gateway.url.replace(/^http/, 'ws')]);
+    expect(await page.evaluate('window.__cspViolations')).toEqual([]);
+    await page.close();
   }, 60_000);
 
   it('would catch an outside request: Sandbox, the default, asks Apollo’s servers', async () => {

@@ -36,10 +36,15 @@ const BOOT_SCRIPT = `'use strict';
 (function () {
   var config = JSON.parse(document.getElementById('graphiql-config').textContent);
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
+  var scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
   root.render(
     React.createElement(GraphiQL, {
-      // The page is served at the GraphQL URL itself.
-      fetcher: GraphiQL.createFetcher({ url: window.location.pathname }),
+      // The page is served at the GraphQL URL itself. Subscriptions go over graphql-ws (bundled
+      // in GraphiQL) at the same URL, with the headers editor's headers as connection parameters.
+      fetcher: GraphiQL.createFetcher({
+        url: window.location.pathname,
+        subscriptionUrl: scheme + window.location.host + window.location.pathname,
+      }),
       defaultTabs: config.tabs,
       defaultEditorToolsVisibility: true,
       // A pasted Authorization header is not kept in the browser's storage.
