@@ -31,6 +31,10 @@ export function requestObserver(options: {
   metrics?: Metrics;
 }): (facts: RequestFacts, end: RequestEnd) => void {
   const { logger, metrics } = options;
+  // The access line is built here from the request's facts alone (ids, names, codes, counts: no
+  // header, token or body can reach it, and a test asserts its every field), so it skips the
+  // logger's redaction paths, which cost 4x the rest of the line (~15 µs against ~4 µs a line).
+  const accessLog = logger.child({}, { redact: [] });
   return (facts, end) => {
     try {
       log(facts, end);
@@ -51,8 +55,8 @@ export function requestObserver(options: {
           ? 'warn'
           : 'info';
     // Production runs at info; a bench or a quiet deployment at warn skips building the line.
-    if (!logger.isLevelEnabled(level)) return;
-    logger[level](
+    if (!accessLog.isLevelEnabled(level)) return;
+    accessLog[level](
       {
         requestId: facts.id,
         method: end.method,
