@@ -18,6 +18,8 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
+import { createClient } from '@keyv/redis';
+
 import { DEMO_CREDENTIALS } from '../src/simulator';
 import type { CounterSnapshot } from '../src/simulator/types';
 import { buildGateway } from './buildGateway';
@@ -93,6 +95,8 @@ export interface CallsStep {
   windowS: number;
   /** Polls that ended in the window, from each replica's `/healthz` `live.lastPoll.at`. */
   polls: number;
+  /** How many replicas those polls came from. */
+  pollingReplicas: number;
   /** The simulator's count of OneLogin calls in the window, by route. */
   calls: Record<string, number>;
   totalCalls: number;
@@ -491,6 +495,15 @@ async function measureMemory(context: Context): Promise<MemoryResult> {
   }
 }
 
+/** The feed's keys expire on their own; the bench leaves none behind all the same. */
+async function deleteKeys(redisURL: string, namespace: string): Promise<void> {
+  const client = createClient({ url: redisURL });
+  await client.connect();
+  const stored = await client.keys(`${namespace}*`);
+  if (stored.length > 0) await client.del(stored);
+  await client.quit();
+}
+
 async function counters(simulatorURL: string): Promise<CounterSnapshot> {
   return (await (await fetch(`${simulatorURL}/__simulator/counters`)).json()) as CounterSnapshot;
 }
@@ -542,17 +555,20 @@ async function measureCalls(context: Context, replicas: number): Promise<CallsDe
         count === 0 ? Math.max(interval * 3, options.callWindowS / 4) : options.callWindowS;
       // The polls that ended before the window, then the counters from zero.
       const pollTimes = new Set<string>();
+      const pollers = new Set<number>();
       const seenBefore = new Set<string>();
-      for (const state of await Promise.all(gateways.map(liveHealth))) {
-        if (state.lastPoll) seenBefore.add(state.lastPoll.at);
+      for (const [index, state] of (await Promise.all(gateways.map(liveHealth))).entries()) {
+        if (state.lastPoll) seenBefore.add(`${index} ${state.lastPoll.at}`);
       }
       await fetch(`${simulatorURL}/__simulator/counters`, { method: 'DELETE' });
       const started = Date.now();
       let sampling = true;
       const sample = async () => {
-        for (const state of await Promise.all(gateways.map(liveHealth))) {
-          if (state.lastPoll && !seenBefore.has(state.lastPoll.at)) {
-            pollTimes.add(state.lastPoll.at);
+        for (const [index, state] of (await Promise.all(gateways.map(liveHealth))).entries()) {
+          const poll = state.lastPoll && `${index} ${state.lastPoll.at}`;
+          if (poll && !seenBefore.has(poll)) {
+            pollTimes.add(poll);
+            pollers.add(index);
           }
         }
       };
@@ -593,6 +609,7 @@ async function measureCalls(context: Context, replicas: number): Promise<CallsDe
         subscribers: count,
         windowS: round(elapsedS, 1),
         polls,
+        pollingReplicas: pollers.size,
         calls,
         totalCalls: snapshot.total,
         callsPerPoll,
@@ -619,6 +636,7 @@ async function measureCalls(context: Context, replicas: number): Promise<CallsDe
     await closeAll(subscribers);
   } finally {
     await Promise.all(gateways.map((gateway) => gateway.child.stop()));
+    if (redis) await deleteKeys(options.redisURL as string, namespace);
   }
   return {
     replicas,

@@ -104,7 +104,13 @@ describe('npm run bench:live', () => {
       expect(single).toMatchObject({ replicas: 1, redis: false, pollIntervalSeconds: 0.5 });
       expect(single?.steps.map((step) => step.subscribers)).toEqual([0, 1, 10, 50]);
       const [none, ...some] = single?.steps ?? [];
-      expect(none).toMatchObject({ subscribers: 0, polls: 0, totalCalls: 0, events: 0 });
+      expect(none).toMatchObject({
+        subscribers: 0,
+        polls: 0,
+        pollingReplicas: 0,
+        totalCalls: 0,
+        events: 0,
+      });
       for (const step of some) {
         expect(step).toMatchObject({
           windowS: expect.any(Number),
@@ -114,12 +120,17 @@ describe('npm run bench:live', () => {
           latencyMs: figures,
         });
         expect(step.polls).toBeGreaterThan(0);
+        expect(step.pollingReplicas).toBe(1);
         expect(step.calls['GET /api/1/events']).toBeGreaterThan(0);
         expect(step.events).toBeGreaterThan(0);
         expect(step.deliveries).toBe(step.events * step.subscribers);
       }
       if (process.env['REDIS_URL']) {
         expect(replicated).toEqual([expect.objectContaining({ replicas: 2, redis: true })]);
+        // One poller for the cluster, whatever the number of subscribers.
+        for (const step of replicated[0]?.steps.slice(1) ?? []) {
+          expect(step.pollingReplicas).toBe(1);
+        }
         expect(report.notes).toEqual([]);
       } else {
         expect(replicated).toEqual([]);
@@ -135,8 +146,10 @@ describe('npm run bench:live', () => {
       expect(markdown).toMatch(/\| 1 s \| 1 \| 10 at [\d.]+\/s \| \d+ \| \d+ \| \d+ \| \d+ \|/);
       expect(markdown).toMatch(/\| 0 \| [\d.]+ \| [\d.]+ \|\n\| 50 \| [\d.]+ \| [\d.]+ \|/);
       expect(markdown).toContain('### Upstream calls by number of subscribers');
-      expect(markdown).toMatch(/\| 1 \| 0\.5 s \| 0 \| [\d.]+ s \| 0 \| 0 \| — \| 0 \|/);
-      expect(markdown).toMatch(/\|  \|  \| 50 \| [\d.]+ s \| \d+ \| \d+ \| [\d.]+ \| \d+ \|/);
+      expect(markdown).toMatch(/\| 1 \| 0\.5 s \| 0 \| [\d.]+ s \| 0 \| 0 \| 0 \| — \| 0 \|/);
+      expect(markdown).toMatch(
+        /\| {2}\| {2}\| 50 \| [\d.]+ s \| \d+ \| 1 \| \d+ \| [\d.]+ \| \d+ \|/,
+      );
 
       // A second run rewrites the section in place.
       const again = updateLiveMarkdown(markdown, report);
