@@ -28,34 +28,10 @@ function table(headers: string[], rows: string[][]): string {
 const ms = (value: number) => value.toFixed(0);
 const seconds = (value: number) => `${Number.isInteger(value) ? value : value.toFixed(1)} s`;
 
-function latencyCells(figures: LatencyFigures | null, intervalS: number, events: number): string[] {
+function latencyCells(figures: LatencyFigures | null): string[] {
   return figures
-    ? [
-        ms(figures.p50),
-        ms(figures.p99),
-        ms(figures.max),
-        ms(figures.min),
-        `${ms(ownPartMs(figures, intervalS))} ± ${ms(ownPartErrorMs(intervalS, events))}`,
-      ]
+    ? [ms(figures.p50), ms(figures.p99), ms(figures.max), ms(figures.mean), ms(figures.min)]
     : ['—', '—', '—', '—', '—'];
-}
-
-/**
- * What the gateway adds to the wait for the next poll, estimated: events come at random
- * points of the poll's cycle, so they wait half an interval on average; the rest of the mean
- * is the poll's OneLogin call, publishing, fan-out and the WebSocket.
- */
-export function ownPartMs(figures: LatencyFigures, intervalS: number): number {
-  return figures.mean - (intervalS * 1000) / 2;
-}
-
-/**
- * The standard error of that estimate from the random phase alone: a uniform wait over the
- * interval has a standard deviation of interval/√12. Deliveries of one event to many
- * subscribers share its phase, so n is the events, not the deliveries.
- */
-function ownPartErrorMs(intervalS: number, events: number): number {
-  return (intervalS * 1000) / Math.sqrt(12 * events);
 }
 
 export function renderLiveMarkdown(report: LiveBenchReport): string {
@@ -68,7 +44,7 @@ export function renderLiveMarkdown(report: LiveBenchReport): string {
     '',
     '### Delivery latency, OneLogin to subscriber',
     '',
-    "Events created in the simulator at a steady average rate (each gap 0.5–1.5× the mean, so that they fall at random points of the poll's cycle); latency = when the subscriber handled the event minus the event's `created_at` in the simulator (one machine, one clock). Nearest-rank percentiles over every delivery. *Gateway's part* = mean − interval/2 ± its standard error from the random phase (interval/√(12 × events)): the average wait for the next poll taken away, what is left is the poll's OneLogin call, publishing, fan-out and the WebSocket. The rows with more subscribers come from the upstream-calls runs below (fewer, sparser events).",
+    "Events created in the simulator at a steady average rate (each gap 0.5–1.5× the mean, so that they fall at random points of the poll's cycle); latency = when the subscriber handled the event minus the event's `created_at` in the simulator (one machine, one clock). Nearest-rank percentiles over every delivery. An event waits for the next poll (on average half the interval, at most all of it); the *min* is an event created just before a poll: the gateway's own path (the poll's OneLogin call, publishing, fan-out, the WebSocket, and the bench's handling of the message). The rows with more subscribers come from the upstream-calls runs below (fewer, sparser events; their latency includes the bench's one process handling every subscriber's copy in turn).",
     '',
     table(
       [
@@ -78,8 +54,8 @@ export function renderLiveMarkdown(report: LiveBenchReport): string {
         'p50 ms',
         'p99 ms',
         'max ms',
+        'mean ms',
         'min ms',
-        "Gateway's part ms",
         'Delivered',
         'Missed',
       ],
@@ -88,7 +64,7 @@ export function renderLiveMarkdown(report: LiveBenchReport): string {
           `${seconds(result.pollIntervalSeconds)}${result.defaultInterval ? ' (default)' : ''}`,
           String(result.subscribers),
           `${result.events} at ${result.eventsPerSecond}/s`,
-          ...latencyCells(result.latencyMs, result.pollIntervalSeconds, result.events),
+          ...latencyCells(result.latencyMs),
           String(result.deliveries),
           String(result.missed),
         ]),
@@ -98,7 +74,7 @@ export function renderLiveMarkdown(report: LiveBenchReport): string {
             `${seconds(single?.pollIntervalSeconds ?? 0)}`,
             String(step.subscribers),
             `${step.events} at ${single?.eventsPerSecond ?? 0}/s`,
-            ...latencyCells(step.latencyMs, single?.pollIntervalSeconds ?? 0, step.events),
+            ...latencyCells(step.latencyMs),
             String(step.deliveries),
             String(step.missed),
           ]),
@@ -175,7 +151,7 @@ function meaning(report: LiveBenchReport): string {
   }
   if (short) {
     parts.push(
-      `At ${seconds(short.pollIntervalSeconds)} the same path gives p50 ${ms(short.latencyMs.p50)} ms and p99 ${ms(short.latencyMs.p99)} ms: the interval sets the latency, and the gateway's own part (mean − interval/2) is about ${ms(ownPartMs(short.latencyMs, short.pollIntervalSeconds))} ± ${ms(ownPartErrorMs(short.pollIntervalSeconds, short.events))} ms.`,
+      `At ${seconds(short.pollIntervalSeconds)} the same path gives p50 ${ms(short.latencyMs.p50)} ms and p99 ${ms(short.latencyMs.p99)} ms: the interval sets the latency, and the gateway's own path, an event created just before a poll, takes ${ms(short.latencyMs.min)} ms (the min).`,
     );
   }
   parts.push(

@@ -93,7 +93,10 @@ export interface MemoryResult {
 export interface CallsStep {
   subscribers: number;
   windowS: number;
-  /** Polls that ended in the window, from each replica's `/healthz` `live.lastPoll.at`. */
+  /**
+   * Polls that ended in the window, from each replica's `/healthz` `live.lastPoll.at` (read
+   * every 200 ms at most, so at intervals under 0.4 s a poll could go unseen).
+   */
   polls: number;
   /** How many replicas those polls came from. */
   pollingReplicas: number;
@@ -553,31 +556,45 @@ async function measureCalls(context: Context, replicas: number): Promise<CallsDe
       await sleep(interval * 1000 + 500);
       const windowS =
         count === 0 ? Math.max(interval * 3, options.callWindowS / 4) : options.callWindowS;
-      // The polls that ended before the window, then the counters from zero.
-      const pollTimes = new Set<string>();
+      // Polls seen so far (replica index and `lastPoll.at`); one look at every replica.
+      const seen = new Set<string>();
       const pollers = new Set<number>();
-      const seenBefore = new Set<string>();
-      for (const [index, state] of (await Promise.all(gateways.map(liveHealth))).entries()) {
-        if (state.lastPoll) seenBefore.add(`${index} ${state.lastPoll.at}`);
-      }
+      let polls = 0;
+      const look = async (): Promise<boolean> => {
+        let found = false;
+        for (const [index, state] of (await Promise.all(gateways.map(liveHealth))).entries()) {
+          const poll = state.lastPoll && `${index} ${state.lastPoll.at}`;
+          if (poll && !seen.has(poll)) {
+            seen.add(poll);
+            pollers.add(index);
+            polls += 1;
+            found = true;
+          }
+        }
+        return found;
+      };
+      /** Resolves just after the next poll of any replica ends (its call is answered by then). */
+      const pollEnds = async () => {
+        const deadline = Date.now() + interval * 3000 + 5000;
+        while (!(await look())) {
+          if (Date.now() > deadline) throw new Error(`no poll within ${interval * 3 + 5} s`);
+          await sleep(20);
+        }
+      };
+      // With subscribers the window runs from just after a poll to just after a later one, so
+      // that it holds whole polls and their calls, no more; without any, for a fixed time.
+      await look();
+      if (count > 0) await pollEnds();
+      pollers.clear();
+      polls = 0;
       await fetch(`${simulatorURL}/__simulator/counters`, { method: 'DELETE' });
       const started = Date.now();
       let sampling = true;
-      const sample = async () => {
-        for (const [index, state] of (await Promise.all(gateways.map(liveHealth))).entries()) {
-          const poll = state.lastPoll && `${index} ${state.lastPoll.at}`;
-          if (poll && !seenBefore.has(poll)) {
-            pollTimes.add(poll);
-            pollers.add(index);
-          }
-        }
-      };
       const sampler = (async () => {
         while (sampling) {
-          await sample();
+          await look();
           await sleep(Math.min(200, (interval * 1000) / 4));
         }
-        await sample();
       })();
       // Events in the first part of the window, so that each is delivered within it.
       const emitFor = Math.max(0, windowS - interval - 1.5);
@@ -591,19 +608,16 @@ async function measureCalls(context: Context, replicas: number): Promise<CallsDe
             );
       const remaining = started + windowS * 1000 - Date.now();
       if (remaining > 0) await sleep(remaining);
-      const snapshot = await counters(simulatorURL);
-      const elapsedS = (Date.now() - started) / 1000;
-      // A poll whose call the counters saw ends within milliseconds (the simulator answers at
-      // once): one more look, so that it is counted too.
-      await sleep(50);
       sampling = false;
       await sampler;
+      if (count > 0) await pollEnds();
+      const snapshot = await counters(simulatorURL);
+      const elapsedS = (Date.now() - started) / 1000;
       await drain(subscribers, events, interval * 1000 + 3000);
       const { latencies, missed } = deliveriesOf(subscribers, events);
       const calls = Object.fromEntries(
         Object.entries(snapshot.byRoute).map(([route, entry]) => [route, entry.total]),
       );
-      const polls = pollTimes.size;
       const callsPerPoll = polls > 0 ? round(snapshot.total / polls, 2) : null;
       const step: CallsStep = {
         subscribers: count,
