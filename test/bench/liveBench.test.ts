@@ -88,13 +88,17 @@ describe('npm run bench:live', () => {
       expect(latency?.p50).toBeLessThanOrEqual(latency?.p99 ?? 0);
 
       // 2. Memory: two readings and the difference per subscriber.
+      const round = {
+        idle: { subscribers: 0, rssMB: expect.any(Number), heapUsedMB: expect.any(Number) },
+        loaded: { subscribers: 50, rssMB: expect.any(Number), heapUsedMB: expect.any(Number) },
+        perSubscriberKB: { rss: expect.any(Number), heapUsed: expect.any(Number) },
+      };
       expect(report.memory).toEqual({
         pollIntervalSeconds: 10,
         settleS: expect.any(Number),
         subscribers: 50,
-        idle: { subscribers: 0, rssMB: expect.any(Number), heapUsedMB: expect.any(Number) },
-        loaded: { subscribers: 50, rssMB: expect.any(Number), heapUsedMB: expect.any(Number) },
-        perSubscriberKB: { rss: expect.any(Number), heapUsed: expect.any(Number) },
+        ...round,
+        rounds: [round],
       });
       expect(report.memory.idle.rssMB).toBeGreaterThan(0);
       expect(report.memory.idle.heapUsedMB).toBeGreaterThan(0);
@@ -144,7 +148,9 @@ describe('npm run bench:live', () => {
       expect(markdown).toContain(report.command);
       expect(markdown).toContain('### Delivery latency, OneLogin to subscriber');
       expect(markdown).toMatch(/\| 1 s \| 1 \| 10 at [\d.]+\/s \| \d+ \| \d+ \| \d+ \| \d+ \|/);
-      expect(markdown).toMatch(/\| 0 \| [\d.]+ \| [\d.]+ \|\n\| 50 \| [\d.]+ \| [\d.]+ \|/);
+      expect(markdown).toMatch(
+        /\| 1 \| [\d.]+ → [\d.]+ \| [\d.]+ → [\d.]+ \| -?[\d.]+ \| -?[\d.]+ \|/,
+      );
       expect(markdown).toContain('### Upstream calls by number of subscribers');
       expect(markdown).toMatch(/\| 1 \| 0\.5 s \| 0 \| [\d.]+ s \| 0 \| 0 \| 0 \| — \| 0 \|/);
       expect(markdown).toMatch(
