@@ -44,7 +44,7 @@ export function renderLiveMarkdown(report: LiveBenchReport): string {
     '',
     '### Delivery latency, OneLogin to subscriber',
     '',
-    "Events created in the simulator at a steady average rate (each gap 0.5–1.5× the mean, so that they fall at random points of the poll's cycle); latency = when the subscriber handled the event minus the event's `created_at` in the simulator (one machine, one clock). Nearest-rank percentiles over every delivery. An event waits for the next poll (on average half the interval, at most all of it); the *min* is an event created just before a poll: the gateway's own path (the poll's OneLogin call, publishing, fan-out, the WebSocket, and the bench's handling of the message). The rows with more subscribers come from the upstream-calls runs below (fewer, sparser events; their latency includes the bench's one process handling every subscriber's copy in turn).",
+    "Events created in the simulator at a steady average rate (each gap 0.5–1.5× the mean, so that they fall at random points of the poll's cycle); latency = when the subscriber handled the event minus the event's `created_at` in the simulator (one machine, one clock). Nearest-rank percentiles over every delivery. An event waits for the next poll (on average half the interval, at most all of it); with 60 events the *min* is one created just before a poll: the gateway's own path (the poll's OneLogin call, publishing, fan-out, the WebSocket, and the bench's handling of the message). The rows with more subscribers come from the upstream-calls runs below (8 events, too few for their min to mean much; their latency includes the bench's one process handling every subscriber's copy in turn).",
     '',
     table(
       [
@@ -106,7 +106,7 @@ export function renderLiveMarkdown(report: LiveBenchReport): string {
     '',
     '### Upstream calls by number of subscribers',
     '',
-    `The simulator's own count of OneLogin calls during a fixed window at each number of subscribers; polls counted from each replica's \`/healthz\` (\`live.lastPoll.at\`); per hour = calls per poll × 3,600 / ${DEFAULT_INTERVAL_S} (the default interval). Events kept coming meanwhile, fewer than a page (50) per overlap window (60 s).`,
+    `The simulator's own count of OneLogin calls during a fixed window at each number of subscribers; polls counted from each replica's \`/healthz\` (\`live.lastPoll.at\`); per hour = calls per poll × 3,600 / ${DEFAULT_INTERVAL_S} (the default interval). Events kept coming meanwhile (${single?.eventsPerSecond ?? 0}/s), fewer than a page (50) per overlap window (60 s): each poll re-reads the overlap, so a busier account pays one call per 50 events created in the last 60 s, whatever the number of subscribers. Each window runs from just after a poll to just after a later one.${report.upstreamCalls.some((deployment) => deployment.redis) ? ' The two replicas share the Redis at REDIS_URL and elect one poller.' : ''}`,
     '',
     table(
       [
@@ -167,7 +167,7 @@ function meaning(report: LiveBenchReport): string {
   );
   if (perPoll.length > 0) {
     parts.push(
-      `Upstream calls do not grow with subscribers: ${Math.min(...perPoll).toFixed(2)}–${Math.max(...perPoll).toFixed(2)} calls per poll from ${polled[0]?.subscribers} to ${polled[polled.length - 1]?.subscribers} subscribers (none without a subscriber), i.e. ${polled.map((step) => step.callsPerHourAtDefault ?? '—').join(', ')} calls an hour at the default interval against the account's 5,000.`,
+      `Upstream calls do not grow with subscribers: ${Math.min(...perPoll) === Math.max(...perPoll) ? Math.min(...perPoll).toFixed(2) : `${Math.min(...perPoll).toFixed(2)}–${Math.max(...perPoll).toFixed(2)}`} calls per poll from ${polled[0]?.subscribers} to ${polled[polled.length - 1]?.subscribers} subscribers (none without a subscriber), i.e. ${polled.map((step) => step.callsPerHourAtDefault ?? '—').join(', ')} calls an hour at the default interval against the account's 5,000${report.upstreamCalls.some((deployment) => deployment.redis) ? ', and the same with two replicas sharing Redis (one of them polls)' : ''}.`,
     );
   }
   return parts.join(' ');
