@@ -23,7 +23,7 @@ WebSockets (graphql-ws, one connection each) in this process:
      per poll and per hour at the default interval; again with two replicas
      sharing Redis when REDIS_URL is set.
 
-About 3 minutes; --quick about 30 s.
+About 3 minutes (4½ with REDIS_URL); --quick about 30 s.
 
   --quick             a smoke run: 1 s interval only, 50 subscribers, short windows
   --subscribers <n>   idle subscribers for the memory reading (default 1000; 50 with --quick)
