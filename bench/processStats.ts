@@ -52,3 +52,11 @@ export function resetPeakRss(pid: number): boolean {
     return false;
   }
 }
+
+/** The process's resident set size now (VmRSS) in bytes. */
+export function readRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  if (!match) throw new Error(`/proc/${pid}/status has no VmRSS line`);
+  return Number(match[1]) * 1024;
+}

@@ -354,7 +354,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return;
     }
     if (isControl || route === null) {
-      send(response, '', handleControl({ counters, faults }, request));
+      send(response, '', handleControl({ counters, faults, live }, request));
       return;
     }
 

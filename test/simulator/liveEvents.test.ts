@@ -69,6 +69,41 @@ describe('simulator: new events as time passes', () => {
     );
   });
 
+  it('records events on POST /__simulator/live/emit and says when each was created, uncounted', async () => {
+    let now = FIXED_NOW + 10_000;
+    simulator = await startSimulator({ now: FIXED_NOW, eventCount: 50, clock: () => now });
+    const emit = (body: string) =>
+      fetch(`${(simulator as SimulatorHandle).url}/__simulator/live/emit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const one = await emit('{}');
+    expect(one.status).toBe(200);
+    const [first] = ((await one.json()) as { events: Array<{ id: number; created_at: string }> })
+      .events;
+    now += 1_500;
+    const two = (await (await emit('{"count":2}')).json()) as {
+      events: Array<{ id: number; created_at: string }>;
+    };
+    expect(two.events.map((event) => event.created_at)).toEqual([
+      new Date(now).toISOString(),
+      new Date(now).toISOString(),
+    ]);
+    const events = simulator.data.events();
+    expect(events).toHaveLength(53);
+    expect([first, ...two.events]).toEqual(
+      events.slice(50).map((event) => ({ id: event.id, created_at: event.created_at })),
+    );
+    expect(first?.created_at).toBe(new Date(FIXED_NOW + 10_000).toISOString());
+    for (const body of ['{"count":0}', '{"count":1001}', '{"count":"2"}', '[]', 'nope']) {
+      expect((await emit(body)).status).toBe(400);
+    }
+    expect(simulator.data.events()).toHaveLength(53);
+    // A control call, not OneLogin's API: never counted.
+    expect(simulator.counters.snapshot().total).toBe(0);
+  });
+
   it('refuses a rate outside 0 to 6000', async () => {
     await expect(startSimulator({ liveEventsPerMinute: 6001 })).rejects.toThrow(
       'liveEventsPerMinute must be from 0 to 6000',

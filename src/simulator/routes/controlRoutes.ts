@@ -7,6 +7,7 @@ import {
 import type { FaultSource } from '../createFaultController';
 import { apiError, jsonResponse } from '../responses';
 import type { SimRequest, SimResponse } from '../responses';
+import type { EventRecord } from '../types';
 
 export const CONTROL_PREFIX = '/__simulator';
 
@@ -18,6 +19,21 @@ function readJson(request: SimRequest): unknown {
   } catch (_error) {
     throw new RangeError('the body must be JSON');
   }
+}
+
+/** At most this many events per `POST /live/emit`. */
+const MAX_EMIT = 1000;
+
+/** `POST /live/emit`'s body: `{}` or `{"count": n}` (1 to 1000, default 1). */
+function validateEmit(body: unknown): number {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RangeError('the body must be a JSON object');
+  }
+  const count = (body as { count?: unknown }).count ?? 1;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_EMIT) {
+    throw new RangeError(`count must be an integer from 1 to ${MAX_EMIT}`);
+  }
+  return count;
 }
 
 /** Whether `address` is this machine: 127.0.0.0/8, ::1, or either mapped into IPv6. */
@@ -38,9 +54,16 @@ export function isLoopbackAddress(address: string | undefined): boolean {
  *   fault kind) takes OneLogin down, every /api and /auth request failing so, until
  *   `DELETE`; `GET` says `{"outage":null}` or the fault. Only from this machine (403
  *   otherwise), even when the simulator listens on every interface.
+ * - `POST /live/emit` (`{"count": n}`, default 1): records n new events now, as time passing
+ *   does (`live.emit`), and answers `{"events": [{"id", "created_at"}, …]}`, so that a
+ *   benchmark in another process knows when each was created.
  */
 export function handleControl(
-  controls: { counters: Counters; faults: FaultSource },
+  controls: {
+    counters: Counters;
+    faults: FaultSource;
+    live?: { emit(count: number): EventRecord[] };
+  },
   request: SimRequest,
 ): SimResponse {
   const path = request.path.replace(/\/+$/, '');
@@ -69,6 +92,13 @@ export function handleControl(
       case 'PUT /outage':
       case 'DELETE /outage':
         return handleOutage(controls.faults, request);
+      case 'POST /live/emit': {
+        if (!controls.live) return apiError(404, 'No Route Exists');
+        const created = controls.live.emit(validateEmit(readJson(request)));
+        return jsonResponse(200, {
+          events: created.map((event) => ({ id: event.id, created_at: event.created_at })),
+        });
+      }
       default:
         return apiError(404, 'No Route Exists');
     }
