@@ -11,7 +11,6 @@
  * Optionally, CPU profiles of the bare and the secured gateway under
  * scenario 1.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +46,7 @@ import type { OtlpSink } from './startOtlpSink';
 import { startOtlpSink } from './startOtlpSink';
 import type { Scraper } from './startScraper';
 import { startScraper } from './startScraper';
+import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
 
 export interface BenchOptions {
   /** Seconds of each measured run. */
@@ -140,7 +140,7 @@ export interface BenchReport {
     loadAverage: { start: number; end: number };
   };
   /** The gateway code measured. */
-  gateway: { commit: string; uncommittedChanges: boolean };
+  gateway: GatewayRevision;
   settings: {
     durationS: number;
     warmupS: number;
@@ -1013,20 +1013,6 @@ function accessLogLines(file: string, offset: number): number {
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;
-}
-
-/** The commit the gateway was built from, and whether src/ or schema/ differed from it. */
-function gatewayRevision(): BenchReport['gateway'] {
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  try {
-    return {
-      commit: git('rev-parse', '--short', 'HEAD'),
-      uncommittedChanges: git('status', '--porcelain', '--', 'src', 'schema') !== '',
-    };
-  } catch {
-    return { commit: 'unknown', uncommittedChanges: true };
-  }
 }
 
 function ratiosOf(results: readonly BenchResult[]): BenchRatio[] {

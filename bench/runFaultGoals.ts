@@ -5,7 +5,6 @@
  * load of reads (faultLoad.ts), the fault switched on through the simulator's
  * control API, and the simulator's own counters for the upstream calls.
  */
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
 import { DEMO_CREDENTIALS } from '../src/simulator';
@@ -15,6 +14,7 @@ import type { ReadRecord } from './faultLoad';
 import { driveFaultLoad } from './faultLoad';
 import type { Child } from './startChild';
 import { freePorts, startChild } from './startChild';
+import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
 
 export type FaultScenarioId =
   'baseline' | 'errors' | 'hangs' | 'bursts' | 'outage-reset' | 'outage-503';
@@ -197,7 +197,7 @@ export interface FaultGoalsReport {
     platform: string;
     loadAverage: { start: number; end: number };
   };
-  gateway: { commit: string; uncommittedChanges: boolean };
+  gateway: GatewayRevision;
   settings: {
     ratePerSecond: number;
     maxInFlight: number;
@@ -723,17 +723,4 @@ function round2(value: number): number {
 
 function sleepUntil(at: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
-}
-
-function gatewayRevision(): FaultGoalsReport['gateway'] {
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: `${__dirname}/..`, encoding: 'utf8' }).trim();
-  try {
-    return {
-      commit: git('rev-parse', '--short', 'HEAD'),
-      uncommittedChanges: git('status', '--porcelain', '--', 'src', 'schema') !== '',
-    };
-  } catch {
-    return { commit: 'unknown', uncommittedChanges: true };
-  }
 }

@@ -15,7 +15,6 @@
  *    from `/healthz`'s `live.lastPoll`), and per hour at the default interval.
  *    With REDIS_URL set, again with two replicas sharing Redis.
  */
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
 import { createClient } from '@keyv/redis';
@@ -28,7 +27,8 @@ import type { LiveSubscriber } from './liveSubscribers';
 import { closeAll, subscribeMany } from './liveSubscribers';
 import { readRssBytes } from './processStats';
 import type { Child } from './startChild';
-import { freePorts, REPO_ROOT, startChild } from './startChild';
+import { freePorts, startChild } from './startChild';
+import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
 
 /** The gateway's LIVE_POLL_INTERVAL_SECONDS when it is not set. */
 export const DEFAULT_INTERVAL_S = 10;
@@ -142,7 +142,7 @@ export interface LiveBenchReport {
     /** 1, 5 and 15-minute load averages before and after the run. */
     loadAverage: { start: number[]; end: number[] };
   };
-  gateway: { commit: string; uncommittedChanges: boolean };
+  gateway: GatewayRevision;
   latency: LatencyResult[];
   memory: MemoryResult;
   upstreamCalls: CallsDeployment[];
@@ -735,19 +735,5 @@ export async function runLiveBench(options: LiveBenchOptions): Promise<LiveBench
     };
   } finally {
     await simulator.stop();
-  }
-}
-
-/** The commit the gateway was built from, and whether src/ or schema/ differed from it. */
-function gatewayRevision(): LiveBenchReport['gateway'] {
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  try {
-    return {
-      commit: git('rev-parse', '--short', 'HEAD'),
-      uncommittedChanges: git('status', '--porcelain', '--', 'src', 'schema') !== '',
-    };
-  } catch {
-    return { commit: 'unknown', uncommittedChanges: true };
   }
 }
