@@ -148,7 +148,14 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       sendJSON(res, 404, { error: `Not found: the GraphQL endpoint is ${GRAPHQL_PATH}` });
       return;
     }
-    facts.trace = tracing.startRequest(req, res, GRAPHQL_PATH);
+    // GraphQL over SSE (a subscription whose response is its event stream), GET (EventSource) or POST.
+    const eventStream =
+      options.eventStream && (req.headers.accept ?? '').includes('text/event-stream')
+        ? options.eventStream
+        : undefined;
+    // A server span per request, but not per event stream: one lasts as long as its subscription
+    // (hours), and its events are no request's (WebSocket subscriptions have none either).
+    if (!eventStream) facts.trace = tracing.startRequest(req, res, GRAPHQL_PATH);
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.setHeader('allow', 'GET, POST, OPTIONS');
       sendJSON(res, 405, {
@@ -157,11 +164,6 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
       return;
     }
 
-    // GraphQL over SSE (a subscription whose response is its event stream), GET (EventSource) or POST.
-    const eventStream =
-      options.eventStream && (req.headers.accept ?? '').includes('text/event-stream')
-        ? options.eventStream
-        : undefined;
     const landingPage = !eventStream && options.explorer.isApolloLandingPage(req, explorerRequest);
     if (req.method === 'GET' && !landingPage && !eventStream && !options.getQueries) {
       res.setHeader('allow', 'POST, OPTIONS');
