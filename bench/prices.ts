@@ -4,7 +4,9 @@
  * from one run of each gateway: on a small shared machine two identical
  * gateways measured one after the other differ by more than these prices.
  * Each configuration runs in a gateway process of its own, from the same
- * build as the bare gateway. A round measures each priced one against the
+ * build as the bare gateway, and every round from the second on restarts all
+ * of them: processes of one build differ persistently by as much as a price,
+ * so each round's pairs are drawn from fresh processes. A round measures each priced one against the
  * bare gateway in ABBA order, and, inside the same round, a second bare
  * gateway process against the bare one in ABBA order too (the A/A control):
  * the control says how far apart two identical gateways come out on this
@@ -153,9 +155,10 @@ export interface PriceRun extends RunMeasurement {
    * What loaded this process just before the run: its own previous run (the
    * same load, at least as long as a warm-up), a warm-up run of `--warmup`
    * seconds, or, for the first run of a scenario of a process that has no main
-   * runs (gateway-b, metrics, tracing, logs), the load the others had in the
-   * scenario's main runs (a warm-up run of `--warmup` plus `--duration`
-   * seconds).
+   * runs (gateway-b, metrics, tracing, logs) and for the first run of every
+   * process in rounds 2 on (each round restarts them all), the load the others
+   * had in the scenario's main runs (a warm-up run of `--warmup` plus
+   * `--duration` seconds).
    */
   after: 'own previous run' | 'warm-up' | 'main runs’ load';
 }

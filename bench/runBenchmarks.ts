@@ -540,6 +540,11 @@ interface Stack {
     simulatorPid: number;
     simulatorURL: string;
   };
+  /**
+   * Stops these gateways and starts each again, fresh, on the same port with
+   * the same settings (the logs gateway's file is added to, not emptied).
+   */
+  restart(names: readonly PriceContestant[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -589,11 +594,12 @@ async function startStack(
       name: PriceContestant,
       port: number,
       configuration: Record<string, string>,
+      restarted = false,
     ): Promise<Child> =>
       startChild({
         name,
         entry: gatewayEntry,
-        ...(name === 'logs' && logFile ? { stdoutFile: logFile } : {}),
+        ...(name === 'logs' && logFile ? { stdoutFile: logFile, appendStdout: restarted } : {}),
         nodeFlags: [
           '--enable-source-maps',
           // V8's memory reducer shrinks the heap of a process idle for 8 s, and the
@@ -615,6 +621,8 @@ async function startStack(
         env: {
           NODE_ENV: 'production',
           ...configuration,
+          // The bench stops and restarts gateways: no load balancer to wait for.
+          SHUTDOWN_DRAIN_DELAY_SECONDS: '0',
           HOST: '127.0.0.1',
           PORT: String(port),
           ONELOGIN_BASE_URL: simulator.url,
@@ -629,6 +637,14 @@ async function startStack(
           url: `http://127.0.0.1:${port}/graphql`,
         },
       });
+    const portOf: Partial<Record<PriceContestant, number>> = {
+      gateway: ports[0] as number,
+      secured: ports[1] as number,
+      'gateway-b': ports[2] as number,
+      ...Object.fromEntries(extras.map((name, index) => [name, ports[3 + index] as number])),
+    };
+    const configurationFor = (name: PriceContestant) =>
+      configurationOf(name === 'gateway-b' ? 'gateway' : name, caller, sink);
     const started = await Promise.allSettled([
       startChild({
         name: 'floor',
@@ -643,14 +659,9 @@ async function startStack(
         ],
         ready: { kind: 'ipc' },
       }),
-      gatewayChild('gateway', ports[0] as number, configurationOf('gateway', caller, sink)),
-      gatewayChild('secured', ports[1] as number, configurationOf('secured', caller, sink)),
-      ...(withControl
-        ? [gatewayChild('gateway-b', ports[2] as number, configurationOf('gateway', caller, sink))]
-        : []),
-      ...extras.map((name, index) =>
-        gatewayChild(name, ports[3 + index] as number, configurationOf(name, caller, sink)),
-      ),
+      ...(
+        ['gateway', 'secured', ...(withControl ? ['gateway-b' as const] : []), ...extras] as const
+      ).map((name) => gatewayChild(name, portOf[name] as number, configurationFor(name))),
     ]);
     for (const outcome of started) {
       if (outcome.status === 'fulfilled') children.push(outcome.value);
@@ -695,6 +706,24 @@ async function startStack(
           simulatorPid: simulator.pid,
           simulatorURL: simulator.url,
         };
+      },
+      restart: async (names) => {
+        await scraper?.pause();
+        try {
+          const leaving = names.map(child);
+          await Promise.all(leaving.map((old) => old.stop()));
+          const fresh = await Promise.all(
+            names.map((name) =>
+              gatewayChild(name, portOf[name] as number, configurationFor(name), true),
+            ),
+          );
+          for (const [index, started] of fresh.entries()) {
+            children[children.indexOf(leaving[index] as Child)] = started;
+            byName.set(started.name, started);
+          }
+        } finally {
+          scraper?.resume();
+        }
       },
       stop: async () => {
         await scraper?.stop();
@@ -893,6 +922,16 @@ async function priceRounds(
   // The scenario's main runs end with this contestant.
   let previous: ContestantId | PriceContestant = CONTESTANTS[CONTESTANTS.length - 1] ?? 'secured';
   for (let round = 1; round <= options.priceRounds; round += 1) {
+    if (round > 1) {
+      // Each round on fresh processes: two processes of one build and settings differ
+      // persistently by 5-10 % in CPU per request (JIT and inlining decisions, heap
+      // layout), as much as a price; over fresh processes that difference is noise
+      // the rounds average out, instead of a bias every round repeats.
+      const fresh = [...new Set(sequence)];
+      await stack.restart(fresh);
+      for (const contestant of fresh) loaded.delete(contestant);
+      previous = 'direct';
+    }
     const line: string[] = [];
     for (const [position, contestant] of sequence.entries()) {
       const plan = loadPlanFor(scenario, targetOf(contestant), {

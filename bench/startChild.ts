@@ -34,6 +34,8 @@ export interface StartChildOptions {
    * in the bench's process reads, or can hold up, its writes.
    */
   stdoutFile?: string;
+  /** Add to `stdoutFile` rather than empty it (a restarted child writing on). */
+  appendStdout?: boolean;
 }
 
 export interface Child {
@@ -53,7 +55,10 @@ process.once('exit', () => {
 });
 
 export async function startChild(options: StartChildOptions): Promise<Child> {
-  const stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, 'w');
+  const stdoutFd =
+    options.stdoutFile === undefined
+      ? undefined
+      : openSync(options.stdoutFile, options.appendStdout ? 'a' : 'w');
   const child = spawn(
     process.execPath,
     [

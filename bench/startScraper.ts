@@ -8,6 +8,9 @@ export interface Scraper {
   /** Scrapes since the last reset: answered 200, and not (with the first failure). */
   counts(): { ok: number; failed: number; firstFailure?: string };
   reset(): void;
+  /** No scrape until `resume` (while the gateway restarts); resolves when none is in flight. */
+  pause(): Promise<void>;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -16,6 +19,7 @@ export function startScraper(url: string, intervalMs = 1000): Scraper {
   let failed = 0;
   let firstFailure: string | undefined;
   let inFlight: Promise<void> = Promise.resolve();
+  let paused = false;
   const scrape = async () => {
     try {
       const response = await fetch(url, { headers: { accept: 'text/plain' } });
@@ -31,6 +35,7 @@ export function startScraper(url: string, intervalMs = 1000): Scraper {
     }
   };
   const timer = setInterval(() => {
+    if (paused) return;
     inFlight = scrape();
   }, intervalMs);
   return {
@@ -39,6 +44,13 @@ export function startScraper(url: string, intervalMs = 1000): Scraper {
       ok = 0;
       failed = 0;
       firstFailure = undefined;
+    },
+    async pause() {
+      paused = true;
+      await inFlight;
+    },
+    resume() {
+      paused = false;
     },
     async stop() {
       clearInterval(timer);
