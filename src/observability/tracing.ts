@@ -23,7 +23,13 @@
  */
 import type http from 'node:http';
 
-import type { Context as OtelContext, Span, SpanOptions, TextMapGetter } from '@opentelemetry/api';
+import type {
+  Attributes,
+  Context as OtelContext,
+  Span,
+  SpanOptions,
+  TextMapGetter,
+} from '@opentelemetry/api';
 import {
   defaultTextMapSetter,
   isSpanContextValid,
@@ -248,27 +254,25 @@ class OpenTelemetryTracing implements Tracing {
     const parent = this.propagator.extract(ROOT_CONTEXT, req.headers, headerGetter);
     const method = req.method ?? 'GET';
     const local = req.socket.localPort;
+    const attributes: Attributes = {
+      [ATTR_HTTP_REQUEST_METHOD]: method,
+      [ATTR_HTTP_ROUTE]: route,
+      // The path only: a GET's query string holds the document and its variables.
+      [ATTR_URL_PATH]: route,
+      [ATTR_URL_SCHEME]: 'http',
+    };
+    if (local !== undefined) attributes[ATTR_SERVER_PORT] = local;
     const span = this.tracer.startSpan(
       `${method} ${route}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          [ATTR_HTTP_REQUEST_METHOD]: method,
-          [ATTR_HTTP_ROUTE]: route,
-          // The path only: a GET's query string holds the document and its variables.
-          [ATTR_URL_PATH]: route,
-          [ATTR_URL_SCHEME]: 'http',
-          ...(local === undefined ? {} : { [ATTR_SERVER_PORT]: local }),
-        },
-      },
+      { kind: SpanKind.SERVER, attributes },
       parent,
     );
-    let ended = false;
-    const end = (aborted: boolean) => {
-      if (ended) return;
-      ended = true;
+    // One listener: a response emits 'close' once it is sent or its connection is gone,
+    // and only a response that was sent has `writableFinished`.
+    res.once('close', () => {
+      if (!span.isRecording()) return;
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
-      if (aborted) {
+      if (!res.writableFinished) {
         span.setAttribute('error.type', 'aborted');
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection closed early' });
       } else if (res.statusCode >= 500) {
@@ -276,9 +280,7 @@ class OpenTelemetryTracing implements Tracing {
         span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.statusCode}` });
       }
       span.end();
-    };
-    res.once('finish', () => end(false));
-    res.once('close', () => end(!res.writableFinished));
+    });
     return trace.setSpan(ROOT_CONTEXT, span);
   }
 
