@@ -63,8 +63,9 @@ the first in the same rounds as the A/A control: the noise next to the price.
                       (e.g. 1@20,3@0) or all (default 1@20 when measured, else all);
                       security is priced in every scenario and latency measured
   --price-duration <s>  seconds of each run of those rounds (default 1; 0.5 with --smoke)
-  --profile           also profile the gateway and the secured gateway (node --cpu-prof)
-                      under scenario 1 at 0 ms
+  --profile           also profile the gateway, the secured gateway and one gateway per
+                      observability price in --prices (node --cpu-prof) under scenario 1
+                      at 0 ms: what each price spends in its own code, per request
   --smoke             a quick run that checks the harness, not a measurement
   --out <file>        JSON report (default docs/benchmarks.json)
   --markdown <file>   Markdown report to update (default docs/BENCHMARKS.md)

@@ -5,7 +5,7 @@
  */
 import type { ProfileComparison } from './analyzeProfile';
 import { CONTESTANT_LABELS } from './loadPlans';
-import type { BenchProfile, BenchReport } from './runBenchmarks';
+import type { BenchProfile, BenchReport, ObservabilityProfile } from './runBenchmarks';
 import type { BenchPrice, PairedFigure, PriceVerdict } from './prices';
 import { PRICES } from './prices';
 
@@ -400,6 +400,62 @@ export function renderSecurityProfileMarkdown(
   ].join('\n');
 }
 
+/**
+ * Per observability configuration, its gateway's profile against the bare
+ * gateway's under the same load: the self time of the configuration's own code
+ * (its package and the gateway's code for it) per request, as a share of the
+ * bare gateway's CPU per request, with the garbage collector's time beside it.
+ */
+export function renderObservabilityProfilesMarkdown(
+  gateway: BenchProfile,
+  profiles: readonly ObservabilityProfile[],
+): string {
+  const us = (value: number) => `${value >= 0 ? '' : '−'}${Math.abs(value).toFixed(1)}`;
+  const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(1)}`;
+  const rows = profiles.map((entry) => {
+    const busy = entry.comparison.busyUs;
+    const top = entry.comparison.focused
+      .filter((item) => item.deltaUs > 0)
+      .slice(0, 3)
+      .map((item) => `\`${item.name}\` ${item.deltaUs.toFixed(1)}`)
+      .join(', ');
+    return [
+      PRICES[entry.configuration].title,
+      `${entry.run.cpuMsPerRequest?.toFixed(3) ?? '—'}`,
+      `${us(busy.base)} → ${us(busy.other)}`,
+      us(entry.ownUs),
+      `${(entry.share * 100).toFixed(1)} %`,
+      `${us(entry.gcUs.base)} → ${us(entry.gcUs.other)} (${signed(entry.gcUs.other - entry.gcUs.base)})`,
+      top || '—',
+    ];
+  });
+  return [
+    `Each observability configuration's gateway under the same load right after the secured one ` +
+      `(scenario ${gateway.scenario}, ${gateway.upstreamLatencyMs} ms upstream latency, ` +
+      `${gateway.durationS} s each), profiled like the bare gateway, whose ` +
+      `${gateway.run.cpuMsPerRequest?.toFixed(3) ?? '—'} CPU ms/req while profiled is the base. ` +
+      '"Own code" is the self time, per request, of the functions the configuration adds ' +
+      '(prom-client and `Metrics.ts`; OpenTelemetry and `tracing.ts`; pino and the access-log ' +
+      'code), its profile minus the bare one: what the configuration costs in its own code, ' +
+      'without the noise of two processes’ totals. It leaves out what it costs elsewhere: the ' +
+      'garbage it makes (the collector column, for both gateways), and kernel time for its ' +
+      'writes. Samples come about every millisecond, so a few µs are sampling noise.',
+    '',
+    markdownTable(
+      [
+        'Configuration',
+        'CPU ms/req profiled',
+        'Busy µs/req sampled, bare → priced',
+        'Own code µs/req',
+        'Share of the bare gateway’s CPU',
+        'Garbage collector µs/req',
+        'Its top functions (µs/req)',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
 /** `existing` (or a new file) with the generated sections replaced by this report's. */
 export function updateMarkdown(existing: string | undefined, report: BenchReport): string {
   let text = existing ?? NEW_FILE;
@@ -422,6 +478,14 @@ export function updateMarkdown(existing: string | undefined, report: BenchReport
               '### The price of production security',
               '',
               renderSecurityProfileMarkdown(profile, securedProfile, securityProfile),
+            ]
+          : []),
+        ...(report.observabilityProfiles && report.observabilityProfiles.length > 0
+          ? [
+              '',
+              '### The price of observability, by profile',
+              '',
+              renderObservabilityProfilesMarkdown(profile, report.observabilityProfiles),
             ]
           : []),
       ].join('\n'),

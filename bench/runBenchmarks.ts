@@ -107,9 +107,51 @@ const SECURITY_AREAS: Readonly<Record<string, (location: string) => boolean>> = 
     location.includes('node_modules/@escape.tech/graphql-armor'),
 };
 
-/** The contestants `--profile` profiles. */
-type ProfiledId = 'gateway' | 'secured';
-const PROFILED: readonly ProfiledId[] = ['gateway', 'secured'];
+/** The contestants `--profile` profiles: these two always, then each observability price in `--prices`. */
+type ObservabilityId = Exclude<PricedContestant, 'secured'>;
+type ProfiledId = 'gateway' | 'secured' | ObservabilityId;
+
+/**
+ * The code each observability configuration adds, by frame location: what a
+ * profile of its gateway spends there beyond the bare gateway's profile is
+ * its price, as far as a profile can attribute it (the garbage it makes is
+ * collected as the gateway's, and shown apart).
+ */
+const OBSERVABILITY_AREAS: Readonly<Record<ObservabilityId, (location: string) => boolean>> = {
+  metrics: (location) =>
+    location.startsWith('src/observability/Metrics.ts') ||
+    /node_modules\/(prom-client|bintrees|tdigest)\//.test(location),
+  tracing: inTracing,
+  'sampled-tracing': inTracing,
+  logs: (location) =>
+    location.startsWith('src/observability/observeRequest.ts') ||
+    location.startsWith('src/logging/') ||
+    /node_modules\/(pino|pino-std-serializers|sonic-boom|fast-redact|@pinojs\/redact|quick-format-unescaped|fast-safe-stringify|atomic-sleep|on-exit-leak-free|thread-stream)\//.test(
+      location,
+    ),
+};
+
+function inTracing(location: string): boolean {
+  return (
+    location.startsWith('src/observability/tracing.ts') ||
+    /node_modules\/(@opentelemetry|protobufjs|@protobufjs)\//.test(location)
+  );
+}
+
+/** What a profile attributes to one observability configuration, per request. */
+export interface ObservabilityProfile {
+  configuration: ObservabilityId;
+  file: string;
+  run: RunMeasurement;
+  /** The profile against the bare gateway's (per request), its own code focused. */
+  comparison: ProfileComparison;
+  /** µs per request in the configuration's code, its profile's minus the bare one's (self time). */
+  ownUs: number;
+  /** The garbage collector's µs per request, bare and priced. */
+  gcUs: { base: number; other: number };
+  /** ownUs over the bare gateway's busy µs per request. */
+  share: number;
+}
 
 export interface BenchProfile {
   contestant: ProfiledId;
@@ -193,6 +235,8 @@ export interface BenchReport {
   securedProfile?: BenchProfile;
   /** The two profiles side by side, per request: where the price of security goes. */
   securityProfile?: ProfileComparison;
+  /** Each observability price in `--prices`, profiled after them (`--profile`). */
+  observabilityProfiles?: ObservabilityProfile[];
   /** Anything that makes a number less trustworthy (errors, upstream failures). */
   warnings: string[];
 }
@@ -304,7 +348,7 @@ function tokenLifetimeS(options: BenchOptions): number {
       options.scenarios.length *
       ((CONTESTANTS.length + (options.priceRounds > 0 ? 1 + options.prices.length : 0)) * perRun +
         options.priceRounds * perRound) +
-    (options.profile ? 2 * perRun + 60 : 0);
+    (options.profile ? (2 + options.prices.length) * perRun + 60 : 0);
   return Math.max(2 * 3600, Math.ceil(2 * planned));
 }
 
@@ -783,51 +827,79 @@ async function fetchToken(upstream: string): Promise<string> {
 
 /**
  * Scenario 1 at 0 ms against both gateways started with `--cpu-prof`, the bare
- * one's run first, then the secured one's. Only the samples of each measured
- * run are counted: V8 stamps samples with the same monotonic clock as
- * `process.hrtime`, so each run's window can be cut out of its profile. The
- * two profiles, per request, say where production security's price goes.
+ * one's run first, then the secured one's, then one gateway per observability
+ * price in `--prices` (metrics scraped, tracing exported to a sink, access logs
+ * to a file, as in the rounds). Only the samples of each measured run are
+ * counted: V8 stamps samples with the same monotonic clock as `process.hrtime`,
+ * so each run's window can be cut out of its profile. Each profile against the
+ * bare one, per request, says where a price goes: unlike the rounds' CPU
+ * totals, it is not blurred by how two processes differ, but it misses what a
+ * configuration costs outside its own code (the garbage it makes, kernel time).
  */
 async function profileGateways(
   options: BenchOptions,
   gatewayEntry: string,
   caller: SecuredCaller,
   settings: RunSettings,
-): Promise<Pick<BenchReport, 'profile' | 'securedProfile' | 'securityProfile'>> {
+): Promise<
+  Pick<BenchReport, 'profile' | 'securedProfile' | 'securityProfile' | 'observabilityProfiles'>
+> {
   const scenario = SCENARIOS[0] as Scenario;
+  const extras = options.prices.flatMap((id) =>
+    id === 'security' ? [] : [PRICES[id].contestant as ObservabilityId],
+  );
+  const profiled: ProfiledId[] = ['gateway', 'secured', ...extras];
   options.log(
-    `profiling the gateway and the secured gateway: scenario ${scenario.number} at 0 ms upstream latency`,
+    `profiling ${profiled.join(', ')}: scenario ${scenario.number} at 0 ms upstream latency`,
   );
   rmSync(PROFILE_DIRECTORY, { recursive: true, force: true });
   mkdirSync(PROFILE_DIRECTORY, { recursive: true });
-  const stack = await startStack(options, gatewayEntry, caller, 0, true);
+  const tracing = extras.some((id) => id === 'tracing' || id === 'sampled-tracing');
+  const sink = tracing ? await startOtlpSink() : undefined;
   const measured: Partial<
     Record<ProfiledId, { run: RunMeasurement; window: { startUs: number; endUs: number } }>
   > = {};
   try {
-    const data = await checkSameData(scenario, stack.targets);
-    for (const contestant of PROFILED) {
-      const plan = loadPlanFor(scenario, stack.targets[contestant], {
-        ids: data.ids,
-        starts: data.starts[contestant],
-      });
-      const processes = stack.processesOf(contestant);
-      if (options.warmupS > 0)
-        await measureRun(plan, { ...settings, durationS: options.warmupS }, processes);
-      const startUs = Number(process.hrtime.bigint() / 1000n);
-      const run = await measureRun(plan, settings, processes);
-      measured[contestant] = {
-        run,
-        window: { startUs, endUs: Number(process.hrtime.bigint() / 1000n) },
-      };
+    const stack = await startStack(options, gatewayEntry, caller, 0, true, {
+      withControl: false,
+      extras,
+      sink,
+    });
+    try {
+      const others = stack.others.filter((other) => other.name !== 'gateway-b');
+      const data = await checkSameData(scenario, stack.targets, others);
+      for (const contestant of profiled) {
+        const other = others.find((candidate) => candidate.name === contestant);
+        const plan = loadPlanFor(
+          scenario,
+          other ? other.target : stack.targets[contestant as 'gateway' | 'secured'],
+          {
+            ids: data.ids,
+            starts: other
+              ? (data.otherStarts[contestant] ?? data.starts.gateway)
+              : data.starts[contestant as 'gateway' | 'secured'],
+          },
+        );
+        const processes = stack.processesOf(contestant);
+        if (options.warmupS > 0)
+          await measureRun(plan, { ...settings, durationS: options.warmupS }, processes);
+        const startUs = Number(process.hrtime.bigint() / 1000n);
+        const run = await measureRun(plan, settings, processes);
+        measured[contestant] = {
+          run,
+          window: { startUs, endUs: Number(process.hrtime.bigint() / 1000n) },
+        };
+      }
+    } finally {
+      // The profiles are written as the gateways exit.
+      await stack.stop();
     }
   } finally {
-    // The profiles are written as the gateways exit.
-    await stack.stop();
+    await sink?.close();
   }
   const profiles = {} as Record<ProfiledId, BenchProfile>;
   const everything = {} as Record<ProfiledId, ProfileSummary>;
-  for (const contestant of PROFILED) {
+  for (const contestant of profiled) {
     const { run, window } = measured[contestant] as NonNullable<(typeof measured)[ProfiledId]>;
     const profilePath = path.join(PROFILE_DIRECTORY, `${contestant}.cpuprofile`);
     if (!existsSync(profilePath)) {
@@ -860,16 +932,41 @@ async function profileGateways(
       },
     };
   }
+  const base = { summary: everything.gateway, requests: profiles.gateway.run.httpRequestsSent };
   return {
     profile: profiles.gateway,
     securedProfile: profiles.secured,
     securityProfile: compareProfiles(
-      { summary: everything.gateway, requests: profiles.gateway.run.httpRequestsSent },
+      base,
       { summary: everything.secured, requests: profiles.secured.run.httpRequestsSent },
       {
         focus: (location) => Object.values(SECURITY_AREAS).some((inArea) => inArea(location)),
       },
     ),
+    observabilityProfiles: extras.map((configuration): ObservabilityProfile => {
+      const comparison = compareProfiles(
+        base,
+        {
+          summary: everything[configuration],
+          requests: profiles[configuration].run.httpRequestsSent,
+        },
+        {
+          focus: (location) => OBSERVABILITY_AREAS[configuration](location),
+          top: 15,
+        },
+      );
+      const ownUs = comparison.focused.reduce((sum, entry) => sum + entry.deltaUs, 0);
+      const gc = comparison.byPackage.find((entry) => entry.name === '(garbage collector)');
+      return {
+        configuration,
+        file: profiles[configuration].file,
+        run: profiles[configuration].run,
+        comparison: { ...comparison, focused: comparison.focused.slice(0, 15) },
+        ownUs,
+        gcUs: { base: gc?.baseUs ?? 0, other: gc?.otherUs ?? 0 },
+        share: comparison.busyUs.base > 0 ? ownUs / comparison.busyUs.base : 0,
+      };
+    }),
   };
 }
 
