@@ -147,6 +147,9 @@ function evidenceOf(price: BenchPrice): string {
   const { evidence } = price;
   if (price.configuration === 'security') return '401 without a token';
   if (!evidence) return '—';
+  if (price.configuration === 'production') {
+    return `${evidence.perRequest.toFixed(2)} ${evidence.what}`;
+  }
   if (price.configuration === 'metrics') {
     return `${evidence.count} of ${evidence.count + (evidence.failures ?? 0)} scrapes answered 200`;
   }
@@ -174,6 +177,10 @@ function priceMethod(report: BenchReport): string {
     `metrics, tracing and logs, which have no main runs, first get their load (${warmupS + durationS} s, ` +
     'unmeasured), so that they and secured come to the rounds with the same history, and any effect of ' +
     'that history on a price shows in the control too. ' +
+    'From the second round on, every process of the round is restarted before it and gets that load ' +
+    'again: two processes of one build and settings differ persistently by 5 to 10 % in CPU per request ' +
+    '(JIT decisions, heap layout), so a price read from one pair of processes carries their difference ' +
+    'in every round, while over fresh processes it is noise the median averages out. ' +
     "Figures are the median over the pairs of each pair's ratio (CPU) or difference (p50), " +
     'with the smallest and largest pair in brackets. A/A is what two identical gateways differ by ' +
     'on this machine: the noise. "Met" is yes when the median price is within its target by more ' +
@@ -187,6 +194,8 @@ function priceMethod(report: BenchReport): string {
 function configurationNotes(report: BenchReport): string[] {
   const { gateway, secured, metrics, tracing, logs } = report.settings.configurations;
   const sampled = report.settings.configurations['sampled-tracing'] ?? {};
+  // Reports written before the production price have none.
+  const production = report.settings.configurations.production ?? {};
   const targets = report.priceTargets;
   const cpu = (id: keyof typeof targets) =>
     `at most ${targets[id].cpuPerRequest.toFixed(2)} × the gateway's CPU per request`;
@@ -235,6 +244,17 @@ function configurationNotes(report: BenchReport): string[] {
       'logs',
       `- **logs**: LOG_LEVEL=${logs['LOG_LEVEL'] ?? '?'} (one JSON access-log line per request), stdout to ` +
         `${logs['stdout'] ?? 'a file'}, counted afterwards. Target: ${cpu('logs')}.`,
+    ],
+    [
+      'production',
+      `- **production**: all of it in one process, as production runs it: the secured gateway's ` +
+        `security (AUTH_MODE=${production['AUTH_MODE'] ?? '?'}, the same token and limits), metrics on and ` +
+        `${production['scrape'] ?? 'scraped'}, tracing to its own path of the sink with ` +
+        `OTEL_TRACES_SAMPLER=${production['OTEL_TRACES_SAMPLER'] ?? '?'} ` +
+        `${production['OTEL_TRACES_SAMPLER_ARG'] ?? ''}, and access logs ` +
+        `(LOG_LEVEL=${production['LOG_LEVEL'] ?? '?'}) to a file. It counts only when spans, scrapes ` +
+        `and log lines all show. Targets: ${cpu('production')}, and at most ` +
+        `+${(targets.production.p50DeltaMs ?? 0).toFixed(2)} ms p50 per GraphQL request.`,
     ],
   ];
   // The bare gateway, and what was priced.

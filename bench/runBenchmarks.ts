@@ -118,18 +118,33 @@ type ProfiledId = 'gateway' | 'secured' | ObservabilityId;
  * collected as the gateway's, and shown apart).
  */
 const OBSERVABILITY_AREAS: Readonly<Record<ObservabilityId, (location: string) => boolean>> = {
-  metrics: (location) =>
-    location.startsWith('src/observability/Metrics.ts') ||
-    /node_modules\/(prom-client|bintrees|tdigest)\//.test(location),
+  metrics: inMetrics,
   tracing: inTracing,
   'sampled-tracing': inTracing,
-  logs: (location) =>
+  logs: inLogs,
+  production: (location) =>
+    inMetrics(location) ||
+    inTracing(location) ||
+    inLogs(location) ||
+    Object.values(SECURITY_AREAS).some((inArea) => inArea(location)),
+};
+
+function inMetrics(location: string): boolean {
+  return (
+    location.startsWith('src/observability/Metrics.ts') ||
+    /node_modules\/(prom-client|bintrees|tdigest)\//.test(location)
+  );
+}
+
+function inLogs(location: string): boolean {
+  return (
     location.startsWith('src/observability/observeRequest.ts') ||
     location.startsWith('src/logging/') ||
     /node_modules\/(pino|pino-std-serializers|sonic-boom|fast-redact|@pinojs\/redact|quick-format-unescaped|fast-safe-stringify|atomic-sleep|on-exit-leak-free|thread-stream)\//.test(
       location,
-    ),
-};
+    )
+  );
+}
 
 function inTracing(location: string): boolean {
   return (
@@ -306,6 +321,17 @@ function configurationOf(
       };
     case 'logs':
       return { ...GATEWAY_SECURITY, ...BARE_OBSERVABILITY, LOG_LEVEL: 'info' };
+    case 'production':
+      // Everything production turns on, at production settings: tracing samples 10 %.
+      return {
+        ...securedSecurity(caller),
+        METRICS_ENABLED: 'true',
+        LOG_LEVEL: 'info',
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink?.endpointFor('production') ?? 'http://127.0.0.1:0',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+        OTEL_BSP_SCHEDULE_DELAY: String(TRACE_EXPORT_DELAY_MS),
+      };
   }
 }
 
@@ -391,7 +417,7 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
   const needsSink = options.latencies.some((latency) =>
     options.scenarios.some((scenario) =>
       pricesIn(options, scenario, latency).some(
-        (id) => id === 'tracing' || id === 'sampled-tracing',
+        (id) => id === 'tracing' || id === 'sampled-tracing' || id === 'production',
       ),
     ),
   );
@@ -534,6 +560,15 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
           ...configurationOf('logs', caller, sink),
           stdout: 'a file (bench/.out/logs/)',
         },
+        production: {
+          ...configurationOf('production', caller, sink),
+          AUTH_JWT_JWKS_URL: 'file:<temporary directory>/jwks.json',
+          OTEL_EXPORTER_OTLP_ENDPOINT:
+            'http://127.0.0.1:<port>/production (the same sink, counted apart)',
+          scrape: `GET /metrics every ${SCRAPE_INTERVAL_MS / 1000} s from the bench's process`,
+          stdout: 'a file (bench/.out/logs/)',
+          token: 'the secured gateway’s',
+        },
       },
     },
     scenarios: options.scenarios.map((scenario) => ({
@@ -567,6 +602,13 @@ function oneRequestEach(): Record<ContestantId, number> {
   return { direct: 1, floor: 1, gateway: 1, secured: 1 };
 }
 
+/** The gateways with metrics on, scraped as Prometheus would. */
+type Scraped = 'metrics' | 'production';
+const SCRAPED: readonly Scraped[] = ['metrics', 'production'];
+/** The gateways with access logs on, written to a file. */
+type Logged = 'logs' | 'production';
+const LOGGED: readonly Logged[] = ['logs', 'production'];
+
 interface Stack {
   targets: Record<ContestantId, Target>;
   /**
@@ -574,10 +616,10 @@ interface Stack {
    * control) and the metrics, tracing and logs gateways.
    */
   others: OtherGateway[];
-  /** Scrapes the metrics gateway, when there is one. */
-  scraper: Scraper | undefined;
-  /** Where the logs gateway's stdout goes, when there is one. */
-  logFile: string | undefined;
+  /** Scrape the metrics and production gateways, when there are. */
+  scrapers: Partial<Record<Scraped, Scraper>>;
+  /** Where the logs and production gateways' stdout goes, when there are. */
+  logFiles: Partial<Record<Logged, string>>;
   sink: OtlpSink | undefined;
   processesOf(contestant: ContestantId | PriceContestant): {
     contestantPid?: number;
@@ -630,10 +672,13 @@ async function startStack(
   const children: Child[] = [simulator];
   try {
     const ports = await freePorts(3 + extras.length);
-    const logFile = extras.includes('logs')
-      ? path.join(LOG_DIRECTORY, `logs-${latency}ms.log`)
-      : undefined;
-    if (logFile) mkdirSync(LOG_DIRECTORY, { recursive: true });
+    const logFiles: Partial<Record<Logged, string>> = Object.fromEntries(
+      LOGGED.filter((name) => extras.includes(name)).map((name) => [
+        name,
+        path.join(LOG_DIRECTORY, `${name}-${latency}ms.log`),
+      ]),
+    );
+    if (Object.keys(logFiles).length > 0) mkdirSync(LOG_DIRECTORY, { recursive: true });
     const gatewayChild = (
       name: PriceContestant,
       port: number,
@@ -643,7 +688,9 @@ async function startStack(
       startChild({
         name,
         entry: gatewayEntry,
-        ...(name === 'logs' && logFile ? { stdoutFile: logFile, appendStdout: restarted } : {}),
+        ...((name === 'logs' || name === 'production') && logFiles[name]
+          ? { stdoutFile: logFiles[name], appendStdout: restarted }
+          : {}),
         nodeFlags: [
           '--enable-source-maps',
           // V8's memory reducer shrinks the heap of a process idle for 8 s, and the
@@ -717,6 +764,8 @@ async function startStack(
     const child = (name: string) => byName.get(name) as Child;
     const [floor, gateway, secured] = [child('floor'), child('gateway'), child('secured')];
     await expectSecured(secured.url);
+    const production = byName.get('production');
+    if (production) await expectSecured(production.url);
     // Metrics are on by default: a bare gateway that serves them is not bare.
     for (const bare of [gateway, secured, byName.get('gateway-b')]) {
       if (bare) await expectNoMetrics(bare);
@@ -724,14 +773,24 @@ async function startStack(
     const token = await fetchToken(simulator.url);
     const pidOf = (contestant: ContestantId | PriceContestant) =>
       contestant === 'direct' ? undefined : byName.get(contestant)?.pid;
-    const metrics = byName.get('metrics');
-    const scraper = metrics
-      ? startScraper(metrics.url.replace(/\/graphql$/, '/metrics'), SCRAPE_INTERVAL_MS)
-      : undefined;
+    const scrapers: Partial<Record<Scraped, Scraper>> = {};
+    for (const name of SCRAPED) {
+      const scraped = byName.get(name);
+      if (scraped) {
+        scrapers[name] = startScraper(
+          scraped.url.replace(/\/graphql$/, '/metrics'),
+          SCRAPE_INTERVAL_MS,
+        );
+      }
+    }
     const others: OtherGateway[] = (['gateway-b', ...extras] as const).flatMap((name) => {
       const other = byName.get(name);
-      return other ? [{ name, target: { contestant: 'gateway' as const, url: other.url } }] : [];
+      if (!other) return [];
+      // The production gateway authenticates its callers as the secured one does.
+      const bearer = name === 'production' ? { bearer: caller.token } : {};
+      return [{ name, target: { contestant: 'gateway' as const, url: other.url, ...bearer } }];
     });
+    const everyScraper = () => Object.values(scrapers);
     return {
       targets: {
         direct: { contestant: 'direct', url: simulator.url, token },
@@ -740,8 +799,8 @@ async function startStack(
         secured: { contestant: 'secured', url: secured.url, bearer: caller.token },
       },
       others,
-      scraper,
-      logFile,
+      scrapers,
+      logFiles,
       sink,
       processesOf: (contestant) => {
         const pid = pidOf(contestant);
@@ -752,7 +811,7 @@ async function startStack(
         };
       },
       restart: async (names) => {
-        await scraper?.pause();
+        await Promise.all(everyScraper().map((scraper) => scraper.pause()));
         try {
           const leaving = names.map(child);
           await Promise.all(leaving.map((old) => old.stop()));
@@ -766,11 +825,11 @@ async function startStack(
             byName.set(started.name, started);
           }
         } finally {
-          scraper?.resume();
+          for (const scraper of everyScraper()) scraper.resume();
         }
       },
       stop: async () => {
-        await scraper?.stop();
+        await Promise.all(everyScraper().map((scraper) => scraper.stop()));
         await stopAll(children);
       },
     };
@@ -854,7 +913,9 @@ async function profileGateways(
   );
   rmSync(PROFILE_DIRECTORY, { recursive: true, force: true });
   mkdirSync(PROFILE_DIRECTORY, { recursive: true });
-  const tracing = extras.some((id) => id === 'tracing' || id === 'sampled-tracing');
+  const tracing = extras.some(
+    (id) => id === 'tracing' || id === 'sampled-tracing' || id === 'production',
+  );
   const sink = tracing ? await startOtlpSink() : undefined;
   const measured: Partial<
     Record<ProfiledId, { run: RunMeasurement; window: { startUs: number; endUs: number } }>
@@ -1012,9 +1073,11 @@ async function priceRounds(
   const sent = new Map<PriceContestant, number>();
   const count = (contestant: PriceContestant, run: RunMeasurement) =>
     sent.set(contestant, (sent.get(contestant) ?? 0) + run.httpRequestsSent);
-  stack.scraper?.reset();
+  for (const scraper of Object.values(stack.scrapers)) scraper.reset();
   stack.sink?.reset();
-  const logOffset = stack.logFile ? statSync(stack.logFile).size : 0;
+  const logOffsets = Object.fromEntries(
+    Object.entries(stack.logFiles).map(([name, file]) => [name, statSync(file).size]),
+  ) as Partial<Record<Logged, number>>;
   const loaded = new Set<PriceContestant>(['gateway', 'secured']);
   // The scenario's main runs end with this contestant.
   let previous: ContestantId | PriceContestant = CONTESTANTS[CONTESTANTS.length - 1] ?? 'secured';
@@ -1088,8 +1151,9 @@ async function priceRounds(
       ...(failures !== undefined ? { failures } : {}),
     };
   };
-  if (prices.includes('metrics') && stack.scraper) {
-    const scrapes = stack.scraper.counts();
+  const scrapers = stack.scrapers;
+  if (prices.includes('metrics') && scrapers.metrics) {
+    const scrapes = scrapers.metrics.counts();
     evidence.metrics = {
       evidence: found('scrapes answered 200', scrapes.ok, 'metrics', scrapes.failed),
       missing: 'no scrape answered 200',
@@ -1101,7 +1165,7 @@ async function priceRounds(
     }
   }
   const traced = (['tracing', 'sampled-tracing'] as const).filter((id) => prices.includes(id));
-  if (traced.length > 0 && stack.sink) {
+  if ((traced.length > 0 || prices.includes('production')) && stack.sink) {
     // The last batch leaves the gateway up to one export delay after its last span.
     await new Promise((resolve) => setTimeout(resolve, 2 * TRACE_EXPORT_DELAY_MS + 200));
     for (const id of traced) {
@@ -1113,10 +1177,35 @@ async function priceRounds(
       };
     }
   }
-  if (prices.includes('logs') && stack.logFile) {
+  const linesOf = (name: Logged) => {
+    const file = stack.logFiles[name];
+    return file ? accessLogLines(file, logOffsets[name] ?? 0) : 0;
+  };
+  if (prices.includes('logs') && stack.logFiles.logs) {
     evidence.logs = {
-      evidence: found('access-log lines', accessLogLines(stack.logFile, logOffset), 'logs'),
+      evidence: found('access-log lines', linesOf('logs'), 'logs'),
       missing: 'no access-log lines written',
+    };
+  }
+  if (prices.includes('production')) {
+    // All three must show: spans received, scrapes answered, access-log lines written.
+    const spans = stack.sink?.spans('production') ?? 0;
+    const scrapes = scrapers.production?.counts() ?? { ok: 0, failed: 0 };
+    const lines = linesOf('production');
+    const requests = requestsOf('production');
+    evidence.production = {
+      evidence: {
+        ...found('access-log lines', spans > 0 && scrapes.ok > 0 ? lines : 0, 'production'),
+        what:
+          `access-log lines per request, ${(requests > 0 ? spans / requests : 0).toFixed(2)} spans ` +
+          `per request, ${scrapes.ok} scrapes answered 200`,
+      },
+      missing:
+        spans === 0
+          ? 'no spans received'
+          : scrapes.ok === 0
+            ? 'no scrape answered 200'
+            : 'no access-log lines written',
     };
   }
   return { runs, evidence, warnings };
