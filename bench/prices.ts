@@ -17,21 +17,11 @@ import type { ScenarioId } from './scenarios';
 
 /** What the bench can price, each against the bare gateway. */
 export type PriceId =
-  | 'security'
-  | 'metrics'
-  | 'tracing'
-  | 'sampled-tracing'
-  | 'logs'
-  | 'production';
+  'security' | 'metrics' | 'tracing' | 'sampled-tracing' | 'logs' | 'production';
 
 /** The gateway process that runs a priced configuration. */
 export type PricedContestant =
-  | 'secured'
-  | 'metrics'
-  | 'tracing'
-  | 'sampled-tracing'
-  | 'logs'
-  | 'production';
+  'secured' | 'metrics' | 'tracing' | 'sampled-tracing' | 'logs' | 'production';
 
 /** The processes the rounds measure: the bare gateway, a second bare one, the priced ones. */
 export type PriceContestant = 'gateway' | 'gateway-b' | PricedContestant;
@@ -173,6 +163,8 @@ export interface PriceRun extends RunMeasurement {
   round: number;
   /** Index in the cell's round (see priceRoundFor). */
   position: number;
+  /** The gateway process measured (each round from the second on has fresh ones). */
+  pid: number | null;
   /**
    * What loaded this process just before the run: its own previous run (the
    * same load, at least as long as a warm-up), a warm-up run of `--warmup`

@@ -1124,6 +1124,7 @@ async function priceRounds(
         contestant,
         round,
         position,
+        pid: processes.contestantPid ?? null,
         after,
         ...run,
       });

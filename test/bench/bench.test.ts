@@ -41,7 +41,7 @@ const SMOKE_TIMEOUT_MS = 200_000;
 
 describe('npm run bench', () => {
   it(
-    'runs scenario 1 against all four contestants, prices security, metrics, tracing (always and 10 % sampled) and logs, and writes the JSON and Markdown reports',
+    'runs scenario 1 against all four contestants, prices security, metrics, tracing (always and 10 % sampled), logs and all of production in two rounds on fresh processes, and writes the JSON and Markdown reports',
     async () => {
       const jsonPath = path.join(directory, 'benchmarks.json');
       const markdownPath = path.join(directory, 'BENCHMARKS.md');
@@ -57,6 +57,8 @@ describe('npm run bench', () => {
           '1',
           '--latencies',
           '0',
+          '--price-rounds',
+          '2',
           '--out',
           jsonPath,
           '--markdown',
@@ -79,9 +81,9 @@ describe('npm run bench', () => {
           upstreamLatenciesMs: [0],
           // Scenario 1 at 20 ms is not measured: every price in every cell.
           price: {
-            rounds: 1,
+            rounds: 2,
             durationS: 0.5,
-            prices: ['security', 'metrics', 'tracing', 'sampled-tracing', 'logs'],
+            prices: ['security', 'metrics', 'tracing', 'sampled-tracing', 'logs', 'production'],
             roundByCell: { 'page50@0': ROUND },
           },
           configurations: {
@@ -114,6 +116,13 @@ describe('npm run bench', () => {
               OTEL_BSP_SCHEDULE_DELAY: '1000',
             },
             logs: { AUTH_MODE: 'none', METRICS_ENABLED: 'false', LOG_LEVEL: 'info' },
+            production: {
+              AUTH_MODE: 'jwt',
+              METRICS_ENABLED: 'true',
+              LOG_LEVEL: 'info',
+              OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+              OTEL_TRACES_SAMPLER_ARG: '0.1',
+            },
           },
         },
         scenarios: [
@@ -164,10 +173,12 @@ describe('npm run bench', () => {
         tracing: { cpuPerRequest: 1.05, p50DeltaMs: null },
         'sampled-tracing': { cpuPerRequest: 1.05, p50DeltaMs: null },
         logs: { cpuPerRequest: 1.05, p50DeltaMs: null },
+        production: { cpuPerRequest: 1.2, p50DeltaMs: 0.5 },
       });
-      // One round: 18 runs in the round's order, each after a warm-up or its own previous run
-      // (the first of each process without main runs after as much load as the main runs gave
-      // the others).
+      // Two rounds of 21 runs in the round's order, each after a warm-up or its own previous run.
+      // In round 1 the first run of each process without main runs comes after as much load as
+      // the main runs gave the others; round 2 restarts every process, so each first run in it
+      // comes after that load.
       expect(
         report.priceRuns.map((run) => [run.contestant, run.round, run.position, run.after]),
       ).toEqual([
@@ -188,8 +199,36 @@ describe('npm run bench', () => {
         ['logs', 1, 14, 'main runs’ load'],
         ['logs', 1, 15, 'own previous run'],
         ['gateway', 1, 16, 'warm-up'],
-        ['gateway-b', 1, 17, 'warm-up'],
+        ['production', 1, 17, 'main runs’ load'],
+        ['production', 1, 18, 'own previous run'],
+        ['gateway', 1, 19, 'warm-up'],
+        ['gateway-b', 1, 20, 'warm-up'],
+        ['gateway-b', 2, 0, 'main runs’ load'],
+        ['gateway', 2, 1, 'main runs’ load'],
+        ['secured', 2, 2, 'main runs’ load'],
+        ['secured', 2, 3, 'own previous run'],
+        ['gateway', 2, 4, 'warm-up'],
+        ['metrics', 2, 5, 'main runs’ load'],
+        ['metrics', 2, 6, 'own previous run'],
+        ['gateway', 2, 7, 'warm-up'],
+        ['tracing', 2, 8, 'main runs’ load'],
+        ['tracing', 2, 9, 'own previous run'],
+        ['gateway', 2, 10, 'warm-up'],
+        ['sampled-tracing', 2, 11, 'main runs’ load'],
+        ['sampled-tracing', 2, 12, 'own previous run'],
+        ['gateway', 2, 13, 'warm-up'],
+        ['logs', 2, 14, 'main runs’ load'],
+        ['logs', 2, 15, 'own previous run'],
+        ['gateway', 2, 16, 'warm-up'],
+        ['production', 2, 17, 'main runs’ load'],
+        ['production', 2, 18, 'own previous run'],
+        ['gateway', 2, 19, 'warm-up'],
+        ['gateway-b', 2, 20, 'warm-up'],
       ]);
+      // Round 2 ran on fresh processes: none of its gateways is one of round 1's.
+      const pidsOf = (round: number) =>
+        new Set(report.priceRuns.filter((run) => run.round === round).map((run) => run.pid));
+      expect([...pidsOf(2)].filter((pid) => pidsOf(1).has(pid))).toEqual([]);
       for (const run of report.priceRuns) {
         expect(run).toMatchObject({ scenario: 'page50', upstreamLatencyMs: 0, errors: 0 });
         expect(run.units).toBeGreaterThan(0);
@@ -199,13 +238,13 @@ describe('npm run bench', () => {
         median: expect.any(Number),
         min: expect.any(Number),
         max: expect.any(Number),
-        pairs: [expect.any(Number), expect.any(Number)],
+        pairs: [expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)],
       };
       const verdict = expect.stringMatching(/^(met|missed|within noise)$/);
       const cell = {
         scenario: 'page50',
         upstreamLatencyMs: 0,
-        pairs: 2,
+        pairs: 4,
         control: { cpuPerRequest: paired, p50DeltaMs: paired },
         noise: { cpuPerRequest: expect.any(Number), p50DeltaMs: expect.any(Number) },
       };
@@ -221,6 +260,7 @@ describe('npm run bench', () => {
         'tracing',
         'sampled-tracing',
         'logs',
+        'production',
       ]);
       expect(byConfiguration('security')).toEqual({
         ...cell,
@@ -249,6 +289,21 @@ describe('npm run bench', () => {
         evidence: expect.objectContaining({ what: 'access-log lines' }),
       });
       expect(byConfiguration('logs')?.evidence?.perRequest).toBeCloseTo(1, 1);
+      // Production: one access-log line per request, some spans and scrapes (else no price).
+      expect(byConfiguration('production')).toEqual({
+        ...cell,
+        configuration: 'production',
+        contestant: 'production',
+        price: { cpuPerRequest: paired, p50DeltaMs: paired },
+        targets: { cpuPerRequest: 1.2, p50DeltaMs: 0.5 },
+        verdict: { cpuPerRequest: verdict, p50: verdict },
+        evidence: expect.objectContaining({
+          what: expect.stringMatching(
+            /^access-log lines per request, [\d.]+ spans per request, [1-9]\d* scrapes answered 200$/,
+          ),
+        }),
+      });
+      expect(byConfiguration('production')?.evidence?.perRequest).toBeCloseTo(1, 1);
       // Tracing: spans received and a price, or (before the gateway traces) no price at all.
       const tracing = byConfiguration('tracing');
       expect(tracing).toMatchObject({ ...cell, configuration: 'tracing', contestant: 'tracing' });
@@ -284,12 +339,12 @@ describe('npm run bench', () => {
       expect(markdown).toContain('|  |  | secured (gateway, production security) |');
       expect(markdown).toContain('Prices of production security, metrics');
       expect(markdown).toContain(
-        `1 round per priced scenario and latency (0.5 s each run) of ${ROUND.join(', ')}`,
+        `2 rounds per priced scenario and latency (0.5 s each run) of ${ROUND.join(', ')}`,
       );
       const ratio = String.raw`[\d.]+ \([\d.]+–[\d.]+\)`;
       const difference = String.raw`[-+][\d.]+ \([-+][\d.]+…[-+][\d.]+\)`;
       const met = '(yes|no|within noise)';
-      const cellColumns = String.raw`1 page50 \| 0 ms \| 2`;
+      const cellColumns = String.raw`1 page50 \| 0 ms \| 4`;
       expect(markdown).toMatch(
         new RegExp(
           String.raw`\| security \| ${cellColumns} \| ${ratio} \| ${ratio} \| ≤ 1\.10 \| ${met} \| ` +
@@ -338,6 +393,9 @@ const ROUND = [
   'gateway',
   'logs',
   'logs',
+  'gateway',
+  'production',
+  'production',
   'gateway',
   'gateway-b',
 ];
@@ -502,7 +560,7 @@ describe('parseBenchArgs', () => {
       durationS: 4,
       warmupS: 1.5,
       priceRounds: 1,
-      prices: ['security', 'metrics', 'tracing', 'sampled-tracing', 'logs'],
+      prices: ['security', 'metrics', 'tracing', 'sampled-tracing', 'logs', 'production'],
       priceCells: 'default',
     });
     expect(
@@ -525,7 +583,7 @@ describe('parseBenchArgs', () => {
     });
     expect(parseBenchArgs(['--price-cells', 'all']).priceCells).toBe('all');
     expect(() => parseBenchArgs(['--prices', 'metrics,cache'])).toThrow(
-      '--prices takes security, metrics, tracing, sampled-tracing, logs (got "cache")',
+      '--prices takes security, metrics, tracing, sampled-tracing, logs, production (got "cache")',
     );
     expect(() => parseBenchArgs(['--price-cells', '1'])).toThrow('--price-cells takes');
   });
