@@ -255,6 +255,11 @@ export interface LiveConfig {
   leaseMs: number;
   /** A cursor older than this is refused (resuming would mean replaying too much from OneLogin). */
   resumeMaxAgeMs: number;
+  /**
+   * Live subscriptions one authenticated caller may hold at once on one replica; 0: no cap.
+   * Anonymous callers (AUTH_MODE=none, where whatever is in front is trusted) are not capped.
+   */
+  subscriptionsPerCallerMax: number;
 }
 
 export class ConfigError extends Error {
@@ -495,6 +500,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       subscriberBuffer: integer('LIVE_SUBSCRIBER_BUFFER', 1000, 50, 1_000_000),
       leaseMs: Math.round(decimal('LIVE_LEASE_SECONDS', 30, 0.3, 3600) * 1000),
       resumeMaxAgeMs: integer('LIVE_RESUME_MAX_AGE_SECONDS', 86_400, 60, 30 * 86_400) * 1000,
+      subscriptionsPerCallerMax: integer('LIVE_SUBSCRIPTIONS_PER_CALLER_MAX', 100, 0, 1_000_000),
     },
   };
   // One poll publishes up to LIVE_POLL_MAX_PAGES × 50 events at once: a smaller buffer would

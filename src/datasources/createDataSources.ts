@@ -185,6 +185,8 @@ export function createDataSources(services: Services, request: RequestScope): Da
       const plan = planLiveSubscription(input, { ...services.liveLimits, nowMs: Date.now() });
       const feed = await services.live.subscribe({
         plan,
+        // Anonymous callers are trusted (AUTH_MODE=none): a router's many subscribers share one.
+        capKey: caller.kind === 'anonymous' ? undefined : caller.id,
         // The filter already names the caller; this holds whatever the filter does.
         authorize:
           access.kind === 'self'

@@ -17,7 +17,11 @@ export enum ErrorCode {
    * per hour); HTTP 429 with `Retry-After`, and `extensions.retryAfterSeconds`.
    */
   RATE_LIMITED = 'RATE_LIMITED',
-  /** The operation is over a shape limit (depth, aliases, tokens, directives, duplicated fields, writes); `extensions.limit` and `extensions.max` say which. */
+  /**
+   * The operation is over a shape limit (depth, aliases, tokens, directives, duplicated fields, writes),
+   * or an `eventAdded` subscriber already holds LIVE_SUBSCRIPTIONS_PER_CALLER_MAX subscriptions
+   * (`limit: subscriptionsPerCaller`); `extensions.limit` and `extensions.max` say which.
+   */
   OPERATION_LIMIT_EXCEEDED = 'OPERATION_LIMIT_EXCEEDED',
   /** Trusted documents are enforced and this document is not one of them (send its `documentId`). */
   PERSISTED_QUERY_NOT_ALLOWED = 'PERSISTED_QUERY_NOT_ALLOWED',

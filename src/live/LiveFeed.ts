@@ -24,6 +24,11 @@ const READ_WAIT_MS = 1000;
 /** What a subscription asks of the feed, beyond its plan: who may see what, and who pays for a replay. */
 export interface LiveSubscribeRequest {
   plan: LivePlan;
+  /**
+   * Whose subscription this is, for LIVE_SUBSCRIPTIONS_PER_CALLER_MAX: the
+   * caller's rate-limit key; undefined for a caller the cap does not apply to.
+   */
+  capKey: string | undefined;
   /** Whether the caller may receive this event (a self-scoped caller: its own only). */
   authorize(event: EventDto): boolean;
   /** The caller's budget for a replay from OneLogin (its hourly share, the account's budget). */
@@ -79,6 +84,8 @@ export interface LiveFeedObserver {
  */
 export class LiveFeed {
   private readonly subscriptions = new Set<LiveSubscription>();
+  /** Subscriptions held per capped caller (LIVE_SUBSCRIPTIONS_PER_CALLER_MAX). */
+  private readonly heldBy = new Map<string, number>();
   private readonly now: () => number;
   private position: string | undefined;
   private reading: Promise<void> | undefined;
@@ -137,6 +144,7 @@ export class LiveFeed {
   ): Promise<AsyncIterableIterator<EventDto | GraphQLError>> {
     if (this.closed)
       throw feedUnavailable('This gateway replica is shutting down: subscribe again.');
+    const release = this.admit(request.capKey);
     const { config, backend } = this.options;
     const now = this.now();
     // A first subscriber, or the first after an idle spell, starts the feed now: it must not
@@ -147,6 +155,7 @@ export class LiveFeed {
       await backend.startIfCold(now, now - (config.leaseMs + 3 * config.pollIntervalMs));
       await this.startReader();
     } catch (error) {
+      release();
       this.options.logger.warn({ err: error }, 'live feed: cannot start a subscription (Redis?)');
       throw feedUnavailable(
         'The live feed is unavailable on this replica now (its store does not answer): subscribe again shortly.',
@@ -157,6 +166,7 @@ export class LiveFeed {
     // One synchronous step: the position and the registration (see the class comment).
     const joinedAt = this.position as string;
     const subscription = new LiveSubscription(request, config.subscriberBuffer, (reason) => {
+      release();
       this.subscriptions.delete(subscription);
       this.options.observer?.closed(reason);
     });
@@ -174,6 +184,38 @@ export class LiveFeed {
       throw error;
     }
     return subscription;
+  }
+
+  /**
+   * Counts a subscription against its caller's cap, or refuses it: returns
+   * what gives the place back (once, however often it is called).
+   */
+  private admit(key: string | undefined): () => void {
+    const max = this.options.config.subscriptionsPerCallerMax;
+    if (key === undefined || max === 0) return () => undefined;
+    const held = this.heldBy.get(key) ?? 0;
+    if (held >= max) {
+      throw new GraphQLError(
+        `This caller already holds ${max} live subscriptions on this gateway replica (LIVE_SUBSCRIPTIONS_PER_CALLER_MAX): ` +
+          'end one before starting another.',
+        {
+          extensions: {
+            code: ErrorCode.OPERATION_LIMIT_EXCEEDED,
+            limit: 'subscriptionsPerCaller',
+            max,
+          },
+        },
+      );
+    }
+    this.heldBy.set(key, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.heldBy.get(key) ?? 1) - 1;
+      if (left > 0) this.heldBy.set(key, left);
+      else this.heldBy.delete(key);
+    };
   }
 
   /** Ends every subscription (LIVE_FEED_UNAVAILABLE), stops polling and reading. */

@@ -211,3 +211,86 @@ describe('eventAdded with trusted documents enforced', () => {
     );
   });
 });
+
+describe('eventAdded: subscriptions per caller (LIVE_SUBSCRIPTIONS_PER_CALLER_MAX)', () => {
+  let simulator: SimulatorHandle;
+  let idp: TestIdentityProvider;
+  let gateway: TestGateway;
+  const connections: LiveConnection[] = [];
+  const as = async (sub: string) => {
+    const token = await idp.sign({ sub, scope: 'events:read' });
+    const connection = connectLive(gateway.url, {
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
+    connections.push(connection);
+    return connection;
+  };
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ now: liveDataNow(), eventCount: 200 });
+    idp = await startTestIdentityProvider();
+    gateway = await startTestGateway({
+      simulator,
+      env: idp.env({
+        NODE_ENV: 'production',
+        LIVE_POLL_INTERVAL_SECONDS: '0.2',
+        LIVE_LEASE_SECONDS: '2',
+        LIVE_SUBSCRIPTIONS_PER_CALLER_MAX: '2',
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(connections.splice(0).map((connection) => connection.close()));
+    await gateway.stop();
+    await idp.close();
+    await simulator.close();
+  });
+
+  it('refuses a caller its third subscription before any OneLogin call, leaves other callers alone, and gives the place back when one ends', async () => {
+    const alice = await as('alice');
+    const first = alice.subscribe(EVENT_ADDED);
+    const second = alice.subscribe(EVENT_ADDED);
+    await subscribersReach(gateway, 2);
+    gateway.resetUpstreamCalls();
+
+    // The third, on another connection of the same caller: refused at subscribe time.
+    const third = (await as('alice')).subscribe(EVENT_ADDED);
+    expect(await third.ended).toEqual({ kind: 'complete' });
+    expect(third.results).toEqual([
+      {
+        errors: [
+          {
+            message:
+              'This caller already holds 2 live subscriptions on this gateway replica (LIVE_SUBSCRIPTIONS_PER_CALLER_MAX): end one before starting another.',
+            locations: [{ line: 2, column: 45 }],
+            path: ['eventAdded'],
+            extensions: {
+              code: 'OPERATION_LIMIT_EXCEEDED',
+              limit: 'subscriptionsPerCaller',
+              max: 2,
+            },
+          },
+        ],
+      },
+    ]);
+    expect(gateway.upstreamCalls()).toEqual({});
+
+    // Another caller has places of its own.
+    const bob = (await as('bob')).subscribe(EVENT_ADDED);
+    await subscribersReach(gateway, 3);
+
+    // Once one of alice's ends, she may subscribe again.
+    first.stop();
+    await subscribersReach(gateway, 2);
+    const again = alice.subscribe(EVENT_ADDED);
+    await subscribersReach(gateway, 3);
+    const [event] = simulator.live.emit(1);
+    const delivered = {
+      data: { eventAdded: { id: String(event?.id), userId: expect.anything() } },
+    };
+    for (const subscription of [second, bob, again]) {
+      expect(await subscription.waitForResults(1)).toEqual([delivered]);
+    }
+  });
+});

@@ -51,6 +51,7 @@ describe('LiveFeed', () => {
     const { services } = handles;
     return services.live.subscribe({
       plan: planLiveSubscription({}, { ...services.liveLimits, nowMs: Date.now() }),
+      capKey: undefined,
       authorize: () => true,
       budget: () => services.requestBudget(),
       createdAtOf: () => Promise.resolve(undefined),

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '../../src/config/loadConfig';
 
 describe('loadConfig: the live feed (LIVE_*)', () => {
-  it('polls every 10 s by default, with a 30 s lease and a minute of overlap', () => {
+  it('polls every 10 s by default, with a 30 s lease and a minute of overlap, and 100 subscriptions per caller', () => {
     expect(loadConfig({}).live).toEqual({
       pollIntervalMs: 10_000,
       overlapMs: 60_000,
@@ -13,6 +13,7 @@ describe('loadConfig: the live feed (LIVE_*)', () => {
       subscriberBuffer: 1000,
       leaseMs: 30_000,
       resumeMaxAgeMs: 86_400_000,
+      subscriptionsPerCallerMax: 100,
     });
   });
 
