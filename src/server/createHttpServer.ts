@@ -107,7 +107,12 @@ export function createHttpServer(options: CreateHttpServerOptions): http.Server 
     }
     const probe = req.method === 'GET' || req.method === 'HEAD';
     if (pathname === '/healthz' && probe) {
-      sendJSON(res, 200, { status: 'ok', ...options.health?.() });
+      // Still 200 while draining (the process is healthy), saying so for whoever looks.
+      sendJSON(res, 200, {
+        status: 'ok',
+        ...(options.draining?.() ? { draining: true } : {}),
+        ...options.health?.(),
+      });
       return;
     }
     if (pathname === '/livez' && probe) {

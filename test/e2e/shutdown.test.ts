@@ -64,6 +64,12 @@ describe('SIGTERM', () => {
       status: 503,
       body: { status: 'draining' },
     });
+    // /healthz, kept for older probes, stays 200 and says it is draining.
+    const health = await fetch(`${origin}/healthz`);
+    expect({ status: health.status, body: await health.json() }).toMatchObject({
+      status: 200,
+      body: { status: 'ok', draining: true },
+    });
     // 100 ms after SIGTERM a new request is still served (load balancers have not caught up yet).
     const during = await post(url, '{ eventType(id: "5") { name } }');
     expect(during).toEqual({
