@@ -43,7 +43,9 @@ const latency = (run: ScaleRun) => [run.latencyMs.p50.toFixed(1), run.latencyMs.
 
 export function renderScaleMarkdown(scale: ScaleReport): string {
   const lines: string[] = [
-    `At ${scale.upstreamLatencyMs} ms upstream latency, ${scale.connections} connections, each run ` +
+    `From \`${scale.command}\` on ${scale.date.slice(0, 10)}, gateway ${scale.gateway.commit}` +
+      `${scale.gateway.uncommittedChanges ? ' with uncommitted changes in src/ or schema/' : ''}. ` +
+      `At ${scale.upstreamLatencyMs} ms upstream latency, ${scale.connections} connections, each run ` +
       `${scale.durationS} s after a ${scale.warmupS} s warm-up of the same load; the scale part took ` +
       `${scale.elapsedS} s (start-up and checks included). Gateways from the same build and settings as the ` +
       'bare gateway, but for UPSTREAM_CALLS_PER_REQUEST_MAX=' +

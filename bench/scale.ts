@@ -28,6 +28,7 @@ import { createClient } from '@keyv/redis';
 import type { RedisClient } from '../src/cache/createCacheStores';
 import { DEMO_CREDENTIALS } from '../src/simulator';
 import type { FloorOptions } from './floor';
+import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
 import type { LoadPlan, Recorder, Target } from './loadPlans';
 import { directListPath, graphQLHeaders, loadPlanFor, UPSTREAM_PAGE_SIZE } from './loadPlans';
 import type { RunMeasurement, RunSettings } from './measureRun';
@@ -92,6 +93,8 @@ export interface ScaleOptions {
   dataAnchor: number;
   /** The Redis the replicas share. */
   redisURL: string;
+  /** The bench's command line, for the report (the scale section may be copied alone). */
+  command: string;
   log(line: string): void;
 }
 
@@ -111,6 +114,7 @@ export function scaleOptionsFor(bench: {
   seed: number;
   eventCount: number;
   dataAnchor: number;
+  command: string;
   log(line: string): void;
 }): ScaleOptions {
   return {
@@ -123,6 +127,7 @@ export function scaleOptionsFor(bench: {
     eventCount: bench.eventCount,
     dataAnchor: bench.dataAnchor,
     redisURL: process.env['REDIS_URL'] || DEFAULT_REDIS_URL,
+    command: bench.command,
     log: bench.log,
   };
 }
@@ -209,6 +214,10 @@ export interface ScaleReplicaRow {
 }
 
 export interface ScaleReport {
+  /** The bench run it came from: its command line, when it started, the gateway's commit. */
+  command: string;
+  date: string;
+  gateway: GatewayRevision;
   upstreamLatencyMs: number;
   durationS: number;
   warmupS: number;
@@ -262,6 +271,9 @@ export async function runScale(options: ScaleOptions, context: ScaleContext): Pr
   const warnings: string[] = [];
   const settings: RunSettings = { durationS: options.durationS, connections: options.connections };
   const report: ScaleReport = {
+    command: options.command,
+    date: new Date().toISOString(),
+    gateway: gatewayRevision(),
     upstreamLatencyMs: options.latencyMs,
     durationS: options.durationS,
     warmupS: options.warmupS,
