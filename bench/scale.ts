@@ -286,7 +286,7 @@ export async function runScale(options: ScaleOptions, context: ScaleContext): Pr
   };
   options.log(
     `scale (${options.parts.join(', ')}) at ${options.latencyMs} ms upstream latency: ` +
-      'starting the simulator, the floor and the gateway',
+      'starting the simulator, the floor, the gateway and the replicas',
   );
   const simulator = await startChild({
     name: 'simulator',
@@ -302,9 +302,15 @@ export async function runScale(options: ScaleOptions, context: ScaleContext): Pr
     ready: { kind: 'ipc' },
   });
   const children: Child[] = [];
+  // The replicas start with the others, in one wave, and wait idle until their turn.
+  const shared = options.parts.includes('replicas')
+    ? await sharedRedis(options, warnings)
+    : undefined;
+  if (shared && !shared.reachable) report.replicas = { measured: false, reason: shared.reason };
+  const replicaCount = shared?.reachable === true ? Math.max(...options.sizes.replicas) : 0;
   try {
-    const [port] = await freePorts(1);
-    const [floor, gateway] = await Promise.all([
+    const ports = await freePorts(1 + replicaCount);
+    const started = await Promise.allSettled([
       startChild({
         name: 'floor',
         entry: 'bench/floorProcess.ts',
@@ -318,9 +324,17 @@ export async function runScale(options: ScaleOptions, context: ScaleContext): Pr
         ],
         ready: { kind: 'ipc' },
       }),
-      startGateway(context, 'scale-gateway', port as number, simulator.url, {}),
+      startGateway(context, 'scale-gateway', ports[0] as number, simulator.url, {}),
+      ...ports.slice(1).map((port, index) =>
+        startGateway(context, `replica-${index + 1}`, port, simulator.url, {
+          REDIS_URL: options.redisURL,
+          CACHE_NAMESPACE: shared?.reachable === true ? shared.namespace : '',
+        }),
+      ),
     ]);
-    children.push(floor, gateway);
+    for (const outcome of started) if (outcome.status === 'fulfilled') children.push(outcome.value);
+    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
+    const [floor, gateway, ...replicas] = children as [Child, Child, ...Child[]];
     const targets: ScaleTargets = {
       direct: {
         contestant: 'direct',
@@ -430,14 +444,33 @@ export async function runScale(options: ScaleOptions, context: ScaleContext): Pr
       };
     }
 
-    if (options.parts.includes('replicas')) {
+    if (shared?.reachable === true) {
       // The pages' gateway is not part of it: idle, it costs nothing, but it may as well go.
       await gateway.stop();
-      report.replicas = await measureReplicas(options, context, simulator, targets, warnings);
+      report.replicas = await measureReplicas(
+        options,
+        shared,
+        replicas,
+        simulator,
+        targets,
+        warnings,
+      );
     }
   } finally {
     await Promise.all(children.map((child) => child.stop()));
     await simulator.stop();
+    if (shared?.reachable === true) {
+      const deleted = await deleteKeys(options.redisURL, shared.namespace).catch(
+        (error: unknown) => {
+          warnings.push(
+            `scale replicas: the keys ${shared.namespace}* were not deleted: ${String(error)}`,
+          );
+          return 0;
+        },
+      );
+      if (report.replicas?.measured) report.replicas.keysDeleted = deleted;
+      options.log(`  deleted ${deleted} Redis keys under ${shared.namespace}`);
+    }
   }
   report.elapsedS = Math.round((performance.now() - began) / 100) / 10;
   options.log(`scale: done in ${report.elapsedS} s`);
@@ -484,144 +517,127 @@ function startGateway(
   });
 }
 
-async function measureReplicas(
-  options: ScaleOptions,
-  context: ScaleContext,
-  simulator: Child,
-  targets: ScaleTargets,
-  warnings: string[],
-): Promise<NonNullable<ScaleReport['replicas']>> {
-  const redisURL = options.redisURL;
-  const where = redactedURL(redisURL);
-  const reachable = await pingRedis(redisURL);
+type SharedRedis =
+  { reachable: true; where: string; namespace: string } | { reachable: false; reason: string };
+
+/** Whether the replicas' Redis answers, and the fresh key prefix (CACHE_NAMESPACE) of this run. */
+async function sharedRedis(options: ScaleOptions, warnings: string[]): Promise<SharedRedis> {
+  const where = redactedURL(options.redisURL);
+  const reachable = await pingRedis(options.redisURL);
   if (reachable !== true) {
     const reason = `Redis at ${where} did not answer (${reachable}): the replica rows were not measured. Set REDIS_URL to a reachable Redis.`;
     options.log(`  ${reason}`);
     warnings.push(`scale replicas: ${reason}`);
-    return { measured: false, reason };
+    return { reachable: false, reason };
   }
-  const most = Math.max(...options.sizes.replicas);
   const namespace = `bench-scale-${process.pid}-${Date.now()}`;
   options.log(
-    `  replicas: starting ${most} gateways sharing Redis at ${where} (keys ${namespace}*)`,
+    `  replicas: ${Math.max(...options.sizes.replicas)} gateways sharing Redis at ${where} (keys ${namespace}*)`,
   );
-  const ports = await freePorts(most);
-  const replicas: Child[] = [];
+  return { reachable: true, where, namespace };
+}
+
+async function measureReplicas(
+  options: ScaleOptions,
+  shared: { where: string; namespace: string },
+  replicas: readonly Child[],
+  simulator: Child,
+  targets: ScaleTargets,
+  warnings: string[],
+): Promise<NonNullable<ScaleReport['replicas']>> {
+  const most = replicas.length;
   const outcome = {
     measured: true as const,
-    redis: where,
-    namespace,
+    redis: shared.where,
+    namespace: shared.namespace,
+    // Set once the replicas have stopped (runScale).
     keysDeleted: 0,
     rows: [] as ScaleReplicaRow[],
   };
+  // Scenario 1: checked on the first replica against the floor and direct REST, and every
+  // other replica against the first (cursors carry no process state: any replica takes them).
+  const first = PAGE_SCENARIO.first ?? 50;
+  const starts = startsFor(first);
+  const replicaTarget = (child: Child): Target => ({ contestant: 'gateway', url: child.url });
+  const checked = await checkPages(
+    { ...targets, gateway: replicaTarget(replicas[0] as Child) },
+    first,
+    starts,
+  );
+  await Promise.all(
+    replicas.slice(1).map(async (replica) => {
+      const walked = await walkGraphQL(replicaTarget(replica), first, starts);
+      compareNodes(`scale replicas, page of ${first}`, checked.nodes, walked.nodes, replica.name);
+    }),
+  );
+  const scenario: Scenario = { ...PAGE_SCENARIO, starts };
+  const planFor = (count: number) => {
+    const base = loadPlanFor(scenario, replicaTarget(replicas[0] as Child), {
+      ids: [],
+      starts: checked.starts.gateway,
+    });
+    return spreadOver(base, replicas.slice(0, count));
+  };
+  const settings: RunSettings = {
+    durationS: options.durationS,
+    connections: options.connections,
+  };
+  const noContestant = { simulatorPid: simulator.pid, simulatorURL: simulator.url };
+  // Every replica gets its share of load once, so that those joining later come warm.
+  if (options.warmupS > 0) {
+    await measureRun(planFor(most).plan, { ...settings, durationS: options.warmupS }, noContestant);
+  }
+  const redis = await redisClient(options.redisURL);
+  const rows = outcome.rows;
   try {
-    const started = await Promise.allSettled(
-      ports.map((port, index) =>
-        startGateway(context, `replica-${index + 1}`, port, simulator.url, {
-          REDIS_URL: redisURL,
-          CACHE_NAMESPACE: namespace,
-        }),
-      ),
-    );
-    for (const outcome of started) if (outcome.status === 'fulfilled') replicas.push(outcome.value);
-    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
-
-    // Scenario 1: checked on the first replica against the floor and direct REST, and every
-    // other replica against the first (cursors carry no process state: any replica takes them).
-    const first = PAGE_SCENARIO.first ?? 50;
-    const starts = startsFor(first);
-    const replicaTarget = (child: Child): Target => ({ contestant: 'gateway', url: child.url });
-    const checked = await checkPages(
-      { ...targets, gateway: replicaTarget(replicas[0] as Child) },
-      first,
-      starts,
-    );
-    await Promise.all(
-      replicas.slice(1).map(async (replica) => {
-        const walked = await walkGraphQL(replicaTarget(replica), first, starts);
-        compareNodes(`scale replicas, page of ${first}`, checked.nodes, walked.nodes, replica.name);
-      }),
-    );
-    const scenario: Scenario = { ...PAGE_SCENARIO, starts };
-    const planFor = (count: number) => {
-      const base = loadPlanFor(scenario, replicaTarget(replicas[0] as Child), {
-        ids: [],
-        starts: checked.starts.gateway,
-      });
-      return spreadOver(base, replicas.slice(0, count));
-    };
-    const settings: RunSettings = {
-      durationS: options.durationS,
-      connections: options.connections,
-    };
-    const noContestant = { simulatorPid: simulator.pid, simulatorURL: simulator.url };
-    // Every replica gets its share of load once, so that those joining later come warm.
-    if (options.warmupS > 0) {
-      await measureRun(
-        planFor(most).plan,
-        { ...settings, durationS: options.warmupS },
-        noContestant,
-      );
-    }
-    const redis = await redisClient(redisURL);
-    const rows = outcome.rows;
-    try {
-      for (const count of options.sizes.replicas) {
-        const used = replicas.slice(0, count);
-        if (options.warmupS > 0) {
-          await measureRun(
-            planFor(count).plan,
-            { ...settings, durationS: options.warmupS },
-            noContestant,
-          );
-        }
-        const { plan, sentTo } = planFor(count);
-        const cpuBefore = used.map((replica) => readCpuMs(replica.pid));
-        const redisBefore = await redisCpuMs(redis);
-        const run = await measureRun(plan, settings, noContestant);
-        const cpu = used.map((replica, index) => readCpuMs(replica.pid) - (cpuBefore[index] ?? 0));
-        const redisAfter = await redisCpuMs(redis);
-        const sent = run.httpRequestsSent;
-        const built = used.map((_, index) => sentTo[index] ?? 0);
-        const builtTotal = built.reduce((sum, value) => sum + value, 0);
-        const shares = built.map((value) => (builtTotal > 0 ? value / builtTotal : 0));
-        const row: ScaleReplicaRow = {
-          replicas: count,
-          requestsPerSecond: run.requestsPerSecond,
-          latencyMs: { p50: run.latencyMs.p50, p99: run.latencyMs.p99 },
-          errors: run.errors,
-          ...(run.firstError !== undefined ? { firstError: run.firstError } : {}),
-          totalCpuMsPerRequest: sent > 0 ? cpu.reduce((sum, value) => sum + value, 0) / sent : null,
-          cpuMsPerRequestByReplica: cpu.map((value, index) => {
-            const requests = (shares[index] ?? 0) * sent;
-            return requests > 0 ? value / requests : null;
-          }),
-          requestShareByReplica: shares,
-          redisCpuMsPerRequest:
-            redisBefore !== null && redisAfter !== null && sent > 0
-              ? (redisAfter - redisBefore) / sent
-              : null,
-          upstreamCallsPerRequest: run.upstreamCallsPerRequest,
-          httpRequestsSent: sent,
-        };
-        rows.push(row);
-        warnings.push(...warningsOf(`scale ${count} replica(s)`, scaleRun(run)));
-        options.log(
-          `  ${count} replica(s): ${run.requestsPerSecond.toFixed(0)}/s, p50 ${run.latencyMs.p50.toFixed(2)} ms, ` +
-            `p99 ${run.latencyMs.p99.toFixed(2)} ms, ${row.totalCpuMsPerRequest?.toFixed(3) ?? '—'} CPU ms/req in all, ` +
-            `per replica ${row.cpuMsPerRequestByReplica.map((value) => value?.toFixed(3) ?? '—').join(', ')}`,
+    for (const count of options.sizes.replicas) {
+      const used = replicas.slice(0, count);
+      if (options.warmupS > 0) {
+        await measureRun(
+          planFor(count).plan,
+          { ...settings, durationS: options.warmupS },
+          noContestant,
         );
       }
-    } finally {
-      await redis.quit();
+      const { plan, sentTo } = planFor(count);
+      const cpuBefore = used.map((replica) => readCpuMs(replica.pid));
+      const redisBefore = await redisCpuMs(redis);
+      const run = await measureRun(plan, settings, noContestant);
+      const cpu = used.map((replica, index) => readCpuMs(replica.pid) - (cpuBefore[index] ?? 0));
+      const redisAfter = await redisCpuMs(redis);
+      const sent = run.httpRequestsSent;
+      const built = used.map((_, index) => sentTo[index] ?? 0);
+      const builtTotal = built.reduce((sum, value) => sum + value, 0);
+      const shares = built.map((value) => (builtTotal > 0 ? value / builtTotal : 0));
+      const row: ScaleReplicaRow = {
+        replicas: count,
+        requestsPerSecond: run.requestsPerSecond,
+        latencyMs: { p50: run.latencyMs.p50, p99: run.latencyMs.p99 },
+        errors: run.errors,
+        ...(run.firstError !== undefined ? { firstError: run.firstError } : {}),
+        totalCpuMsPerRequest: sent > 0 ? cpu.reduce((sum, value) => sum + value, 0) / sent : null,
+        cpuMsPerRequestByReplica: cpu.map((value, index) => {
+          const requests = (shares[index] ?? 0) * sent;
+          return requests > 0 ? value / requests : null;
+        }),
+        requestShareByReplica: shares,
+        redisCpuMsPerRequest:
+          redisBefore !== null && redisAfter !== null && sent > 0
+            ? (redisAfter - redisBefore) / sent
+            : null,
+        upstreamCallsPerRequest: run.upstreamCallsPerRequest,
+        httpRequestsSent: sent,
+      };
+      rows.push(row);
+      warnings.push(...warningsOf(`scale ${count} replica(s)`, scaleRun(run)));
+      options.log(
+        `  ${count} replica(s): ${run.requestsPerSecond.toFixed(0)}/s, p50 ${run.latencyMs.p50.toFixed(2)} ms, ` +
+          `p99 ${run.latencyMs.p99.toFixed(2)} ms, ${row.totalCpuMsPerRequest?.toFixed(3) ?? '—'} CPU ms/req in all, ` +
+          `per replica ${row.cpuMsPerRequestByReplica.map((value) => value?.toFixed(3) ?? '—').join(', ')}`,
+      );
     }
   } finally {
-    await Promise.all(replicas.map((replica) => replica.stop()));
-    outcome.keysDeleted = await deleteKeys(redisURL, namespace).catch((error: unknown) => {
-      warnings.push(`scale replicas: the keys ${namespace}* were not deleted: ${String(error)}`);
-      return 0;
-    });
-    options.log(`  deleted ${outcome.keysDeleted} Redis keys under ${namespace}`);
+    await redis.quit();
   }
   return outcome;
 }
