@@ -346,7 +346,6 @@ async function expectScale(report: BenchReport, markdown: string, stdout: string
     parts: ['pages', 'entities', 'replicas'],
     sizes: QUICK_SCALE_SIZES,
     gatewaySettings: { UPSTREAM_CALLS_PER_REQUEST_MAX: '10000' },
-    warnings: [],
   });
   if (!scale) return;
   const healthy = (run: {
@@ -412,6 +411,7 @@ async function expectScale(report: BenchReport, markdown: string, stdout: string
   const replicas = scale.replicas;
   expect(replicas).toBeDefined();
   if (replicas?.measured) {
+    expect(scale.warnings).toEqual([]);
     expect(replicas.namespace).toMatch(/^bench-scale-\d+-\d+$/);
     expect(replicas.keysDeleted).toBeGreaterThan(0);
     expect(replicas.rows.map((row) => row.replicas)).toEqual([1, 2]);
@@ -439,6 +439,7 @@ async function expectScale(report: BenchReport, markdown: string, stdout: string
     }
   } else {
     expect(replicas?.reason).toMatch(/^Redis at .+ did not answer/);
+    expect(scale.warnings).toEqual([`scale replicas: ${replicas?.reason ?? ''}`]);
     expect(markdown).toContain('Not measured: Redis at');
   }
 
