@@ -49,7 +49,9 @@ export function renderScaleMarkdown(scale: ScaleReport): string {
       `${scale.durationS} s after a ${scale.warmupS} s warm-up of the same load; the scale part took ` +
       `${scale.elapsedS} s (start-up and checks included). Gateways from the same build and settings as the ` +
       'bare gateway, but for UPSTREAM_CALLS_PER_REQUEST_MAX=' +
-      `${scale.gatewaySettings['UPSTREAM_CALLS_PER_REQUEST_MAX'] ?? '?'} (see below). ` +
+      `${scale.gatewaySettings['UPSTREAM_CALLS_PER_REQUEST_MAX'] ?? '?'}: at its default, 50, an \`_entities\` ` +
+      'batch of more than 50 `Event` representations is refused before it runs (the cost estimate counts a ' +
+      'call per representation, cached or not). ' +
       'Upstream calls per request are counted at the simulator for one request alone (not an average); ' +
       'p50 and p99 over every answer of the run.',
   ];
