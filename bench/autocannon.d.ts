@@ -25,7 +25,8 @@ declare module 'autocannon' {
     }
 
     interface Options {
-      url: string;
+      /** Several URLs: connection i goes to URL i mod their number. */
+      url: string | readonly string[];
       connections?: number;
       /** Seconds; autocannon stops at the first sample tick (`sampleInt`) after it. */
       duration?: number;

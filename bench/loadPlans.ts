@@ -48,8 +48,11 @@ export interface Recorder {
 }
 
 export interface LoadPlan {
-  /** Origin for autocannon; each request carries its own path. */
-  origin: string;
+  /**
+   * Origin for autocannon; each request carries its own path. Several (replicas
+   * of one server): autocannon sends connection i to origin i mod their number.
+   */
+  origin: string | readonly string[];
   /** HTTP requests per measured unit: 1, or the steps of a walk. */
   stepsPerUnit: number;
   /** True when the plan reports unit latencies itself (walks). */

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 
 import type { PriceId } from './prices';
 import { PRICE_IDS } from './prices';
+import type { ScalePart } from './scale';
+import { scaleParts } from './scale';
 import type { Scenario } from './scenarios';
 import { selectScenarios } from './scenarios';
 
@@ -27,6 +29,10 @@ export interface BenchArgs {
   /** Seconds of each measured run of those rounds. */
   priceDurationS: number;
   profile: boolean;
+  /** `--quick` (or `--smoke`): short runs that check the harness, scale at its smallest sizes. */
+  quick: boolean;
+  /** The scale parts (bench/scale.ts) to run; none: `--scale none`. */
+  scale: ScalePart[];
   /** Where the JSON report goes. */
   jsonPath: string;
   /** The Markdown file whose generated sections are updated. */
@@ -47,10 +53,10 @@ traces sampled) and access logs
 priced gateway against the bare one, ABBA), with a second bare gateway against
 the first in the same rounds as the A/A control: the noise next to the price.
 
-  --duration <s>      seconds of each measured run (default 4; 1 with --smoke)
-  --warmup <s>        seconds of load before each measured run (default 1.5; 0.5 with --smoke)
+  --duration <s>      seconds of each measured run (default 4; 1 with --quick)
+  --warmup <s>        seconds of load before each measured run (default 1.5; 0.5 with --quick)
   --connections <n>   concurrent connections (default 8)
-  --latencies <list>  simulator latency per upstream call in ms (default 0,20; 0 with --smoke)
+  --latencies <list>  simulator latency per upstream call in ms (default 0,20; 0 with --quick)
   --scenarios <list>  numbers or ids (default 1,2,3,4):
                         1 page50, 2 page10-all-fields, 3 event-by-id, 4 walk1000
   --seed <n>          simulator seed (default 1)
@@ -58,15 +64,22 @@ the first in the same rounds as the A/A control: the noise next to the price.
   --price-rounds <n>  price rounds per priced scenario and latency; each round gives two
                       pairs per price and two A/A pairs (default 1; 0 skips them)
   --prices <list>     what the rounds price (default security,metrics,tracing,
-                      sampled-tracing,logs)
+                      sampled-tracing,logs,production)
   --price-cells <list>  where metrics, tracing and logs are priced, as scenario@latency
                       (e.g. 1@20,3@0) or all (default 1@20 when measured, else all);
                       security is priced in every scenario and latency measured
-  --price-duration <s>  seconds of each run of those rounds (default 1; 0.5 with --smoke)
+  --price-duration <s>  seconds of each run of those rounds (default 1; 0.5 with --quick)
   --profile           also profile the gateway, the secured gateway and one gateway per
                       observability price in --prices (node --cpu-prof) under scenario 1
                       at 0 ms: what each price spends in its own code, per request
-  --smoke             a quick run that checks the harness, not a measurement
+  --scale <list>      how cost grows with the work (default all, about a minute; none skips it):
+                        pages (events first 10, 50, 200, 500), entities (_entities of 10,
+                        100, 1000 Event representations), replicas (1, 2, 4 gateways
+                        sharing the Redis at REDIS_URL, default redis://127.0.0.1:6379;
+                        skipped when it does not answer); at 20 ms upstream latency when
+                        measured, 2 s runs after 1 s warm-ups
+  --quick             a quick run that checks the harness, not a measurement (--smoke too):
+                      1 s runs, scale at pages 10 and 500, entities 10 and 1000, replicas 1 and 2
   --out <file>        JSON report (default docs/benchmarks.json)
   --markdown <file>   Markdown report to update (default docs/BENCHMARKS.md)
   --help
@@ -90,13 +103,16 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       prices: { type: 'string' },
       'price-cells': { type: 'string' },
       profile: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
+      scale: { type: 'string' },
       out: { type: 'string', default: 'docs/benchmarks.json' },
       markdown: { type: 'string', default: 'docs/BENCHMARKS.md' },
       help: { type: 'boolean', default: false },
     },
   });
-  const smoke = values.smoke;
+  // --smoke is the older name of --quick.
+  const smoke = values.quick || values.smoke;
   return {
     durationS: number('--duration', values.duration, smoke ? 1 : 4, 0.1, 600),
     warmupS: number('--warmup', values.warmup, smoke ? 0.5 : 1.5, 0, 600),
@@ -113,6 +129,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     priceCells: priceCells(values['price-cells']),
     priceDurationS: number('--price-duration', values['price-duration'], smoke ? 0.5 : 1, 0.1, 600),
     profile: values.profile,
+    quick: smoke,
+    scale: scaleParts(values.scale),
     jsonPath: values.out,
     markdownPath: values.markdown,
     help: values.help,

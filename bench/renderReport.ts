@@ -8,6 +8,7 @@ import { CONTESTANT_LABELS } from './loadPlans';
 import type { BenchProfile, BenchReport, ObservabilityProfile } from './runBenchmarks';
 import type { BenchPrice, PairedFigure, PriceVerdict } from './prices';
 import { PRICES } from './prices';
+import { renderScaleMarkdown, updateScaleMarkdown } from './renderScale';
 
 const RESULTS = { start: '<!-- bench:results:start -->', end: '<!-- bench:results:end -->' };
 const PROFILE = { start: '<!-- bench:profile:start -->', end: '<!-- bench:profile:end -->' };
@@ -278,6 +279,7 @@ export function renderTable(report: BenchReport): string {
     ...(report.warnings.length > 0
       ? ['', 'Warnings:', ...report.warnings.map((w) => `- ${w}`)]
       : []),
+    ...(report.scale ? ['', 'Scale:', '', renderScaleMarkdown(report.scale)] : []),
   ].join('\n');
 }
 
@@ -511,7 +513,7 @@ export function updateMarkdown(existing: string | undefined, report: BenchReport
       ].join('\n'),
     );
   }
-  return text;
+  return updateScaleMarkdown(text, report.scale);
 }
 
 function replaceBetween(

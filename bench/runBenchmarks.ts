@@ -47,6 +47,8 @@ import { startOtlpSink } from './startOtlpSink';
 import type { Scraper } from './startScraper';
 import { startScraper } from './startScraper';
 import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
+import type { ScalePart, ScaleReport } from './scale';
+import { runScale, scaleOptionsFor } from './scale';
 
 export interface BenchOptions {
   /** Seconds of each measured run. */
@@ -69,6 +71,10 @@ export interface BenchOptions {
   priceDurationS: number;
   /** Also profile the gateway and the secured gateway (`--cpu-prof`) under scenario 1 at 0 ms. */
   profile: boolean;
+  /** `--quick`: the scale part at its smallest sizes and shortest runs. */
+  quick: boolean;
+  /** The scale parts to run after the main runs (bench/scale.ts); none: empty. */
+  scale: readonly ScalePart[];
   /** The command line that reproduces the run, for the report. */
   command: string;
   log(line: string): void;
@@ -252,6 +258,8 @@ export interface BenchReport {
   securityProfile?: ProfileComparison;
   /** Each observability price in `--prices`, profiled after them (`--profile`). */
   observabilityProfiles?: ObservabilityProfile[];
+  /** How cost grows with the work (`--scale`; bench/scale.ts), with its own warnings. */
+  scale?: ScaleReport;
   /** Anything that makes a number less trustworthy (errors, upstream failures). */
   warnings: string[];
 }
@@ -504,6 +512,15 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
     await sink?.close();
   }
 
+  const scale =
+    options.scale.length > 0
+      ? await runScale(scaleOptionsFor({ ...options, dataAnchor: DATA_ANCHOR }), {
+          gatewayEntry,
+          gatewaySettings: configurationOf('gateway', caller, undefined),
+          fetchToken,
+        })
+      : undefined;
+
   const profiles = options.profile
     ? await profileGateways(options, gatewayEntry, caller, settings)
     : {};
@@ -594,6 +611,7 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
     ),
     priceRuns,
     ...profiles,
+    ...(scale ? { scale } : {}),
     warnings,
   };
 }

@@ -3,8 +3,11 @@
  * contestant (direct, floor, gateway, and the gateway with production
  * security), then one price round (the secured, metrics, tracing and logs
  * gateways against the bare one, and a second bare gateway against the
- * first), and writes its reports. It asserts their shape, never timings. The
- * prices' arithmetic is tested on made-up runs.
+ * first), then the scale part at its smallest sizes (pages of 10 and 500,
+ * `_entities` of 10 and 1,000, 1 and 2 replicas sharing Redis when it
+ * answers), and writes its reports. It asserts their shape and the whole
+ * numbers (upstream calls per request), never timings. The prices'
+ * arithmetic is tested on made-up runs.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,11 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+import { createClient } from '@keyv/redis';
 import { afterAll, describe, expect, it } from '@jest/globals';
 
 import { parseBenchArgs } from '../../bench/parseBenchArgs';
 import type { BenchReport } from '../../bench/runBenchmarks';
 import type { BenchPrice, PriceRun } from '../../bench/prices';
+import { DEFAULT_REDIS_URL, QUICK_SCALE_SIZES } from '../../bench/scale';
 import {
   median,
   noiseOf,
@@ -35,9 +40,11 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 /**
  * The smoke run starts eight processes (simulator, floor, five gateways) and
  * makes 15 price runs: about 50 s on a quiet 2-core machine, 95 s with a load
- * average of 12. The timeout leaves room for the latter.
+ * average of 12; the scale part adds a simulator, a floor and three gateways
+ * and 10 short runs, about 35 s with a load average of 4. The timeout leaves
+ * room for a busy machine.
  */
-const SMOKE_TIMEOUT_MS = 200_000;
+const SMOKE_TIMEOUT_MS = 300_000;
 
 describe('npm run bench', () => {
   it(
@@ -52,7 +59,7 @@ describe('npm run bench', () => {
           '--import',
           'tsx',
           'bench/run.ts',
-          '--smoke',
+          '--quick',
           '--scenarios',
           '1',
           '--latencies',
@@ -72,7 +79,7 @@ describe('npm run bench', () => {
       const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchReport;
       expect(report).toMatchObject({
         version: 1,
-        command: expect.stringContaining('npm run bench -- --smoke'),
+        command: expect.stringContaining('npm run bench -- --quick'),
         machine: { cores: expect.any(Number), node: process.version },
         gateway: { commit: expect.any(String) },
         settings: {
@@ -371,10 +378,133 @@ describe('npm run bench', () => {
       expect(markdown).toContain('METRICS_ENABLED=false, LOG_LEVEL=warn');
       expect(stdout).toContain('Prices (each priced gateway against the bare one');
       expect(markdown).toContain(report.command);
+
+      await expectScale(report, markdown, stdout);
     },
     SMOKE_TIMEOUT_MS,
   );
 });
+
+/**
+ * The scale part at --quick's sizes, at the run's only latency (0 ms): the
+ * upstream calls per request are whole numbers (⌈first / 50⌉ per page, none for
+ * `_entities` of listed events), every run answered without an error, and the
+ * per-event and per-representation figures follow from the per-request ones.
+ */
+async function expectScale(report: BenchReport, markdown: string, stdout: string): Promise<void> {
+  const { scale } = report;
+  expect(scale).toMatchObject({
+    upstreamLatencyMs: 0,
+    durationS: 1,
+    warmupS: 0.5,
+    connections: 8,
+    parts: ['pages', 'entities', 'replicas'],
+    sizes: QUICK_SCALE_SIZES,
+    gatewaySettings: { UPSTREAM_CALLS_PER_REQUEST_MAX: '10000' },
+  });
+  if (!scale) return;
+  const healthy = (run: {
+    errors: number;
+    units: number;
+    cpuMsPerRequest: number | null;
+    latencyMs: { p50: number; p99: number };
+  }) => {
+    expect(run.errors).toBe(0);
+    expect(run.units).toBeGreaterThan(0);
+    expect(run.cpuMsPerRequest).toBeGreaterThan(0);
+    expect(run.latencyMs.p50).toBeGreaterThan(0);
+    expect(run.latencyMs.p99).toBeGreaterThanOrEqual(run.latencyMs.p50);
+  };
+
+  expect(
+    scale.pages?.map((row) => [row.first, row.checkedPages, row.upstreamCallsPerPage]),
+  ).toEqual([
+    [10, 20, { gateway: 1, floor: 1 }],
+    [500, 10, { gateway: 10, floor: 10 }],
+  ]);
+  for (const row of scale.pages ?? []) {
+    healthy(row.gateway);
+    healthy(row.floor);
+    expect(row.cpuUsPerEvent.gateway).toBeCloseTo(
+      ((row.gateway.cpuMsPerRequest ?? 0) * 1000) / row.first,
+      6,
+    );
+    expect(row.cpuUsPerEvent.floor).toBeCloseTo(
+      ((row.floor.cpuMsPerRequest ?? 0) * 1000) / row.first,
+      6,
+    );
+    // Under load too, but for requests in flight when a run (or its warm-up) ends.
+    const calls = Math.ceil(row.first / 50);
+    for (const run of [row.gateway, row.floor]) {
+      expect(run.upstreamCallsPerRequest).toBeGreaterThan(0.9 * calls);
+      expect(run.upstreamCallsPerRequest).toBeLessThanOrEqual(1.05 * calls);
+    }
+  }
+
+  expect(scale.entities?.query).toMatch(
+    /^query BenchEntities\(\$representations: \[_Any!\]!\) \{ _entities\(representations: \$representations\) \{ \.\.\. on Event \{ id createdAt .* eventType \{ name \} \} \} \}$/,
+  );
+  expect(
+    scale.entities?.rows.map((row) => [
+      row.representations,
+      row.batches,
+      row.upstreamCallsPerRequest,
+    ]),
+  ).toEqual([
+    [10, 100, 0],
+    [1000, 1, 0],
+  ]);
+  for (const row of scale.entities?.rows ?? []) {
+    healthy(row.gateway);
+    expect(row.gateway.upstreamCallsPerRequest).toBe(0);
+    expect(row.cpuUsPerRepresentation).toBeCloseTo(
+      ((row.gateway.cpuMsPerRequest ?? 0) * 1000) / row.representations,
+      6,
+    );
+  }
+
+  const replicas = scale.replicas;
+  expect(replicas).toBeDefined();
+  if (replicas?.measured) {
+    expect(scale.warnings).toEqual([]);
+    expect(replicas.namespace).toMatch(/^bench-scale-\d+-\d+$/);
+    expect(replicas.keysDeleted).toBeGreaterThan(0);
+    expect(replicas.rows.map((row) => row.replicas)).toEqual([1, 2]);
+    for (const row of replicas.rows) {
+      expect(row.errors).toBe(0);
+      expect(row.requestsPerSecond).toBeGreaterThan(0);
+      expect(row.totalCpuMsPerRequest).toBeGreaterThan(0);
+      expect(row.cpuMsPerRequestByReplica).toHaveLength(row.replicas);
+      for (const value of row.cpuMsPerRequestByReplica) expect(value).toBeGreaterThan(0);
+      expect(row.requestShareByReplica.reduce((sum, share) => sum + share, 0)).toBeCloseTo(1, 6);
+      // Both replicas got a fair part of the connections' requests.
+      for (const share of row.requestShareByReplica) {
+        expect(share).toBeGreaterThan(0.5 / row.replicas);
+      }
+      expect(row.upstreamCallsPerRequest).toBeGreaterThan(0.9);
+      expect(row.upstreamCallsPerRequest).toBeLessThanOrEqual(1.05);
+    }
+    // Nothing of the run is left in Redis.
+    const client = createClient({ url: process.env['REDIS_URL'] || DEFAULT_REDIS_URL });
+    await client.connect();
+    try {
+      expect(await client.keys(`${replicas.namespace}*`)).toEqual([]);
+    } finally {
+      await client.quit();
+    }
+  } else {
+    expect(replicas?.reason).toMatch(/^Redis at .+ did not answer/);
+    expect(scale.warnings).toEqual([`scale replicas: ${replicas?.reason ?? ''}`]);
+    expect(markdown).toContain('Not measured: Redis at');
+  }
+
+  expect(markdown).toContain('<!-- bench:scale:start -->');
+  expect(markdown).toContain('## Scale');
+  expect(markdown).toMatch(/\| 10 \| 1 \| [\d.]+ \|/);
+  expect(markdown).toMatch(/\| 500 \| 10 \| [\d.]+ \|/);
+  expect(markdown).toMatch(/\| 1000 \| 1 \| 0 \| [\d.]+ \|/);
+  expect(stdout).toContain('### `_entities` batches');
+}
 
 const ROUND = [
   'gateway-b',
@@ -582,6 +712,17 @@ describe('parseBenchArgs', () => {
       ],
     });
     expect(parseBenchArgs(['--price-cells', 'all']).priceCells).toBe('all');
+    expect(parseBenchArgs([]).scale).toEqual(['pages', 'entities', 'replicas']);
+    expect(parseBenchArgs(['--scale', 'none']).scale).toEqual([]);
+    expect(parseBenchArgs(['--scale', 'replicas,pages']).scale).toEqual(['pages', 'replicas']);
+    expect(() => parseBenchArgs(['--scale', 'pages,users'])).toThrow(
+      '--scale takes none, all or a list of pages, entities, replicas (got "users")',
+    );
+    // --smoke is the older name of --quick.
+    const quick = { quick: true, durationS: 1, warmupS: 0.5, latencies: [0], priceDurationS: 0.5 };
+    expect(parseBenchArgs(['--quick'])).toMatchObject(quick);
+    expect(parseBenchArgs(['--smoke'])).toMatchObject(quick);
+    expect(parseBenchArgs([]).quick).toBe(false);
     expect(() => parseBenchArgs(['--prices', 'metrics,cache'])).toThrow(
       '--prices takes security, metrics, tracing, sampled-tracing, logs, production (got "cache")',
     );
