@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 
 import type { PriceId } from './prices';
 import { PRICE_IDS } from './prices';
+import type { PeerId } from './peers/peerIds';
+import { parsePeers, PEER_DURATION_S, PEER_WARMUP_S } from './peers/peerIds';
 import type { Scenario } from './scenarios';
 import { selectScenarios } from './scenarios';
 
@@ -27,6 +29,11 @@ export interface BenchArgs {
   /** Seconds of each measured run of those rounds. */
   priceDurationS: number;
   profile: boolean;
+  /** The peers (bench/peers/peers.ts), measured after the contestants; [] with `--peers none`. */
+  peers: PeerId[];
+  /** Seconds of each peer run and of its warm-up. */
+  peerDurationS: number;
+  peerWarmupS: number;
   /** Where the JSON report goes. */
   jsonPath: string;
   /** The Markdown file whose generated sections are updated. */
@@ -63,6 +70,10 @@ the first in the same rounds as the A/A control: the noise next to the price.
                       (e.g. 1@20,3@0) or all (default 1@20 when measured, else all);
                       security is priced in every scenario and latency measured
   --price-duration <s>  seconds of each run of those rounds (default 1; 0.5 with --smoke)
+  --peers <list>      peers measured after the contestants, their answers checked against
+                      direct REST first: mesh (Hive Gateway over a Mesh OpenAPI supergraph),
+                      apollo-rest (Apollo Server + RESTDataSource); default both, none to skip
+  --peer-duration <s> seconds of each peer run (default ${PEER_DURATION_S}, after ${PEER_WARMUP_S} s of warm-up; 0.5 with --smoke)
   --profile           also profile the gateway and the secured gateway (node --cpu-prof)
                       under scenario 1 at 0 ms
   --smoke             a quick run that checks the harness, not a measurement
@@ -88,6 +99,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       'price-duration': { type: 'string' },
       prices: { type: 'string' },
       'price-cells': { type: 'string' },
+      peers: { type: 'string' },
+      'peer-duration': { type: 'string' },
       profile: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
       out: { type: 'string', default: 'docs/benchmarks.json' },
@@ -112,6 +125,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     priceCells: priceCells(values['price-cells']),
     priceDurationS: number('--price-duration', values['price-duration'], smoke ? 0.5 : 1, 0.1, 600),
     profile: values.profile,
+    peers: parsePeers(values.peers),
+    peerDurationS: number(
+      '--peer-duration',
+      values['peer-duration'],
+      smoke ? 0.5 : PEER_DURATION_S,
+      0.1,
+      600,
+    ),
+    peerWarmupS: smoke ? 0.5 : PEER_WARMUP_S,
     jsonPath: values.out,
     markdownPath: values.markdown,
     help: values.help,

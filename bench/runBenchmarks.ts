@@ -47,6 +47,15 @@ import { startOtlpSink } from './startOtlpSink';
 import type { Scraper } from './startScraper';
 import { startScraper } from './startScraper';
 import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
+import type { PeerId } from './peers/peerIds';
+import type { PeersReport } from './peers/peers';
+import {
+  measurePeers,
+  PEER_DURATION_S,
+  PEER_WARMUP_S,
+  peersReport,
+  startPeers,
+} from './peers/peers';
 
 export interface BenchOptions {
   /** Seconds of each measured run. */
@@ -71,13 +80,18 @@ export interface BenchOptions {
   profile: boolean;
   /** The command line that reproduces the run, for the report. */
   command: string;
+  /** The peers measured after the contestants (bench/peers/; default none here, all from the CLI). */
+  peers?: readonly PeerId[];
+  /** Seconds of each peer run and its warm-up (default PEER_DURATION_S, PEER_WARMUP_S). */
+  peerDurationS?: number;
+  peerWarmupS?: number;
   log(line: string): void;
 }
 
 export interface BenchResult extends RunMeasurement {
   scenario: ScenarioId;
   upstreamLatencyMs: number;
-  contestant: ContestantId;
+  contestant: ContestantId | PeerId;
 }
 
 export interface BenchRatio {
@@ -193,6 +207,8 @@ export interface BenchReport {
   securedProfile?: BenchProfile;
   /** The two profiles side by side, per request: where the price of security goes. */
   securityProfile?: ProfileComparison;
+  /** The peers (bench/peers/), when measured: their settings, the mesh spec's fixes, the gateway's ratios to them. */
+  peers?: PeersReport;
   /** Anything that makes a number less trustworthy (errors, upstream failures). */
   warnings: string[];
 }
@@ -352,6 +368,14 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
     ),
   );
   const sink = needsSink ? await startOtlpSink() : undefined;
+  const peers = options.peers ?? [];
+  const peerSettings: RunSettings = {
+    durationS: options.peerDurationS ?? PEER_DURATION_S,
+    connections: options.connections,
+  };
+  const peerWarmupS = options.peerWarmupS ?? PEER_WARMUP_S;
+  const peerRequestsPerUnit: PeersReport['httpRequestsPerUnit'] = {};
+  let peersAddedMs = 0;
   try {
     for (const latency of options.latencies) {
       const priced = new Set(
@@ -374,6 +398,19 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
         extras,
         sink,
       });
+      const peersStarted = performance.now();
+      const peerStack =
+        peers.length > 0
+          ? await startPeers(
+              peers,
+              stack.targets.direct.url,
+              stack.targets.direct.token ?? '',
+            ).catch(async (error: unknown) => {
+              await stack.stop();
+              throw error;
+            })
+          : undefined;
+      peersAddedMs += performance.now() - peersStarted;
       try {
         for (const scenario of options.scenarios) {
           const prices = pricesIn(options, scenario, latency);
@@ -414,6 +451,25 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
                 (run.cpuMsPerRequest === null ? '' : `, ${run.cpuMsPerRequest.toFixed(3)} CPU ms`),
             );
           }
+          if (peerStack) {
+            const measuring = performance.now();
+            for (const result of await measurePeers({
+              stack: peerStack,
+              scenario,
+              latencyMs: latency,
+              direct: stack.targets.direct,
+              ids: data.ids,
+              settings: peerSettings,
+              warmupS: peerWarmupS,
+              processes: stack.processesOf('direct'),
+              requestsPerUnit: peerRequestsPerUnit,
+              log: options.log,
+            })) {
+              results.push(result);
+              warnings.push(...warningsOf(result));
+            }
+            peersAddedMs += performance.now() - measuring;
+          }
           if (prices.length === 0) continue;
           roundByCell[`${scenario.id}@${latency}`] = priceRoundFor(prices);
           const priced = await priceRounds(options, stack, scenario, data, latency, prices);
@@ -427,6 +483,7 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
           warnings.push(...priced.warnings);
         }
       } finally {
+        await peerStack?.stop();
         await stack.stop();
       }
     }
@@ -515,6 +572,18 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
     ),
     priceRuns,
     ...profiles,
+    ...(peers.length > 0
+      ? {
+          peers: peersReport({
+            ids: peers,
+            durationS: peerSettings.durationS,
+            warmupS: peerWarmupS,
+            requestsPerUnit: peerRequestsPerUnit,
+            addedS: peersAddedMs / 1000,
+            results,
+          }),
+        }
+      : {}),
     warnings,
   };
 }
