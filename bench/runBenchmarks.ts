@@ -483,7 +483,9 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
           warnings.push(...priced.warnings);
         }
       } finally {
+        const stopping = performance.now();
         await peerStack?.stop();
+        if (peerStack) peersAddedMs += performance.now() - stopping;
         await stack.stop();
       }
     }

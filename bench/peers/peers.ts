@@ -38,6 +38,8 @@ export type { PeerId } from './peerIds';
 export { PEER_DURATION_S, PEER_IDS, PEER_LABELS, PEER_WARMUP_S } from './peerIds';
 
 const OUT_DIRECTORY = path.join(REPO_ROOT, 'bench/.out/peers');
+/** How long a peer gets to exit after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 2000;
 const HIVE_GATEWAY_BIN = 'node_modules/@graphql-hive/gateway/dist/bin.js';
 
 export interface PeerStack {
@@ -143,8 +145,10 @@ export async function startPeers(
   const children: Child[] = started.flatMap((outcome) =>
     outcome.status === 'fulfilled' ? [outcome.value] : [],
   );
+  // Hive Gateway waits for open keep-alive connections before it exits on SIGTERM, which
+  // took the 20 s of startChild's default grace every time; the runs are over by then.
   const stop = async () => {
-    await Promise.all(children.map((child) => child.stop()));
+    await Promise.all(children.map((child) => child.stop(STOP_GRACE_MS)));
   };
   const failed = started.find((outcome) => outcome.status === 'rejected');
   if (failed) {
