@@ -1,5 +1,5 @@
 /**
- * Compiles the gateway with tsconfig.build.json's options into bench/.out/dist
+ * Compiles the gateway with tsconfig.build.json's options into bench/.out/dist (or a folder under bench/.out)
  * (not dist/, so that nobody's build is touched), for the bench to run it as
  * `npm start` runs dist/. Each file is transpiled on its own with TypeScript's
  * `transpileModule`: the project sets `isolatedModules`, so the JavaScript is

@@ -4,6 +4,8 @@ import type { PriceId } from './prices';
 import { PRICE_IDS } from './prices';
 import type { ScalePart } from './scale';
 import { scaleParts } from './scale';
+import type { PeerId } from './peers/peerIds';
+import { parsePeers, PEER_DURATION_S, PEER_WARMUP_S } from './peers/peerIds';
 import type { Scenario } from './scenarios';
 import { selectScenarios } from './scenarios';
 
@@ -33,6 +35,11 @@ export interface BenchArgs {
   quick: boolean;
   /** The scale parts (bench/scale.ts) to run; none: `--scale none`. */
   scale: ScalePart[];
+  /** The peers (bench/peers/peers.ts), measured after the contestants; [] with `--peers none`. */
+  peers: PeerId[];
+  /** Seconds of each peer run and of its warm-up. */
+  peerDurationS: number;
+  peerWarmupS: number;
   /** Where the JSON report goes. */
   jsonPath: string;
   /** The Markdown file whose generated sections are updated. */
@@ -78,6 +85,10 @@ the first in the same rounds as the A/A control: the noise next to the price.
                         sharing the Redis at REDIS_URL, default redis://127.0.0.1:6379;
                         skipped when it does not answer); at 20 ms upstream latency when
                         measured, 2 s runs after 1 s warm-ups
+  --peers <list>      peers measured after the contestants, their answers checked against
+                      direct REST first: mesh (Hive Gateway over a Mesh OpenAPI supergraph),
+                      apollo-rest (Apollo Server + RESTDataSource); default both, none to skip
+  --peer-duration <s> seconds of each peer run (default ${PEER_DURATION_S}, after ${PEER_WARMUP_S} s of warm-up; 0.5 with --quick)
   --quick             a quick run that checks the harness, not a measurement (--smoke too):
                       1 s runs, scale at pages 10 and 500, entities 10 and 1000, replicas 1 and 2
   --out <file>        JSON report (default docs/benchmarks.json)
@@ -102,6 +113,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       'price-duration': { type: 'string' },
       prices: { type: 'string' },
       'price-cells': { type: 'string' },
+      peers: { type: 'string' },
+      'peer-duration': { type: 'string' },
       profile: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
@@ -131,6 +144,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     profile: values.profile,
     quick: smoke,
     scale: scaleParts(values.scale),
+    peers: parsePeers(values.peers),
+    peerDurationS: number(
+      '--peer-duration',
+      values['peer-duration'],
+      smoke ? 0.5 : PEER_DURATION_S,
+      0.1,
+      600,
+    ),
+    peerWarmupS: smoke ? 0.5 : PEER_WARMUP_S,
     jsonPath: values.out,
     markdownPath: values.markdown,
     help: values.help,

@@ -4,7 +4,10 @@
  * rewritten, so the hand-written analysis and history around it stay.
  */
 import type { ProfileComparison } from './analyzeProfile';
+import type { ContestantId } from './loadPlans';
 import { CONTESTANT_LABELS } from './loadPlans';
+import { peerLabel } from './peers/peerIds';
+import { PEER_RATIO_HEADERS, peerRatioRows, peersNote } from './peers/renderPeers';
 import type { BenchProfile, BenchReport, ObservabilityProfile } from './runBenchmarks';
 import type { BenchPrice, PairedFigure, PriceVerdict } from './prices';
 import { PRICES } from './prices';
@@ -53,7 +56,7 @@ function rows(report: BenchReport): string[][] {
         ? `${scenario.number} ${scenario.id}${scenario.unit === 'walk' ? ' (per walk)' : ''}`
         : '',
       newGroup ? `${result.upstreamLatencyMs} ms` : '',
-      CONTESTANT_LABELS[result.contestant],
+      peerLabel(result.contestant) ?? CONTESTANT_LABELS[result.contestant as ContestantId],
       rate(result.requestsPerSecond),
       result.latencyMs.p50.toFixed(2),
       result.latencyMs.p99.toFixed(2),
@@ -269,6 +272,13 @@ export function renderTable(report: BenchReport): string {
     '',
     textTable(RATIO_HEADERS, ratioRows(report)),
     '',
+    ...(report.peers
+      ? [
+          textTable(PEER_RATIO_HEADERS, peerRatioRows(report.peers, report.scenarios)),
+          peersNote(report.peers),
+          '',
+        ]
+      : []),
     ...(report.prices.length > 0
       ? [
           `Prices (each priced gateway against the bare one, median over ${report.settings.price.rounds} ` +
@@ -312,6 +322,14 @@ export function renderResultsMarkdown(report: BenchReport): string {
     '',
     markdownTable(RATIO_HEADERS, ratioRows(report)),
     '',
+    ...(report.peers
+      ? [
+          markdownTable(PEER_RATIO_HEADERS, peerRatioRows(report.peers, report.scenarios)),
+          '',
+          peersNote(report.peers),
+          '',
+        ]
+      : []),
     `Prices of ${report.settings.price.prices.map((id) => PRICES[id].title).join(', ')}: ` +
       'what each configuration costs the gateway, in a gateway process of its own against the bare one.',
     '',

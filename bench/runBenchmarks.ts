@@ -49,6 +49,15 @@ import { startScraper } from './startScraper';
 import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
 import type { ScalePart, ScaleReport } from './scale';
 import { runScale, scaleOptionsFor } from './scale';
+import type { PeerId } from './peers/peerIds';
+import type { PeersReport } from './peers/peers';
+import {
+  measurePeers,
+  PEER_DURATION_S,
+  PEER_WARMUP_S,
+  peersReport,
+  startPeers,
+} from './peers/peers';
 
 export interface BenchOptions {
   /** Seconds of each measured run. */
@@ -77,13 +86,18 @@ export interface BenchOptions {
   scale: readonly ScalePart[];
   /** The command line that reproduces the run, for the report. */
   command: string;
+  /** The peers measured after the contestants (bench/peers/; default none here, all from the CLI). */
+  peers?: readonly PeerId[];
+  /** Seconds of each peer run and its warm-up (default PEER_DURATION_S, PEER_WARMUP_S). */
+  peerDurationS?: number;
+  peerWarmupS?: number;
   log(line: string): void;
 }
 
 export interface BenchResult extends RunMeasurement {
   scenario: ScenarioId;
   upstreamLatencyMs: number;
-  contestant: ContestantId;
+  contestant: ContestantId | PeerId;
 }
 
 export interface BenchRatio {
@@ -260,6 +274,8 @@ export interface BenchReport {
   observabilityProfiles?: ObservabilityProfile[];
   /** How cost grows with the work (`--scale`; bench/scale.ts), with its own warnings. */
   scale?: ScaleReport;
+  /** The peers (bench/peers/), when measured: their settings, the mesh spec's fixes, the gateway's ratios to them. */
+  peers?: PeersReport;
   /** Anything that makes a number less trustworthy (errors, upstream failures). */
   warnings: string[];
 }
@@ -362,10 +378,15 @@ function securedSecurity(caller: SecuredCaller): Record<string, string> {
 export async function runBenchmarks(options: BenchOptions): Promise<BenchReport> {
   // The secured gateway's caller: a key pair, its JWKS in a temporary directory, a token.
   const caller = await createSecuredCaller(tokenLifetimeS(options));
+  // A build of its own: two benches at once (the test suite runs two) must not rebuild
+  // the code under each other's gateways.
+  const buildFolder = `run-${process.pid}`;
   try {
-    return await benchmark(options, caller);
+    options.log('building the gateway (tsconfig.build.json)');
+    return await benchmark(options, caller, buildGateway(buildFolder));
   } finally {
     caller.remove();
+    rmSync(path.join(REPO_ROOT, 'bench/.out', buildFolder), { recursive: true, force: true });
   }
 }
 
@@ -405,7 +426,11 @@ function pricesIn(options: BenchOptions, scenario: Scenario, latency: number): P
   return options.prices.filter((id) => id === 'security' || everywhere);
 }
 
-async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<BenchReport> {
+async function benchmark(
+  options: BenchOptions,
+  caller: SecuredCaller,
+  gatewayEntry: string,
+): Promise<BenchReport> {
   const results: BenchResult[] = [];
   const priceRuns: PriceRun[] = [];
   const evidence = new Map<string, { evidence: PriceEvidence; missing: string }>();
@@ -419,8 +444,6 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
   }
   const httpRequestsPerUnit = new Map<ScenarioId, Record<ContestantId, number>>();
   const settings: RunSettings = { durationS: options.durationS, connections: options.connections };
-  options.log('building the gateway (tsconfig.build.json)');
-  const gatewayEntry = buildGateway();
 
   const needsSink = options.latencies.some((latency) =>
     options.scenarios.some((scenario) =>
@@ -430,6 +453,14 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
     ),
   );
   const sink = needsSink ? await startOtlpSink() : undefined;
+  const peers = options.peers ?? [];
+  const peerSettings: RunSettings = {
+    durationS: options.peerDurationS ?? PEER_DURATION_S,
+    connections: options.connections,
+  };
+  const peerWarmupS = options.peerWarmupS ?? PEER_WARMUP_S;
+  const peerRequestsPerUnit: PeersReport['httpRequestsPerUnit'] = {};
+  let peersAddedMs = 0;
   try {
     for (const latency of options.latencies) {
       const priced = new Set(
@@ -452,6 +483,19 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
         extras,
         sink,
       });
+      const peersStarted = performance.now();
+      const peerStack =
+        peers.length > 0
+          ? await startPeers(
+              peers,
+              stack.targets.direct.url,
+              stack.targets.direct.token ?? '',
+            ).catch(async (error: unknown) => {
+              await stack.stop();
+              throw error;
+            })
+          : undefined;
+      peersAddedMs += performance.now() - peersStarted;
       try {
         for (const scenario of options.scenarios) {
           const prices = pricesIn(options, scenario, latency);
@@ -492,6 +536,25 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
                 (run.cpuMsPerRequest === null ? '' : `, ${run.cpuMsPerRequest.toFixed(3)} CPU ms`),
             );
           }
+          if (peerStack) {
+            const measuring = performance.now();
+            for (const result of await measurePeers({
+              stack: peerStack,
+              scenario,
+              latencyMs: latency,
+              direct: stack.targets.direct,
+              ids: data.ids,
+              settings: peerSettings,
+              warmupS: peerWarmupS,
+              processes: stack.processesOf('direct'),
+              requestsPerUnit: peerRequestsPerUnit,
+              log: options.log,
+            })) {
+              results.push(result);
+              warnings.push(...warningsOf(result));
+            }
+            peersAddedMs += performance.now() - measuring;
+          }
           if (prices.length === 0) continue;
           roundByCell[`${scenario.id}@${latency}`] = priceRoundFor(prices);
           const priced = await priceRounds(options, stack, scenario, data, latency, prices);
@@ -505,6 +568,9 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
           warnings.push(...priced.warnings);
         }
       } finally {
+        const stopping = performance.now();
+        await peerStack?.stop();
+        if (peerStack) peersAddedMs += performance.now() - stopping;
         await stack.stop();
       }
     }
@@ -612,6 +678,18 @@ async function benchmark(options: BenchOptions, caller: SecuredCaller): Promise<
     priceRuns,
     ...profiles,
     ...(scale ? { scale } : {}),
+    ...(peers.length > 0
+      ? {
+          peers: peersReport({
+            ids: peers,
+            durationS: peerSettings.durationS,
+            warmupS: peerWarmupS,
+            requestsPerUnit: peerRequestsPerUnit,
+            addedS: peersAddedMs / 1000,
+            results,
+          }),
+        }
+      : {}),
     warnings,
   };
 }

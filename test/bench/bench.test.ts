@@ -141,11 +141,25 @@ describe('npm run bench', () => {
           },
         ],
       });
+      // The peers (bench/peers/) come after the contestants, their answers checked first.
       expect(report.results.map((result) => result.contestant)).toEqual([
         'direct',
         'floor',
         'gateway',
         'secured',
+        'mesh',
+        'apollo-rest',
+      ]);
+      expect(report.peers).toMatchObject({
+        ids: ['mesh', 'apollo-rest'],
+        durationS: 0.5,
+        httpRequestsPerUnit: { page50: { mesh: 1, 'apollo-rest': 1 } },
+        addedS: expect.any(Number),
+      });
+      expect(report.peers?.meshSpecFixes.map((fix) => fix.what)).toHaveLength(8);
+      expect(report.peers?.ratios).toEqual([
+        expect.objectContaining({ scenario: 'page50', upstreamLatencyMs: 0, peer: 'mesh' }),
+        expect.objectContaining({ scenario: 'page50', upstreamLatencyMs: 0, peer: 'apollo-rest' }),
       ]);
       for (const result of report.results) {
         expect(result).toMatchObject({
@@ -344,6 +358,10 @@ describe('npm run bench', () => {
       expect(markdown).toContain('<!-- bench:results:start -->');
       expect(markdown).toContain('| 1 page50 | 0 ms | direct |');
       expect(markdown).toContain('|  |  | secured (gateway, production security) |');
+      expect(markdown).toContain('|  |  | mesh (Hive Gateway, Mesh OpenAPI supergraph) |');
+      expect(markdown).toMatch(
+        /\| 1 page50 \| 0 ms \| apollo-rest \| [\d.]+ \| [\d.]+ \| [-+][\d.]+ \|/,
+      );
       expect(markdown).toContain('Prices of production security, metrics');
       expect(markdown).toContain(
         `2 rounds per priced scenario and latency (0.5 s each run) of ${ROUND.join(', ')}`,
