@@ -22,10 +22,9 @@ export interface BenchArgs {
   /** What the rounds price, each against the bare gateway. */
   prices: PriceId[];
   /**
-   * Where metrics, tracing and access logs are priced (security is priced
-   * wherever the bench measures): scenario number and latency pairs, every
-   * cell measured, or by default scenario 1 at 20 ms when it is measured,
-   * else every cell.
+   * Where the prices are measured: scenario number and latency pairs, every
+   * cell measured, or by default scenarios 1 and 3 at 20 ms where they are
+   * measured, else every cell.
    */
   priceCells: 'default' | 'all' | Array<{ scenario: number; latencyMs: number }>;
   /** Seconds of each measured run of those rounds. */
@@ -72,9 +71,8 @@ the first in the same rounds as the A/A control: the noise next to the price.
                       pairs per price and two A/A pairs (default 1; 0 skips them)
   --prices <list>     what the rounds price (default security,metrics,tracing,
                       sampled-tracing,logs,production)
-  --price-cells <list>  where metrics, tracing and logs are priced, as scenario@latency
-                      (e.g. 1@20,3@0) or all (default 1@20 when measured, else all);
-                      security is priced in every scenario and latency measured
+  --price-cells <list>  where the prices are measured, as scenario@latency (e.g. 1@20,3@0)
+                      or all (default 1@20 and 3@20 where measured, else all)
   --price-duration <s>  seconds of each run of those rounds (default 1; 0.5 with --quick)
   --profile           also profile the gateway, the secured gateway and one gateway per
                       observability price in --prices (node --cpu-prof) under scenario 1

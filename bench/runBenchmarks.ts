@@ -408,23 +408,34 @@ function tokenLifetimeS(options: BenchOptions): number {
 }
 
 /**
- * What the rounds price in one scenario at one latency: security wherever the
- * bench measures, metrics, tracing and logs in `--price-cells`.
+ * What the rounds price in one scenario at one latency: everything in
+ * `--price-cells`, by default scenarios 1 and 3 at 20 ms where they are
+ * measured (a 50-event page, and `event(id)` from memory, the cheapest request,
+ * where a per-request price weighs most), else every cell measured.
  */
 function pricesIn(options: BenchOptions, scenario: Scenario, latency: number): PriceId[] {
   if (options.priceRounds === 0) return [];
+  const defaults = DEFAULT_PRICE_CELLS.filter(
+    (cell) =>
+      options.scenarios.some((candidate) => candidate.number === cell.scenario) &&
+      options.latencies.includes(cell.latencyMs),
+  );
   const cells =
     options.priceCells === 'default'
-      ? options.scenarios.some((candidate) => candidate.number === 1) &&
-        options.latencies.includes(20)
-        ? [{ scenario: 1, latencyMs: 20 }]
+      ? defaults.length > 0
+        ? defaults
         : 'all'
       : options.priceCells;
-  const everywhere =
+  const here =
     cells === 'all' ||
     cells.some((cell) => cell.scenario === scenario.number && cell.latencyMs === latency);
-  return options.prices.filter((id) => id === 'security' || everywhere);
+  return here ? [...options.prices] : [];
 }
+
+const DEFAULT_PRICE_CELLS = [
+  { scenario: 1, latencyMs: 20 },
+  { scenario: 3, latencyMs: 20 },
+] as const;
 
 async function benchmark(
   options: BenchOptions,
