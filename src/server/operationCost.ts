@@ -15,7 +15,6 @@ import {
   getArgumentValues,
   getDirectiveValues,
   getNamedType,
-  getVariableValues,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   isAbstractType,
@@ -28,6 +27,7 @@ import { peekCursorPosition } from '../domain/eventCursor';
 import { oneLoginInteger } from '../domain/oneLoginId';
 import type { PagingArgumentsInput } from '../domain/pagingArguments';
 import { readPagingArguments } from '../domain/pagingArguments';
+import { coerceVariables } from './coerceVariables';
 
 /** What an operation can cost upstream, worked out from its document and variables alone. */
 export interface OperationCost {
@@ -110,7 +110,7 @@ export function operationCostEstimator(
       }
       return cost;
     }
-    const coerced = getVariableValues(schema, definitions, variables ?? {});
+    const coerced = coerceVariables(schema, definitions, variables);
     if (!coerced.errors) return walkOf(document, operation, coerced.coerced);
     // Execution refuses them before any call; what the operation selects is still what it is.
     const { selectsUpstream } = walkOf(document, operation, {});
