@@ -21,10 +21,12 @@ export class RedisOrMemoryStore extends EventEmitter implements KeyvStoreAdapter
     private readonly redis: KeyvRedis<unknown>,
     private readonly isConnected: () => boolean,
     maxMemoryEntries: number,
+    /** Estimated bytes the memory side may hold (see LruMap); absent: entries only. */
+    maxMemoryBytes?: number,
   ) {
     super();
     this.opts = { dialect: 'redis-or-memory' };
-    this.memory = new LruMap(Math.max(1, maxMemoryEntries));
+    this.memory = new LruMap(Math.max(1, maxMemoryEntries), { maxBytes: maxMemoryBytes });
     redis.on('error', (error: unknown) => this.emit('error', error));
   }
 

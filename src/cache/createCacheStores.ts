@@ -47,9 +47,9 @@ export async function createCacheStores(options: {
 }): Promise<CacheStores> {
   const { config, logger } = options;
   if (config.redisURL === undefined) {
-    const memory = (namespace: string, max: number) =>
+    const memory = (namespace: string, max: number, maxBytes?: number) =>
       new Keyv({
-        store: new LruMap<string, unknown>(Math.max(1, max)),
+        store: new LruMap<string, unknown>(Math.max(1, max), { maxBytes }),
         namespace: `${config.namespace}:${namespace}`,
         // Values are kept as they are: nobody mutates a cached object, and
         // JSON round trips would cost CPU on every hit.
@@ -59,7 +59,7 @@ export async function createCacheStores(options: {
     return {
       kind: 'memory',
       eventTypes: memory('event-types', 10),
-      events: memory('events', config.eventMaxEntries),
+      events: memory('events', config.eventMaxEntries, config.eventMaxBytes),
       failedProvisionings: memory('failed-provisionings', 200),
       idempotency: memory('idempotency', IDEMPOTENCY_MEMORY_ENTRIES),
       status: () => ({ kind: 'memory' }),
@@ -117,12 +117,13 @@ export async function createCacheStores(options: {
         'Check REDIS_URL if this lasts.',
     );
   }
-  const redis = (namespace: string, memoryEntries: number) => {
+  const redis = (namespace: string, memoryEntries: number, memoryBytes?: number) => {
     const keyv = new Keyv({
       store: new RedisOrMemoryStore(
         new KeyvRedis(client, { namespace: `${config.namespace}:${namespace}` }),
         () => client.isReady,
         memoryEntries,
+        memoryBytes,
       ),
       namespace: `${config.namespace}:${namespace}`,
       useKeyPrefix: false,
@@ -136,7 +137,7 @@ export async function createCacheStores(options: {
     kind: 'redis',
     redis: client,
     eventTypes: redis('event-types', 10),
-    events: redis('events', config.eventMaxEntries),
+    events: redis('events', config.eventMaxEntries, config.eventMaxBytes),
     failedProvisionings: redis('failed-provisionings', 200),
     idempotency: redis('idempotency', IDEMPOTENCY_MEMORY_ENTRIES),
     status: () => ({ kind: 'redis', connected: client.isReady }),

@@ -184,6 +184,8 @@ export interface Config {
     eventTtlSeconds: number;
     /** In-memory event cache size (entries); Redis is bounded by its own eviction policy. */
     eventMaxEntries: number;
+    /** In-memory event cache size (estimated bytes of keys and values), whichever limit comes first. */
+    eventMaxBytes: number;
     failedProvisioningsTtlSeconds: number;
   };
   paging: {
@@ -438,6 +440,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       eventTypesRefreshSeconds: integer('EVENT_TYPES_REFRESH_INTERVAL_SECONDS', 60, 0, 86_400),
       eventTtlSeconds: integer('EVENT_CACHE_TTL_SECONDS', 3600, 0, 30 * 86_400),
       eventMaxEntries: integer('EVENT_CACHE_MAX_ENTRIES', 50_000, 0, 10_000_000),
+      eventMaxBytes: integer('EVENT_CACHE_MAX_BYTES', 64 * 1024 * 1024, 1024 * 1024, 2 ** 36),
       failedProvisioningsTtlSeconds: integer('FAILED_PROVISIONINGS_CACHE_TTL_SECONDS', 60, 0, 3600),
     },
     paging: {

@@ -1,11 +1,12 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { GraphQLSchema } from 'graphql';
-import { execute, getVariableValues, GraphQLError } from 'graphql';
+import { execute, GraphQLError } from 'graphql';
 import type { CompiledQuery } from 'graphql-jit';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 
 import { LruMap } from '../cache/LruMap';
 import { ErrorCode } from '../errors/ErrorCode';
+import { coerceVariables } from './coerceVariables';
 
 /**
  * Executes operations with graphql-jit, which compiles each operation once into
@@ -48,9 +49,8 @@ export function jitGateway(
     }
     // Variables are checked by graphql-js first, so that a bad variable is the
     // same BAD_USER_INPUT, with the same message, whichever engine executes.
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, {
-      maxErrors: 50,
-    });
+    // (The cost estimate coerced them already for this request: see coerceVariables.)
+    const coerced = coerceVariables(schema, operation.variableDefinitions, request.variables);
     if (coerced.errors) {
       return {
         errors: coerced.errors.map(

@@ -15,7 +15,6 @@ import {
   getArgumentValues,
   getDirectiveValues,
   getNamedType,
-  getVariableValues,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   isAbstractType,
@@ -23,11 +22,13 @@ import {
   Kind,
 } from 'graphql';
 
+import { LruMap } from '../cache/LruMap';
 import { eventPageCalls } from '../domain/eventConnection';
 import { peekCursorPosition } from '../domain/eventCursor';
 import { oneLoginInteger } from '../domain/oneLoginId';
 import type { PagingArgumentsInput } from '../domain/pagingArguments';
 import { readPagingArguments } from '../domain/pagingArguments';
+import { coerceVariables } from './coerceVariables';
 
 /** What an operation can cost upstream, worked out from its document and variables alone. */
 export interface OperationCost {
@@ -85,7 +86,8 @@ export function upstreamCallsOf(cost: OperationCost, eventTypesLoaded: boolean):
  * eventPageCalls names are left out, and the budget still stops them at run time.
  *
  * Variables that do not coerce cost nothing (execution refuses them before any
- * call). Operations without variables are estimated once per document.
+ * call). Operations without variables are estimated once per document, others
+ * once per distinct set of values (the last 256 of each operation).
  */
 export function operationCostEstimator(
   options: OperationCostEstimatorOptions,
@@ -100,6 +102,7 @@ export function operationCostEstimator(
   // Apollo keeps one parsed document per query text, so an operation without
   // variables is walked once, whatever the number of requests.
   const constant = new WeakMap<OperationDefinitionNode, OperationCost>();
+  const repeated = new WeakMap<OperationDefinitionNode, LruMap<string, OperationCost>>();
   return (document, operation, variables) => {
     const definitions = operation.variableDefinitions ?? [];
     if (definitions.length === 0) {
@@ -110,13 +113,31 @@ export function operationCostEstimator(
       }
       return cost;
     }
-    const coerced = getVariableValues(schema, definitions, variables ?? {});
-    if (!coerced.errors) return walkOf(document, operation, coerced.coerced);
+    const coerced = coerceVariables(schema, definitions, variables);
+    if (!coerced.errors) {
+      // The same operation with the same values costs the same (the walk reads
+      // nothing else): the newest page, asked for again and again, is walked once.
+      let seen = repeated.get(operation);
+      if (!seen) {
+        seen = new LruMap(REPEATED_PER_OPERATION);
+        repeated.set(operation, seen);
+      }
+      const key = JSON.stringify(coerced.coerced);
+      let cost = seen.get(key);
+      if (!cost) {
+        cost = walkOf(document, operation, coerced.coerced);
+        seen.set(key, cost);
+      }
+      return cost;
+    }
     // Execution refuses them before any call; what the operation selects is still what it is.
     const { selectsUpstream } = walkOf(document, operation, {});
     return { calls: 0, readsEventTypes: false, selectsUpstream };
   };
 }
+
+/** Estimates kept per operation for the values it was last asked with (each a few hundred bytes). */
+const REPEATED_PER_OPERATION = 256;
 
 /** How a field counts: it calls OneLogin, reads the catalogue, or lists a page's events. */
 type FieldKind =

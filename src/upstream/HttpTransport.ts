@@ -327,7 +327,7 @@ export class HttpTransport {
   ): Promise<HttpResponse> {
     const started = performance.now();
     const path = request.query ? request.path + queryString(request.query) : request.path;
-    // Whole milliseconds: AbortSignal.timeout refuses fractions.
+    // Whole milliseconds, as the timer's limit.
     const limit = Math.max(
       1,
       Math.ceil(
@@ -395,23 +395,34 @@ export class HttpTransport {
     started: number,
     span: ClientSpan,
   ): Promise<{ response: Dispatcher.ResponseData; body: string }> {
+    // The attempt's time limit, cleared as soon as the body is read. Not
+    // AbortSignal.timeout: its timer runs to the end whatever happens, so every
+    // call that succeeded fired it UPSTREAM_TIMEOUT_MS later (a DOMException and
+    // an abort event each: 3.6 % of the CPU of a 50-event page at 8 connections).
+    const controller = new AbortController();
+    const timer = setTimeout(abortOnTimeout, limit, controller);
+    timer.unref();
     let response: Dispatcher.ResponseData;
-    try {
-      response = await this.pool.request({
-        method: request.method,
-        path,
-        headers: span.inject(request.headers),
-        body: request.body,
-        signal: AbortSignal.timeout(limit),
-      });
-    } catch (error) {
-      throw this.transportFailure(request, error, started);
-    }
     let body: string;
     try {
-      body = await response.body.text();
-    } catch (error) {
-      throw this.transportFailure(request, error, started);
+      try {
+        response = await this.pool.request({
+          method: request.method,
+          path,
+          headers: span.inject(request.headers),
+          body: request.body,
+          signal: controller.signal,
+        });
+      } catch (error) {
+        throw this.transportFailure(request, error, started);
+      }
+      try {
+        body = await response.body.text();
+      } catch (error) {
+        throw this.transportFailure(request, error, started);
+      }
+    } finally {
+      clearTimeout(timer);
     }
     const elapsed = performance.now() - started;
     this.options.observer?.call(request.route, response.statusCode, undefined, elapsed / 1000);
@@ -468,6 +479,11 @@ export class HttpTransport {
     }
     return new UpstreamFailureError({ kind: 'network' }, true);
   }
+}
+
+/** Aborts an attempt that ran out of time, with the reason AbortSignal.timeout gives. */
+function abortOnTimeout(controller: AbortController): void {
+  controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
 }
 
 /** The HTTP calls of one `request()` so far, and why the next one is made (for its span). */

@@ -29,6 +29,8 @@ describe('loadConfig', () => {
       apiKeysFile: undefined,
     });
     expect(config.cache.eventTypesTtlSeconds).toBe(3600);
+    expect(config.cache.eventMaxBytes).toBe(64 * 1024 * 1024);
+    expect(loadConfig({ EVENT_CACHE_MAX_BYTES: '1048576' }).cache.eventMaxBytes).toBe(1048576);
   });
 
   it('reads a complete OneLogin configuration', () => {
@@ -70,6 +72,10 @@ describe('loadConfig', () => {
     [
       { EVENT_TYPES_CACHE_TTL_SECONDS: '90000' },
       'EVENT_TYPES_CACHE_TTL_SECONDS must be a whole number from 1 to 86400',
+    ],
+    [
+      { EVENT_CACHE_MAX_BYTES: '64MB' },
+      'EVENT_CACHE_MAX_BYTES must be a whole number from 1048576 to 68719476736 (got "64MB").',
     ],
     [
       { LOG_LEVEL: 'loud' },

@@ -6,11 +6,11 @@ import type {
   FragmentDefinitionNode,
   GraphQLField,
   SelectionSetNode,
+  getVariableValues,
 } from 'graphql';
 import {
   getArgumentValues,
   getDirectiveValues,
-  getVariableValues,
   GraphQLError,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
@@ -21,6 +21,7 @@ import {
 
 import { checkEntityRepresentations } from '../../domain/entityRepresentations';
 import { ErrorCode } from '../../errors/ErrorCode';
+import { coerceVariables } from '../coerceVariables';
 import type { Context } from '../context';
 
 /**
@@ -56,7 +57,7 @@ export function entityRepresentationsPlugin(): ApolloServerPlugin<Context> {
       const entities = schema.getQueryType()?.getFields()['_entities'];
       if (!entities) return;
       const variables = lazyVariables(() =>
-        getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}),
+        coerceVariables(schema, operation.variableDefinitions, request.variables),
       );
       const fields = entitiesFields(document, operation.selectionSet, variables);
       if (fields.length === 0) return;
