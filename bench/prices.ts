@@ -169,12 +169,12 @@ export interface PriceRun extends RunMeasurement {
    * What loaded this process just before the run: its own previous run (the
    * same load, at least as long as a warm-up), a warm-up run of `--warmup`
    * seconds, or, for the first run of a scenario of a process that has no main
-   * runs (gateway-b, metrics, tracing, logs) and for the first run of every
-   * process in rounds 2 on (each round restarts them all), the load the others
-   * had in the scenario's main runs (a warm-up run of `--warmup` plus
-   * `--duration` seconds).
+   * runs (gateway-b and the priced ones but secured) and for the first run of
+   * every process in rounds 2 on (each round restarts them all), a fresh
+   * warm-up of `--price-warmup` seconds: a young gateway's CPU per request
+   * keeps falling for its first 10 to 15 s of load.
    */
-  after: 'own previous run' | 'warm-up' | 'main runs’ load';
+  after: 'own previous run' | 'warm-up' | 'fresh warm-up';
 }
 
 /** The per-pair values of one figure, and what they come to. */

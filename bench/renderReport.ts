@@ -163,6 +163,8 @@ function evidenceOf(price: BenchPrice): string {
 /** How the prices were measured, for the report. */
 function priceMethod(report: BenchReport): string {
   const { price, warmupS, durationS } = report.settings;
+  // Reports before --price-warmup gave a fresh process the main runs' load.
+  const freshWarmupS = price.warmupS ?? warmupS + durationS;
   const rounds = Object.entries(price.roundByCell).map(
     ([cell, round]) => `${cell}: ${round.join(', ')}`,
   );
@@ -177,12 +179,12 @@ function priceMethod(report: BenchReport): string {
     '(gateway, X, X, gateway: ABBA; a gateway run between two prices counts for both), and two A/A pairs, ' +
     'gateway-b against the gateway run next to it (gateway-b, gateway … gateway, gateway-b: ABBA). ' +
     `Every run follows at least ${warmupS} s of the same load on the same process: a warm-up run ` +
-    'whenever the process changes, else its own previous run. gateway-b and the gateways priced for ' +
-    `metrics, tracing and logs, which have no main runs, first get their load (${warmupS + durationS} s, ` +
-    'unmeasured), so that they and secured come to the rounds with the same history, and any effect of ' +
-    'that history on a price shows in the control too. ' +
-    'From the second round on, every process of the round is restarted before it and gets that load ' +
-    'again: two processes of one build and settings differ persistently by 5 to 10 % in CPU per request ' +
+    'whenever the process changes, else its own previous run. gateway-b and the priced gateways, ' +
+    `which have no main runs (secured has), first get ${freshWarmupS} s of load (unmeasured): a young ` +
+    "gateway's CPU per request keeps falling for its first 10 to 15 s of load, and any effect of " +
+    'what history is left on a price shows in the control too. ' +
+    'From the second round on, every process of the round is restarted before it and gets that ' +
+    'warm-up again: two processes of one build and settings differ persistently by 5 to 10 % in CPU per request ' +
     '(JIT decisions, heap layout), so a price read from one pair of processes carries their difference ' +
     'in every round, while over fresh processes it is noise the median averages out. ' +
     "Figures are the median over the pairs of each pair's ratio (CPU) or difference (p50), " +

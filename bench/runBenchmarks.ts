@@ -78,6 +78,8 @@ export interface BenchOptions {
   priceCells: 'default' | 'all' | ReadonlyArray<{ scenario: number; latencyMs: number }>;
   /** Seconds of each measured run of those rounds. */
   priceDurationS: number;
+  /** Seconds of load each process of a round gets before its first run in it. */
+  priceWarmupS: number;
   /** Also profile the gateway and the secured gateway (`--cpu-prof`) under scenario 1 at 0 ms. */
   profile: boolean;
   /** `--quick`: the scale part at its smallest sizes and shortest runs. */
@@ -231,6 +233,8 @@ export interface BenchReport {
     price: {
       rounds: number;
       durationS: number;
+      /** Seconds of load a process gets before its first run of a round (`--price-warmup`). */
+      warmupS?: number;
       prices: PriceId[];
       roundByCell: Record<string, PriceContestant[]>;
     };
@@ -409,9 +413,9 @@ function tokenLifetimeS(options: BenchOptions): number {
 
 /**
  * What the rounds price in one scenario at one latency: everything in
- * `--price-cells`, by default scenarios 1 and 3 at 20 ms where they are
- * measured (a 50-event page, and `event(id)` from memory, the cheapest request,
- * where a per-request price weighs most), else every cell measured.
+ * `--price-cells`, by default scenario 1 at 20 ms where it is measured (a
+ * 50-event page from OneLogin, as production serves it), else every cell
+ * measured.
  */
 function pricesIn(options: BenchOptions, scenario: Scenario, latency: number): PriceId[] {
   if (options.priceRounds === 0) return [];
@@ -432,10 +436,7 @@ function pricesIn(options: BenchOptions, scenario: Scenario, latency: number): P
   return here ? [...options.prices] : [];
 }
 
-const DEFAULT_PRICE_CELLS = [
-  { scenario: 1, latencyMs: 20 },
-  { scenario: 3, latencyMs: 20 },
-] as const;
+const DEFAULT_PRICE_CELLS = [{ scenario: 1, latencyMs: 20 }] as const;
 
 async function benchmark(
   options: BenchOptions,
@@ -622,6 +623,7 @@ async function benchmark(
       upstreamLatenciesMs: [...options.latencies],
       price: {
         rounds: options.priceRounds,
+        warmupS: options.priceWarmupS,
         durationS: options.priceDurationS,
         prices: [...options.prices],
         roundByCell,
@@ -1211,14 +1213,14 @@ async function priceRounds(
           ? 'own previous run'
           : loaded.has(contestant)
             ? 'warm-up'
-            : 'main runs’ load';
+            : 'fresh warm-up';
       loaded.add(contestant);
       const warmupS =
         after === 'own previous run'
           ? 0
           : after === 'warm-up'
             ? options.warmupS
-            : options.warmupS + options.durationS;
+            : options.priceWarmupS;
       if (warmupS > 0) {
         count(contestant, await measureRun(plan, { ...settings, durationS: warmupS }, processes));
       }
