@@ -29,6 +29,12 @@ export interface BenchArgs {
   priceCells: 'default' | 'all' | Array<{ scenario: number; latencyMs: number }>;
   /** Seconds of each measured run of those rounds. */
   priceDurationS: number;
+  /**
+   * Seconds of heavier load (four times the connections) every process of a new stack gets
+   * before its first scenario's warm-up: a young gateway's CPU per request keeps falling for
+   * its first 10 to 15 s of load, and the first scenario measured would pay for it.
+   */
+  firstWarmupS: number;
   /** Seconds of load a price-round process gets before its first run (fresh processes warm slowly). */
   priceWarmupS: number;
   profile: boolean;
@@ -63,6 +69,9 @@ the first in the same rounds as the A/A control: the noise next to the price.
 
   --duration <s>      seconds of each measured run (default 4; 1 with --quick)
   --warmup <s>        seconds of load before each measured run (default 1; 0.5 with --quick)
+  --first-warmup <s>  seconds of load at four times the connections each contestant and peer gets
+                      before the first scenario of each latency (default 4; 0 with --quick): a
+                      young gateway's CPU per request keeps falling for its first 10 to 15 s
   --connections <n>   concurrent connections (default 8)
   --latencies <list>  simulator latency per upstream call in ms (default 0,20; 0 with --quick)
   --scenarios <list>  numbers or ids (default 1,2,3,4):
@@ -77,8 +86,8 @@ the first in the same rounds as the A/A control: the noise next to the price.
                       or all (default 1@20 where measured, else all)
   --price-duration <s>  seconds of each run of those rounds (default 1; 0.5 with --quick)
   --price-warmup <s>  seconds of load each process of a round gets before its first run in it
-                      (default 10; 1 with --quick): a fresh gateway's CPU per request keeps
-                      falling for its first 10 to 15 s of load
+                      (default 3; 0.5 with --quick): a fresh gateway's CPU per request keeps
+                      falling for its first 10 to 15 s of load (10 tells small prices apart)
   --profile           also profile the gateway, the secured gateway and one gateway per
                       observability price in --prices (node --cpu-prof) under scenario 1
                       at 0 ms: what each price spends in its own code, per request
@@ -115,6 +124,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       'price-rounds': { type: 'string' },
       'price-duration': { type: 'string' },
       'price-warmup': { type: 'string' },
+      'first-warmup': { type: 'string' },
       prices: { type: 'string' },
       'price-cells': { type: 'string' },
       peers: { type: 'string' },
@@ -133,6 +143,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   return {
     durationS: number('--duration', values.duration, smoke ? 1 : 4, 0.1, 600),
     warmupS: number('--warmup', values.warmup, smoke ? 0.5 : 1, 0, 600),
+    firstWarmupS: number('--first-warmup', values['first-warmup'], smoke ? 0 : 4, 0, 600),
     connections: integer('--connections', values.connections, 8, 1, 1000),
     latencies: (values.latencies ?? (smoke ? '0' : '0,20'))
       .split(',')
@@ -145,7 +156,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     prices: priceIds(values.prices),
     priceCells: priceCells(values['price-cells']),
     priceDurationS: number('--price-duration', values['price-duration'], smoke ? 0.5 : 1, 0.1, 600),
-    priceWarmupS: number('--price-warmup', values['price-warmup'], smoke ? 1 : 10, 0, 600),
+    priceWarmupS: number('--price-warmup', values['price-warmup'], smoke ? 0.5 : 3, 0, 600),
     profile: values.profile,
     quick: smoke,
     scale: scaleParts(values.scale),

@@ -4,9 +4,10 @@
  * from one run of each gateway: on a small shared machine two identical
  * gateways measured one after the other differ by more than these prices.
  * Each configuration runs in a gateway process of its own, from the same
- * build as the bare gateway, and every round from the second on restarts all
- * of them: processes of one build differ persistently by as much as a price,
- * so each round's pairs are drawn from fresh processes. A round measures each priced one against the
+ * build as the bare gateway, and each of its blocks in a round starts it and
+ * the bare gateway afresh: processes of one build differ persistently by as
+ * much as a price, so each pair is drawn from fresh processes, with the same
+ * history on both sides. A round measures each priced one against the
  * bare gateway in ABBA order, and, inside the same round, a second bare
  * gateway process against the bare one in ABBA order too (the A/A control):
  * the control says how far apart two identical gateways come out on this
@@ -104,34 +105,29 @@ export const PRICES: Readonly<Record<PriceId, PriceConfiguration>> = {
 export const SECURITY_TARGETS = PRICES.security.targets;
 
 /**
- * One round, in order, for the configurations priced in a cell: gateway-b,
- * gateway, then for each of them its contestant twice and the gateway again,
- * then gateway-b. Each price pair is a priced run and the gateway run next to
- * it: gateway, X, X, gateway (ABBA), the gateway runs between two
- * configurations counting for both. The control pairs are gateway-b against
- * the gateway run next to it at either end: gateway-b, gateway … gateway,
- * gateway-b (ABBA). For security alone that is today's six runs: gateway-b,
- * gateway, secured, secured, gateway, gateway-b.
- *
- * Each priced process and gateway-b are loaded alike: the scenario's main
- * warm-up and run (the secured gateway as a contestant of the main runs; the
- * others the same load, unmeasured, right before their first run), and in
- * each round one warm-up and two runs. So whatever the difference in history
- * with the gateway does to a price (a young gateway's CPU per request keeps
- * falling for its first 10 to 20 s of load), it does the same to the control.
+ * One round, in order, for the configurations priced in a cell: a block of
+ * four runs per configuration, the A/A control's first: gateway, X, X, gateway
+ * (ABBA), X being gateway-b for the control. Each block starts two fresh
+ * processes, the gateway and X, and gives each the same warm-up right before
+ * its first run (see priceRounds), so that both sides of every pair have the
+ * same history: a young gateway's CPU per request keeps falling for its first
+ * 10 to 15 s of load, and a bare gateway shared by every block (as rounds had
+ * before) was older, so cheaper, than each configuration it was compared with.
+ * The two pairs of a block are (gateway, X) and (gateway, X) in reverse.
  */
 export function priceRoundFor(prices: readonly PriceId[]): PriceContestant[] {
   return [
-    'gateway-b',
-    'gateway',
-    ...prices.flatMap((id): PriceContestant[] => [
-      PRICES[id].contestant,
-      PRICES[id].contestant,
-      'gateway',
-    ]),
-    'gateway-b',
+    ...block('gateway-b'),
+    ...prices.flatMap((id): PriceContestant[] => block(PRICES[id].contestant)),
   ];
 }
+
+function block(contestant: PriceContestant): PriceContestant[] {
+  return ['gateway', contestant, contestant, 'gateway'];
+}
+
+/** Runs per block of a round (see priceRoundFor). */
+export const BLOCK_LENGTH = 4;
 
 /** The round when only production security is priced. */
 export const PRICE_ROUND: readonly PriceContestant[] = priceRoundFor(['security']);
@@ -141,14 +137,8 @@ export function pairsOf(
   round: readonly PriceContestant[],
   contestant: PriceContestant,
 ): Array<readonly [number, number]> {
-  if (contestant === 'gateway-b') {
-    return [
-      [1, 0],
-      [round.length - 2, round.length - 1],
-    ];
-  }
   const first = round.indexOf(contestant);
-  if (first < 1) return [];
+  if (first < 1 || contestant === 'gateway') return [];
   return [
     [first - 1, first],
     [first + 2, first + 1],
@@ -168,11 +158,9 @@ export interface PriceRun extends RunMeasurement {
   /**
    * What loaded this process just before the run: its own previous run (the
    * same load, at least as long as a warm-up), a warm-up run of `--warmup`
-   * seconds, or, for the first run of a scenario of a process that has no main
-   * runs (gateway-b and the priced ones but secured) and for the first run of
-   * every process in rounds 2 on (each round restarts them all), a fresh
-   * warm-up of `--price-warmup` seconds: a young gateway's CPU per request
-   * keeps falling for its first 10 to 15 s of load.
+   * seconds (the block's last run, the gateway's second), or, for the first
+   * run of each process of a block (both are started afresh), a fresh warm-up
+   * of `--price-warmup` seconds.
    */
   after: 'own previous run' | 'warm-up' | 'fresh warm-up';
 }

@@ -316,6 +316,9 @@ export function renderResultsMarkdown(report: BenchReport): string {
     `- Gateway: commit ${report.gateway.commit}${report.gateway.uncommittedChanges ? ' with uncommitted changes in src/ or schema/' : ''}, ` +
       'compiled with tsconfig.build.json and run as `npm start` runs it.',
     `- Each run: ${settings.durationS} s after a ${settings.warmupS} s warm-up, ${settings.connections} connections, ` +
+      (settings.firstWarmupS
+        ? `each process first loaded for ${settings.firstWarmupS} s at ${4 * settings.connections} connections before the first scenario of each latency, `
+        : '') +
       `upstream latency ${settings.upstreamLatenciesMs.join(' and ')} ms.`,
     `- Simulator: seed ${settings.seed}, ${settings.eventCount} events anchored at ${settings.dataAnchor}.`,
     ...units.map((line) => `- ${line}`),

@@ -39,7 +39,7 @@ import type {
   PriceRun,
   PriceTargets,
 } from './prices';
-import { PRICE_IDS, priceRoundFor, PRICES, pricesOf, withEvidence } from './prices';
+import { BLOCK_LENGTH, PRICE_IDS, priceRoundFor, PRICES, pricesOf, withEvidence } from './prices';
 import type { Child } from './startChild';
 import { freePorts, REPO_ROOT, startChild } from './startChild';
 import type { OtlpSink } from './startOtlpSink';
@@ -64,6 +64,8 @@ export interface BenchOptions {
   durationS: number;
   /** Seconds of load before each measured run, not measured. */
   warmupS: number;
+  /** Seconds of load at four times the connections before the first scenario of each stack. */
+  firstWarmupS: number;
   connections: number;
   /** The simulator's added latency per upstream call, one full round per value. */
   latencies: readonly number[];
@@ -223,6 +225,8 @@ export interface BenchReport {
   settings: {
     durationS: number;
     warmupS: number;
+    /** Seconds of load at four times the connections before each stack's first scenario. */
+    firstWarmupS?: number;
     connections: number;
     upstreamLatenciesMs: number[];
     /**
@@ -509,6 +513,8 @@ async function benchmark(
           : undefined;
       peersAddedMs += performance.now() - peersStarted;
       try {
+        // The price rounds restart the gateways they price: the next scenario meets young ones.
+        let restarted = true;
         for (const scenario of options.scenarios) {
           const prices = pricesIn(options, scenario, latency);
           const others = stack.others.filter(
@@ -521,6 +527,14 @@ async function benchmark(
             stack.targets,
             prices.length > 0 ? others : [],
           );
+          // The stack's processes are young before its first scenario (and the gateways after
+          // price rounds): they get a heavier load first, so that the scenario does not measure
+          // their warming up.
+          const firstLoad: RunSettings | undefined =
+            restarted && options.firstWarmupS > 0
+              ? { durationS: options.firstWarmupS, connections: 4 * options.connections }
+              : undefined;
+          restarted = prices.length > 0;
           for (const contestant of CONTESTANTS) {
             const plan = loadPlanFor(scenario, stack.targets[contestant], {
               ids: data.ids,
@@ -530,6 +544,10 @@ async function benchmark(
             perUnit[contestant] = plan.stepsPerUnit;
             httpRequestsPerUnit.set(scenario.id, perUnit);
             const processes = stack.processesOf(contestant);
+            // direct and the floor are the simulator and plain node:http: nothing to warm.
+            if (firstLoad && (contestant === 'gateway' || contestant === 'secured')) {
+              await measureRun(plan, firstLoad, processes);
+            }
             if (options.warmupS > 0) {
               await measureRun(plan, { ...settings, durationS: options.warmupS }, processes);
             }
@@ -558,6 +576,7 @@ async function benchmark(
               ids: data.ids,
               settings: peerSettings,
               warmupS: peerWarmupS,
+              ...(firstLoad && scenario === options.scenarios[0] ? { firstLoad } : {}),
               processes: stack.processesOf('direct'),
               requestsPerUnit: peerRequestsPerUnit,
               log: options.log,
@@ -619,6 +638,7 @@ async function benchmark(
     settings: {
       durationS: options.durationS,
       warmupS: options.warmupS,
+      firstWarmupS: options.firstWarmupS,
       connections: options.connections,
       upstreamLatenciesMs: [...options.latencies],
       price: {
@@ -1051,6 +1071,14 @@ async function profileGateways(
           },
         );
         const processes = stack.processesOf(contestant);
+        // Young processes are dearer for their first 10-15 s of load (see --first-warmup).
+        if (options.firstWarmupS > 0) {
+          await measureRun(
+            plan,
+            { durationS: options.firstWarmupS, connections: 4 * settings.connections },
+            processes,
+          );
+        }
         if (options.warmupS > 0)
           await measureRun(plan, { ...settings, durationS: options.warmupS }, processes);
         const startUs = Number(process.hrtime.bigint() / 1000n);
@@ -1187,22 +1215,22 @@ async function priceRounds(
   const logOffsets = Object.fromEntries(
     Object.entries(stack.logFiles).map(([name, file]) => [name, statSync(file).size]),
   ) as Partial<Record<Logged, number>>;
-  const loaded = new Set<PriceContestant>(['gateway', 'secured']);
-  // The scenario's main runs end with this contestant.
-  let previous: ContestantId | PriceContestant = CONTESTANTS[CONTESTANTS.length - 1] ?? 'secured';
+  const loaded = new Set<PriceContestant>();
+  let previous: ContestantId | PriceContestant = 'direct';
   for (let round = 1; round <= options.priceRounds; round += 1) {
-    if (round > 1) {
-      // Each round on fresh processes: two processes of one build and settings differ
-      // persistently by 5-10 % in CPU per request (JIT and inlining decisions, heap
-      // layout), as much as a price; over fresh processes that difference is noise
-      // the rounds average out, instead of a bias every round repeats.
-      const fresh = [...new Set(sequence)];
-      await stack.restart(fresh);
-      for (const contestant of fresh) loaded.delete(contestant);
-      previous = 'direct';
-    }
     const line: string[] = [];
     for (const [position, contestant] of sequence.entries()) {
+      if (position % BLOCK_LENGTH === 0) {
+        // Each block on two fresh processes, the bare gateway and the priced one, warmed
+        // alike: processes of one build and settings differ persistently by 5-10 % in CPU
+        // per request (JIT and inlining decisions, heap layout), and a young one is dearer
+        // for its first 10-15 s of load; over fresh pairs with one history both are noise
+        // the rounds average out, instead of a bias every pair repeats.
+        const pair = [...new Set(sequence.slice(position, position + BLOCK_LENGTH))];
+        await stack.restart(pair);
+        for (const fresh of pair) loaded.delete(fresh);
+        previous = 'direct';
+      }
       const plan = loadPlanFor(scenario, targetOf(contestant), {
         ids: data.ids,
         starts: startsOf(contestant),

@@ -176,6 +176,8 @@ export async function measurePeers(input: {
   ids: readonly string[];
   settings: RunSettings;
   warmupS: number;
+  /** A heavier load before the warm-up, for young processes (the stack's first scenario). */
+  firstLoad?: RunSettings;
   processes: Omit<MeasuredProcesses, 'contestantPid'>;
   requestsPerUnit: PeersReport['httpRequestsPerUnit'];
   log(line: string): void;
@@ -190,6 +192,7 @@ export async function measurePeers(input: {
     });
     (input.requestsPerUnit[scenario.id] ??= {})[peer.id] = plan.stepsPerUnit;
     const processes = { ...input.processes, contestantPid: peer.pid };
+    if (input.firstLoad) await measureRun(plan, input.firstLoad, processes);
     if (input.warmupS > 0) {
       await measureRun(plan, { ...input.settings, durationS: input.warmupS }, processes);
     }

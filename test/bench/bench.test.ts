@@ -196,60 +196,41 @@ describe('npm run bench', () => {
         logs: { cpuPerRequest: 1.05, p50DeltaMs: null },
         production: { cpuPerRequest: 1.2, p50DeltaMs: 0.5 },
       });
-      // Two rounds of 21 runs in the round's order, each after a warm-up or its own previous run.
-      // In round 1 the first run of each process without main runs comes after as much load as
-      // the main runs gave the others; round 2 restarts every process, so each first run in it
-      // comes after that load.
+      // Two rounds of seven blocks (the A/A control's, then one per price), each block four runs,
+      // gateway, X, X, gateway, on two fresh processes warmed alike before their first run.
+      const blocks = ROUND.filter((_, position) => position % 4 === 1);
+      expect(blocks).toEqual([
+        'gateway-b',
+        'secured',
+        'metrics',
+        'tracing',
+        'sampled-tracing',
+        'logs',
+        'production',
+      ]);
       expect(
         report.priceRuns.map((run) => [run.contestant, run.round, run.position, run.after]),
-      ).toEqual([
-        ['gateway-b', 1, 0, 'fresh warm-up'],
-        ['gateway', 1, 1, 'warm-up'],
-        ['secured', 1, 2, 'warm-up'],
-        ['secured', 1, 3, 'own previous run'],
-        ['gateway', 1, 4, 'warm-up'],
-        ['metrics', 1, 5, 'fresh warm-up'],
-        ['metrics', 1, 6, 'own previous run'],
-        ['gateway', 1, 7, 'warm-up'],
-        ['tracing', 1, 8, 'fresh warm-up'],
-        ['tracing', 1, 9, 'own previous run'],
-        ['gateway', 1, 10, 'warm-up'],
-        ['sampled-tracing', 1, 11, 'fresh warm-up'],
-        ['sampled-tracing', 1, 12, 'own previous run'],
-        ['gateway', 1, 13, 'warm-up'],
-        ['logs', 1, 14, 'fresh warm-up'],
-        ['logs', 1, 15, 'own previous run'],
-        ['gateway', 1, 16, 'warm-up'],
-        ['production', 1, 17, 'fresh warm-up'],
-        ['production', 1, 18, 'own previous run'],
-        ['gateway', 1, 19, 'warm-up'],
-        ['gateway-b', 1, 20, 'warm-up'],
-        ['gateway-b', 2, 0, 'fresh warm-up'],
-        ['gateway', 2, 1, 'fresh warm-up'],
-        ['secured', 2, 2, 'fresh warm-up'],
-        ['secured', 2, 3, 'own previous run'],
-        ['gateway', 2, 4, 'warm-up'],
-        ['metrics', 2, 5, 'fresh warm-up'],
-        ['metrics', 2, 6, 'own previous run'],
-        ['gateway', 2, 7, 'warm-up'],
-        ['tracing', 2, 8, 'fresh warm-up'],
-        ['tracing', 2, 9, 'own previous run'],
-        ['gateway', 2, 10, 'warm-up'],
-        ['sampled-tracing', 2, 11, 'fresh warm-up'],
-        ['sampled-tracing', 2, 12, 'own previous run'],
-        ['gateway', 2, 13, 'warm-up'],
-        ['logs', 2, 14, 'fresh warm-up'],
-        ['logs', 2, 15, 'own previous run'],
-        ['gateway', 2, 16, 'warm-up'],
-        ['production', 2, 17, 'fresh warm-up'],
-        ['production', 2, 18, 'own previous run'],
-        ['gateway', 2, 19, 'warm-up'],
-        ['gateway-b', 2, 20, 'warm-up'],
-      ]);
-      // Round 2 ran on fresh processes: none of its gateways is one of round 1's.
-      const pidsOf = (round: number) =>
-        new Set(report.priceRuns.filter((run) => run.round === round).map((run) => run.pid));
-      expect([...pidsOf(2)].filter((pid) => pidsOf(1).has(pid))).toEqual([]);
+      ).toEqual(
+        [1, 2].flatMap((round) =>
+          blocks.flatMap((priced, index) => [
+            ['gateway', round, 4 * index, 'fresh warm-up'],
+            [priced, round, 4 * index + 1, 'fresh warm-up'],
+            [priced, round, 4 * index + 2, 'own previous run'],
+            ['gateway', round, 4 * index + 3, 'warm-up'],
+          ]),
+        ),
+      );
+      // Each block ran on fresh processes: the gateway's and the priced one's, both its own.
+      const pidsOfBlock = new Map<string, Set<number | null>>();
+      for (const run of report.priceRuns) {
+        const key = `${run.round}:${Math.floor(run.position / 4)}`;
+        pidsOfBlock.set(key, (pidsOfBlock.get(key) ?? new Set()).add(run.pid));
+      }
+      expect([...pidsOfBlock.values()].map((pids) => pids.size)).toEqual(
+        Array.from({ length: 14 }, () => 2),
+      );
+      const everyPid = [...pidsOfBlock.values()].flatMap((pids) => [...pids]);
+      expect(new Set(everyPid).size).toBe(everyPid.length);
       for (const run of report.priceRuns) {
         expect(run).toMatchObject({ scenario: 'page50', upstreamLatencyMs: 0, errors: 0 });
         expect(run.units).toBeGreaterThan(0);
@@ -525,27 +506,34 @@ async function expectScale(report: BenchReport, markdown: string, stdout: string
 }
 
 const ROUND = [
+  'gateway',
   'gateway-b',
+  'gateway-b',
+  'gateway',
   'gateway',
   'secured',
   'secured',
   'gateway',
+  'gateway',
   'metrics',
   'metrics',
+  'gateway',
   'gateway',
   'tracing',
   'tracing',
   'gateway',
+  'gateway',
   'sampled-tracing',
   'sampled-tracing',
+  'gateway',
   'gateway',
   'logs',
   'logs',
   'gateway',
+  'gateway',
   'production',
   'production',
   'gateway',
-  'gateway-b',
 ];
 
 /** A made-up price run: only what the price reads. */
@@ -570,13 +558,13 @@ function priceRun(
 }
 
 describe('the price of security from the rounds', () => {
-  it('pairs each secured run and each gateway-b run with the gateway run next to it', () => {
-    // Positions: gateway-b, gateway, secured, secured, gateway, gateway-b.
+  it('pairs each secured run and each gateway-b run with the gateway run next to it in its block', () => {
+    // Positions: gateway, gateway-b, gateway-b, gateway, then gateway, secured, secured, gateway.
     const runs = [
-      ...[1.02, 1.0, 1.05, 1.2, 1.1, 0.99].map((cpu, position) =>
+      ...[1.0, 1.02, 0.99, 1.1, 1.0, 1.05, 1.2, 1.1].map((cpu, position) =>
         priceRun(1, position, cpu, 100 + position),
       ),
-      ...[2.0, 2.0, 2.2, 2.0, 2.0, 2.1].map((cpu, position) =>
+      ...[2.0, 2.0, 2.1, 2.0, 2.0, 2.2, 2.0, 2.0].map((cpu, position) =>
         priceRun(2, position, cpu, 200 - position),
       ),
     ];
@@ -601,11 +589,11 @@ describe('the price of security from the rounds', () => {
       1,
       expect.closeTo(1.05, 10),
     ]);
-    // p50: secured − gateway = 102 − 101, 103 − 104, 198 − 199, 197 − 196
+    // p50: secured − gateway = 105 − 104, 106 − 107, 195 − 196, 194 − 193
     expect(price.price?.p50DeltaMs.pairs).toEqual([1, -1, -1, 1]);
     expect(price.price?.p50DeltaMs.median).toBe(0);
-    // gateway-b − gateway = 100 − 101, 105 − 104, 200 − 199, 195 − 196
-    expect(price.control.p50DeltaMs.pairs).toEqual([-1, 1, 1, -1]);
+    // gateway-b − gateway = 101 − 100, 102 − 103, 199 − 200, 198 − 197
+    expect(price.control.p50DeltaMs.pairs).toEqual([1, -1, -1, 1]);
     // A median of 4 pairs: the farthest control pair (0.9, 0.1 off) over √4, since the control's
     // own median (1.01) is closer; p50: 1 ms over √4.
     expect(price.noise.cpuPerRequest).toBeCloseTo(0.05, 10);
@@ -618,8 +606,9 @@ describe('the price of security from the rounds', () => {
 
   it('keeps scenarios apart and skips pairs whose gateway CPU could not be read', () => {
     const runs = [
-      ...[1, 0, 1, 1, 1, 1].map((cpu, position) => priceRun(1, position, cpu, 1, 'page50')),
-      ...[1, 1, 1, 1, 1, 1].map((cpu, position) => priceRun(1, position, cpu, 1)),
+      // The gateway's CPU is unreadable at position 4, the first run of security's block.
+      ...[1, 1, 1, 1, 0, 1, 1, 1].map((cpu, position) => priceRun(1, position, cpu, 1, 'page50')),
+      ...[1, 1, 1, 1, 1, 1, 1, 1].map((cpu, position) => priceRun(1, position, cpu, 1)),
     ];
     const prices = pricesOf(runs, () => 1);
     expect(prices.map((price) => price.scenario)).toEqual(['page50', 'walk1000']);
@@ -627,34 +616,36 @@ describe('the price of security from the rounds', () => {
     expect(prices[0]?.pairs).toBe(2);
   });
 
-  it('prices several configurations in one round, a gateway run between two counting for both', () => {
+  it('prices several configurations in one round, each in a block of its own after the control', () => {
     const sequence = priceRoundFor(['metrics', 'logs']);
     expect(sequence).toEqual([
+      'gateway',
       'gateway-b',
+      'gateway-b',
+      'gateway',
       'gateway',
       'metrics',
       'metrics',
       'gateway',
+      'gateway',
       'logs',
       'logs',
       'gateway',
-      'gateway-b',
     ]);
-    // gateway-b, gateway, metrics, metrics, gateway, logs, logs, gateway, gateway-b
-    const cpu = [1.01, 1.0, 1.02, 1.04, 1.0, 1.1, 1.3, 1.2, 1.2];
+    const cpu = [1.0, 1.01, 1.0, 1.0, 1.0, 1.02, 1.04, 1.0, 1.0, 1.1, 1.3, 1.2];
     const runs = cpu.map((value, position) =>
       priceRun(1, position, value, 10 + position, 'page50', sequence),
     );
     const prices = pricesOf(runs, () => 1);
     expect(prices.map((price) => price.configuration)).toEqual(['metrics', 'logs']);
     const [metrics, logs] = prices as [BenchPrice, BenchPrice];
-    // metrics: 1.02/1.0 (positions 1, 2) and 1.04/1.0 (4, 3); logs: 1.1/1.0 (4, 5), 1.3/1.2 (7, 6).
+    // metrics: 1.02/1.0 (positions 4, 5) and 1.04/1.0 (7, 6); logs: 1.1/1.0 (8, 9), 1.3/1.2 (11, 10).
     expect(metrics.price?.cpuPerRequest?.pairs).toEqual([1.02, 1.04]);
     expect(logs.price?.cpuPerRequest?.pairs).toEqual([
       expect.closeTo(1.1, 10),
       expect.closeTo(1.3 / 1.2, 10),
     ]);
-    // The control is shared: gateway-b against the gateway at either end.
+    // The control is shared: gateway-b against the gateway of its own block.
     expect(metrics.control.cpuPerRequest?.pairs).toEqual([1.01, 1]);
     expect(logs.control).toEqual(metrics.control);
     // No p50 target for them: reported only.
@@ -706,7 +697,9 @@ describe('parseBenchArgs', () => {
   it('reads what to price and where', () => {
     expect(parseBenchArgs([])).toMatchObject({
       durationS: 4,
-      warmupS: 1.5,
+      warmupS: 1,
+      firstWarmupS: 4,
+      priceWarmupS: 3,
       priceRounds: 1,
       prices: ['security', 'metrics', 'tracing', 'sampled-tracing', 'logs', 'production'],
       priceCells: 'default',
