@@ -175,18 +175,14 @@ function priceMethod(report: BenchReport): string {
     (distinct.length === 1 ? `${distinct[0]}` : rounds.join('; ')) +
     ', gateway-b being a second bare gateway process set up exactly as gateway, and each priced ' +
     'configuration a gateway process of its own from the same build. ' +
-    'Each round gives two pairs per price, the priced gateway against the gateway run next to it ' +
-    '(gateway, X, X, gateway: ABBA; a gateway run between two prices counts for both), and two A/A pairs, ' +
-    'gateway-b against the gateway run next to it (gateway-b, gateway … gateway, gateway-b: ABBA). ' +
-    `Every run follows at least ${warmupS} s of the same load on the same process: a warm-up run ` +
-    'whenever the process changes, else its own previous run. gateway-b and the priced gateways, ' +
-    `which have no main runs (secured has), first get ${freshWarmupS} s of load (unmeasured): a young ` +
-    "gateway's CPU per request keeps falling for its first 10 to 15 s of load, and any effect of " +
-    'what history is left on a price shows in the control too. ' +
-    'From the second round on, every process of the round is restarted before it and gets that ' +
-    'warm-up again: two processes of one build and settings differ persistently by 5 to 10 % in CPU per request ' +
-    '(JIT decisions, heap layout), so a price read from one pair of processes carries their difference ' +
-    'in every round, while over fresh processes it is noise the median averages out. ' +
+    'A round has a block of four runs per configuration, the A/A control first (gateway, gateway-b, ' +
+    'gateway-b, gateway; then gateway, X, X, gateway for each price), and each block starts its two ' +
+    `processes afresh and gives each ${freshWarmupS} s of the same load (unmeasured) right before its ` +
+    'first run, so that both sides of the two ABBA pairs of a block have the same history: a young ' +
+    "gateway's CPU per request keeps falling for its first 10 to 15 s of load, and two processes of one " +
+    'build and settings differ persistently by 5 to 10 % in CPU per request (JIT decisions, heap layout), ' +
+    'which over fresh pairs is noise the median averages out. ' +
+    `The gateway's second run of a block follows a ${warmupS} s warm-up. ` +
     "Figures are the median over the pairs of each pair's ratio (CPU) or difference (p50), " +
     'with the smallest and largest pair in brackets. A/A is what two identical gateways differ by ' +
     'on this machine: the noise. "Met" is yes when the median price is within its target by more ' +
