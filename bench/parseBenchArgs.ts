@@ -67,10 +67,10 @@ traces sampled) and access logs
 priced gateway against the bare one, ABBA), with a second bare gateway against
 the first in the same rounds as the A/A control: the noise next to the price.
 
-  --duration <s>      seconds of each measured run (default 4; 1 with --quick)
+  --duration <s>      seconds of each measured run (default 3.5; 1 with --quick)
   --warmup <s>        seconds of load before each measured run (default 1; 0.5 with --quick)
   --first-warmup <s>  seconds of load at four times the connections each contestant and peer gets
-                      before the first scenario of each latency (default 4; 0 with --quick): a
+                      before the first scenario of each latency (default 3; 0 with --quick): a
                       young gateway's CPU per request keeps falling for its first 10 to 15 s
   --connections <n>   concurrent connections (default 8)
   --latencies <list>  simulator latency per upstream call in ms (default 0,20; 0 with --quick)
@@ -86,7 +86,7 @@ the first in the same rounds as the A/A control: the noise next to the price.
                       or all (default 1@20 where measured, else all)
   --price-duration <s>  seconds of each run of those rounds (default 1; 0.5 with --quick)
   --price-warmup <s>  seconds of load each process of a round gets before its first run in it
-                      (default 3; 0.5 with --quick): a fresh gateway's CPU per request keeps
+                      (default 2; 0.5 with --quick): a fresh gateway's CPU per request keeps
                       falling for its first 10 to 15 s of load (10 tells small prices apart)
   --profile           also profile the gateway, the secured gateway and one gateway per
                       observability price in --prices (node --cpu-prof) under scenario 1
@@ -141,9 +141,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   // --smoke is the older name of --quick.
   const smoke = values.quick || values.smoke;
   return {
-    durationS: number('--duration', values.duration, smoke ? 1 : 4, 0.1, 600),
+    durationS: number('--duration', values.duration, smoke ? 1 : 3.5, 0.1, 600),
     warmupS: number('--warmup', values.warmup, smoke ? 0.5 : 1, 0, 600),
-    firstWarmupS: number('--first-warmup', values['first-warmup'], smoke ? 0 : 4, 0, 600),
+    firstWarmupS: number('--first-warmup', values['first-warmup'], smoke ? 0 : 3, 0, 600),
     connections: integer('--connections', values.connections, 8, 1, 1000),
     latencies: (values.latencies ?? (smoke ? '0' : '0,20'))
       .split(',')
@@ -156,7 +156,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     prices: priceIds(values.prices),
     priceCells: priceCells(values['price-cells']),
     priceDurationS: number('--price-duration', values['price-duration'], smoke ? 0.5 : 1, 0.1, 600),
-    priceWarmupS: number('--price-warmup', values['price-warmup'], smoke ? 0.5 : 3, 0, 600),
+    priceWarmupS: number('--price-warmup', values['price-warmup'], smoke ? 0.5 : 2, 0, 600),
     profile: values.profile,
     quick: smoke,
     scale: scaleParts(values.scale),

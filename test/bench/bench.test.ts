@@ -696,10 +696,10 @@ describe('the price of security from the rounds', () => {
 describe('parseBenchArgs', () => {
   it('reads what to price and where', () => {
     expect(parseBenchArgs([])).toMatchObject({
-      durationS: 4,
+      durationS: 3.5,
       warmupS: 1,
-      firstWarmupS: 4,
-      priceWarmupS: 3,
+      firstWarmupS: 3,
+      priceWarmupS: 2,
       priceRounds: 1,
       prices: ['security', 'metrics', 'tracing', 'sampled-tracing', 'logs', 'production'],
       priceCells: 'default',
