@@ -9,7 +9,8 @@
 import { isDeepStrictEqual } from 'node:util';
 
 import type { ContestantId, Target } from './loadPlans';
-import { directListPath, graphQLHeaders, UPSTREAM_PAGE_SIZE } from './loadPlans';
+import { graphQL, rest } from './checkRequests';
+import { directListPath, UPSTREAM_PAGE_SIZE } from './loadPlans';
 import type { Scenario } from './scenarios';
 import { OPERATIONS } from './scenarios';
 
@@ -191,35 +192,6 @@ async function walkDirect(
       throw new Error(`${scenario.id}: OneLogin had no next page after ${ids.length} events`);
   }
   return { ids, starts };
-}
-
-async function graphQL(
-  target: Target,
-  query: string,
-  variables: Record<string, unknown>,
-): Promise<unknown> {
-  const response = await fetch(target.url, {
-    method: 'POST',
-    headers: graphQLHeaders(target),
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await response.text();
-  const body = JSON.parse(text) as { data?: unknown; errors?: unknown[] };
-  if (response.status !== 200 || body.errors || !body.data) {
-    throw new Error(`The ${target.contestant} answered ${response.status}: ${text.slice(0, 500)}`);
-  }
-  return body.data;
-}
-
-async function rest(target: Target, path: string): Promise<unknown> {
-  const response = await fetch(target.url + path, {
-    headers: { authorization: `Bearer ${target.token ?? ''}`, accept: 'application/json' },
-  });
-  const text = await response.text();
-  if (response.status !== 200) {
-    throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 500)}`);
-  }
-  return JSON.parse(text);
 }
 
 function compareIds(scenario: Scenario, gateway: Node[], direct: string[]): void {

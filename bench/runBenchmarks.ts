@@ -21,7 +21,7 @@ import { analyzeProfile, compareProfiles } from './analyzeProfile';
 import { buildGateway } from './buildGateway';
 import type { CheckedData, OtherGateway } from './checkSameData';
 import { checkSameData } from './checkSameData';
-import type { FloorOptions } from './floor';
+import { startFloor } from './startFloor';
 import type { ContestantId, Target } from './loadPlans';
 import { CONTESTANTS, loadPlanFor } from './loadPlans';
 import type { SecuredCaller } from './securedCaller';
@@ -29,7 +29,7 @@ import { BENCH_SCOPES, createSecuredCaller } from './securedCaller';
 import type { RunMeasurement, RunSettings } from './measureRun';
 import { measureRun } from './measureRun';
 import type { Scenario, ScenarioId } from './scenarios';
-import { OPERATIONS, SCENARIOS } from './scenarios';
+import { SCENARIOS } from './scenarios';
 import type {
   BenchPrice,
   PriceContestant,
@@ -866,19 +866,7 @@ async function startStack(
     const configurationFor = (name: PriceContestant) =>
       configurationOf(name === 'gateway-b' ? 'gateway' : name, caller, sink);
     const started = await Promise.allSettled([
-      startChild({
-        name: 'floor',
-        entry: 'bench/floorProcess.ts',
-        args: [
-          JSON.stringify({
-            upstream: simulator.url,
-            clientId: DEMO_CREDENTIALS.clientId,
-            clientSecret: DEMO_CREDENTIALS.clientSecret,
-            operations: Object.values(OPERATIONS),
-          } satisfies FloorOptions),
-        ],
-        ready: { kind: 'ipc' },
-      }),
+      startFloor(simulator.url),
       ...(
         ['gateway', 'secured', ...(withControl ? ['gateway-b' as const] : []), ...extras] as const
       ).map((name) => gatewayChild(name, portOf[name] as number, configurationFor(name))),

@@ -27,7 +27,8 @@ import { createClient } from '@keyv/redis';
 
 import type { RedisClient } from '../src/cache/createCacheStores';
 import { DEMO_CREDENTIALS } from '../src/simulator';
-import type { FloorOptions } from './floor';
+import { graphQL, rest } from './checkRequests';
+import { startFloor } from './startFloor';
 import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
 import type { LoadPlan, Recorder, Target } from './loadPlans';
 import { directListPath, graphQLHeaders, loadPlanFor, UPSTREAM_PAGE_SIZE } from './loadPlans';
@@ -311,19 +312,7 @@ export async function runScale(options: ScaleOptions, context: ScaleContext): Pr
   try {
     const ports = await freePorts(1 + replicaCount);
     const started = await Promise.allSettled([
-      startChild({
-        name: 'floor',
-        entry: 'bench/floorProcess.ts',
-        args: [
-          JSON.stringify({
-            upstream: simulator.url,
-            clientId: DEMO_CREDENTIALS.clientId,
-            clientSecret: DEMO_CREDENTIALS.clientSecret,
-            operations: Object.values(OPERATIONS),
-          } satisfies FloorOptions),
-        ],
-        ready: { kind: 'ipc' },
-      }),
+      startFloor(simulator.url),
       startGateway(context, 'scale-gateway', ports[0] as number, simulator.url, {}),
       ...ports.slice(1).map((port, index) =>
         startGateway(context, `replica-${index + 1}`, port, simulator.url, {
@@ -847,35 +836,6 @@ async function callsOfOne(simulatorURL: string, request: () => Promise<unknown>)
   // Background work (a cache write) calls nobody; the answer is complete when it arrives.
   const snapshot = (await (await fetch(counters)).json()) as { total: number };
   return snapshot.total;
-}
-
-async function graphQL(
-  target: Target,
-  query: string,
-  variables: Record<string, unknown>,
-): Promise<unknown> {
-  const response = await fetch(target.url, {
-    method: 'POST',
-    headers: graphQLHeaders(target),
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await response.text();
-  const body = JSON.parse(text) as { data?: unknown; errors?: unknown[] };
-  if (response.status !== 200 || body.errors || !body.data) {
-    throw new Error(`The ${target.contestant} answered ${response.status}: ${text.slice(0, 500)}`);
-  }
-  return body.data;
-}
-
-async function rest(target: Target, path: string): Promise<unknown> {
-  const response = await fetch(target.url + path, {
-    headers: { authorization: `Bearer ${target.token ?? ''}`, accept: 'application/json' },
-  });
-  const text = await response.text();
-  if (response.status !== 200) {
-    throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 500)}`);
-  }
-  return JSON.parse(text);
 }
 
 /** Throws at the first field where `expected` and `actual` differ. */

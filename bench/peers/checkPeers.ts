@@ -8,6 +8,7 @@
  * OneLogin's catalogue. Any difference throws, and the bench stops. The same
  * pass collects each peer's cursors for the places its lists start from.
  */
+import { rest } from '../checkRequests';
 import type { Target } from '../loadPlans';
 import { directListPath, UPSTREAM_PAGE_SIZE } from '../loadPlans';
 import type { Scenario } from '../scenarios';
@@ -217,15 +218,4 @@ async function graphQL(
     throw new Error(`${peer.id} answered ${response.status}: ${text.slice(0, 500)}`);
   }
   return body.data;
-}
-
-async function rest(target: Target, path: string): Promise<unknown> {
-  const response = await fetch(target.url + path, {
-    headers: { authorization: `Bearer ${target.token ?? ''}`, accept: 'application/json' },
-  });
-  const text = await response.text();
-  if (response.status !== 200) {
-    throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 500)}`);
-  }
-  return JSON.parse(text);
 }
