@@ -123,6 +123,9 @@ export function operationCostEstimator(
         repeated.set(operation, seen);
       }
       const key = JSON.stringify(coerced.coerced);
+      // Only small sets of values are kept: a client sending one operation with many large
+      // variables (an `_entities` batch of 1,000 representations) must not fill memory.
+      if (key.length > REPEATED_KEY_MAX_LENGTH) return walkOf(document, operation, coerced.coerced);
       let cost = seen.get(key);
       if (!cost) {
         cost = walkOf(document, operation, coerced.coerced);
@@ -138,6 +141,8 @@ export function operationCostEstimator(
 
 /** Estimates kept per operation for the values it was last asked with (each a few hundred bytes). */
 const REPEATED_PER_OPERATION = 256;
+/** The longest set of values (as JSON) whose estimate is kept: 256 of them are at most 256 KiB. */
+export const REPEATED_KEY_MAX_LENGTH = 1024;
 
 /** How a field counts: it calls OneLogin, reads the catalogue, or lists a page's events. */
 type FieldKind =

@@ -4,7 +4,11 @@ import { buildSchema as buildSDLSchema, getOperationAST, parse } from 'graphql';
 import { encodeCursor, type EventPosition } from '../../src/domain/eventCursor';
 import { buildSchema } from '../../src/server/createApolloServer';
 import type { OperationCost } from '../../src/server/operationCost';
-import { operationCostEstimator, upstreamCallsOf } from '../../src/server/operationCost';
+import {
+  operationCostEstimator,
+  REPEATED_KEY_MAX_LENGTH,
+  upstreamCallsOf,
+} from '../../src/server/operationCost';
 
 const schema = buildSchema();
 const paging = { defaultPageSize: 20, maxPageSize: 500 };
@@ -383,5 +387,30 @@ describe('operationCostEstimator: the legacy API and the catalogue', () => {
     expect(upstreamCallsOf(cost, true)).toBe(3);
     expect(upstreamCallsOf(calls(3), false)).toBe(3);
     expect(upstreamCallsOf(LOCAL, false)).toBe(0);
+  });
+});
+
+describe('operationCostEstimator: estimates kept per set of values', () => {
+  const query = `query ($ids: [_Any!]!) { _entities(representations: $ids) { ... on Event { id } } }`;
+  const document = parse(query);
+  const operation = getOperationAST(document);
+  if (!operation) throw new Error('the document has no single operation');
+  const representations = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({ __typename: 'Event', id: String(1000 + i) }));
+
+  it('walks an operation asked again with the same small values once', () => {
+    const first = estimator(document, operation, { ids: representations(3) });
+    expect(first).toEqual(calls(3));
+    expect(estimator(document, operation, { ids: representations(3) })).toBe(first);
+  });
+
+  it('keeps no estimate for values longer than REPEATED_KEY_MAX_LENGTH, so large variables cannot fill memory', () => {
+    const many = representations(200);
+    expect(JSON.stringify(many).length).toBeGreaterThan(REPEATED_KEY_MAX_LENGTH);
+    const first = estimator(document, operation, { ids: many });
+    expect(first).toEqual(calls(200));
+    const again = estimator(document, operation, { ids: many });
+    expect(again).toEqual(calls(200));
+    expect(again).not.toBe(first);
   });
 });
