@@ -1,10 +1,13 @@
 /**
  * The OpenAPI document the `mesh` peer is composed from: OneLogin's own spec
- * (`shared/onelogin/openapi.yaml`, from onelogin/onelogin-go-sdk) with the
- * fixes a Mesh user must make before it can page through events at all, and
- * nothing else. Each fix names where API.md (shared/onelogin/API.md) says the
- * spec and the live API disagree. The fixed copy is written at bench time to
- * bench/.out/peers/ (git-ignored); the original is never edited.
+ * (a copy of `shared/onelogin/openapi.yaml`, from onelogin/onelogin-go-sdk,
+ * `api/openapi.yaml` at commit 76cf9e1, MIT licence, Copyright (c) 2010-2023
+ * OneLogin, Inc., kept beside this file so that the bench needs nothing outside
+ * the repository) with the fixes a Mesh user must make before it can page
+ * through events at all, and nothing else. Each fix names where API.md
+ * (shared/onelogin/API.md) says the spec and the live API disagree. The fixed
+ * copy is written at bench time to bench/.out/peers/ (git-ignored); the
+ * original is never edited.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,21 +16,19 @@ import { parse, stringify } from 'yaml';
 
 import { REPO_ROOT } from '../startChild';
 
-/** OneLogin's spec: `ONELOGIN_OPENAPI`, else the project's shared/ beside the repository. */
+/** OneLogin's spec: `ONELOGIN_OPENAPI`, else the copy beside this file. */
 export function specPath(): string {
-  const candidates = [
-    process.env['ONELOGIN_OPENAPI'],
-    path.resolve(REPO_ROOT, '../shared/onelogin/openapi.yaml'),
-    path.resolve(REPO_ROOT, '../../shared/onelogin/openapi.yaml'),
-  ].filter((candidate): candidate is string => candidate !== undefined && candidate !== '');
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found) {
+  const found = process.env['ONELOGIN_OPENAPI'] || path.join(REPO_ROOT, SPEC_COPY);
+  if (!existsSync(found)) {
     throw new Error(
-      `OneLogin's OpenAPI spec is not at ${candidates.join(' or ')}: set ONELOGIN_OPENAPI, or --peers none`,
+      `OneLogin's OpenAPI spec is not at ${found}: set ONELOGIN_OPENAPI, or --peers none`,
     );
   }
   return found;
 }
+
+/** The repository's copy of OneLogin's spec, as shared/onelogin/openapi.yaml has it. */
+const SPEC_COPY = 'bench/peers/onelogin-openapi.yaml';
 
 /** One fix, for the report and docs/BENCHMARKS.md. */
 export interface SpecFix {
