@@ -42,6 +42,7 @@ import type {
 import { BLOCK_LENGTH, PRICE_IDS, priceRoundFor, PRICES, pricesOf, withEvidence } from './prices';
 import type { Child } from './startChild';
 import { freePorts, REPO_ROOT, startChild } from './startChild';
+import { startGatewayChild } from './startGatewayChild';
 import type { OtlpSink } from './startOtlpSink';
 import { startOtlpSink } from './startOtlpSink';
 import type { Scraper } from './startScraper';
@@ -814,9 +815,11 @@ async function startStack(
       configuration: Record<string, string>,
       restarted = false,
     ): Promise<Child> =>
-      startChild({
+      startGatewayChild({
         name,
         entry: gatewayEntry,
+        port,
+        simulatorURL: simulator.url,
         ...((name === 'logs' || name === 'production') && logFiles[name]
           ? { stdoutFile: logFiles[name], appendStdout: restarted }
           : {}),
@@ -838,24 +841,7 @@ async function startStack(
             : []),
         ],
         // Production configuration against the simulator.
-        env: {
-          NODE_ENV: 'production',
-          ...configuration,
-          // The bench stops and restarts gateways: no load balancer to wait for.
-          SHUTDOWN_DRAIN_DELAY_SECONDS: '0',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          ONELOGIN_BASE_URL: simulator.url,
-          ONELOGIN_CLIENT_ID: DEMO_CREDENTIALS.clientId,
-          ONELOGIN_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
-          ONELOGIN_API_KEY: DEMO_CREDENTIALS.apiKey,
-          ONELOGIN_LEGACY_BASE_URL: simulator.url,
-        },
-        ready: {
-          kind: 'http',
-          healthURL: `http://127.0.0.1:${port}/healthz`,
-          url: `http://127.0.0.1:${port}/graphql`,
-        },
+        env: configuration,
       });
     const portOf: Partial<Record<PriceContestant, number>> = {
       gateway: ports[0] as number,

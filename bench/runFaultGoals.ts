@@ -14,6 +14,7 @@ import type { ReadRecord } from './faultLoad';
 import { driveFaultLoad } from './faultLoad';
 import type { Child } from './startChild';
 import { freePorts, startChild } from './startChild';
+import { startGatewayChild } from './startGatewayChild';
 import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
 
 export type FaultScenarioId =
@@ -342,26 +343,12 @@ async function runScenario(
         ready: { kind: 'http', healthURL: `${simulatorURL}/__simulator/health`, url: simulatorURL },
       }),
     );
-    const gateway = await startChild({
+    const gateway = await startGatewayChild({
       name: 'gateway',
       entry: setup.gatewayEntry,
-      nodeFlags: ['--enable-source-maps'],
-      env: {
-        ...GATEWAY_ENV,
-        ...options.gatewayEnv,
-        HOST: '127.0.0.1',
-        PORT: String(gatewayPort),
-        ONELOGIN_BASE_URL: simulatorURL,
-        ONELOGIN_CLIENT_ID: DEMO_CREDENTIALS.clientId,
-        ONELOGIN_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
-        ONELOGIN_API_KEY: DEMO_CREDENTIALS.apiKey,
-        ONELOGIN_LEGACY_BASE_URL: simulatorURL,
-      },
-      ready: {
-        kind: 'http',
-        healthURL: `http://127.0.0.1:${gatewayPort}/healthz`,
-        url: `http://127.0.0.1:${gatewayPort}/graphql`,
-      },
+      port: gatewayPort,
+      simulatorURL,
+      env: { ...GATEWAY_ENV, ...options.gatewayEnv },
     });
     children.push(gateway);
 

@@ -19,7 +19,6 @@ import os from 'node:os';
 
 import { createClient } from '@keyv/redis';
 
-import { DEMO_CREDENTIALS } from '../src/simulator';
 import type { CounterSnapshot } from '../src/simulator/types';
 import { buildGateway } from './buildGateway';
 import { connectInspector } from './inspectHeap';
@@ -28,6 +27,7 @@ import { closeAll, subscribeMany } from './liveSubscribers';
 import { readRssBytes } from './processStats';
 import type { Child } from './startChild';
 import { freePorts, startChild } from './startChild';
+import { startGatewayChild } from './startGatewayChild';
 import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
 
 /** The gateway's LIVE_POLL_INTERVAL_SECONDS when it is not set. */
@@ -223,16 +223,17 @@ async function startGateway(
   const [port, inspectPort] = await freePorts(2);
   const url = `http://127.0.0.1:${port as number}/graphql`;
   const healthURL = `http://127.0.0.1:${port as number}/healthz`;
-  const child = await startChild({
+  const child = await startGatewayChild({
     name,
     entry,
+    port: port as number,
+    simulatorURL,
     // As `npm start` runs it (the inspector only where the heap is read).
     nodeFlags: [
       '--enable-source-maps',
       ...(inspect ? [`--inspect=127.0.0.1:${inspectPort as number}`] : []),
     ],
     env: {
-      NODE_ENV: 'production',
       AUTH_MODE: 'none',
       // The highest limits loadConfig accepts: a connection and each subscription count as a
       // request of the one anonymous caller, and a thousand of them must not be refused.
@@ -240,18 +241,8 @@ async function startGateway(
       RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR: '1000000',
       METRICS_ENABLED: 'false',
       LOG_LEVEL: 'warn',
-      // No load balancer to drain from: a stopped gateway goes at once.
-      SHUTDOWN_DRAIN_DELAY_SECONDS: '0',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ONELOGIN_BASE_URL: simulatorURL,
-      ONELOGIN_CLIENT_ID: DEMO_CREDENTIALS.clientId,
-      ONELOGIN_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
-      ONELOGIN_API_KEY: DEMO_CREDENTIALS.apiKey,
-      ONELOGIN_LEGACY_BASE_URL: simulatorURL,
       ...env,
     },
-    ready: { kind: 'http', healthURL, url },
   });
   return { child, url, healthURL, inspectPort: inspect ? inspectPort : undefined };
 }

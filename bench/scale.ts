@@ -26,7 +26,6 @@ import type autocannon from 'autocannon';
 import { createClient } from '@keyv/redis';
 
 import type { RedisClient } from '../src/cache/createCacheStores';
-import { DEMO_CREDENTIALS } from '../src/simulator';
 import { graphQL, rest } from './checkRequests';
 import { startFloor } from './startFloor';
 import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
@@ -39,6 +38,7 @@ import type { Scenario } from './scenarios';
 import { COMMON_SELECTION, OBJECT_FIELD_SELECTIONS, OPERATIONS, SCENARIOS } from './scenarios';
 import type { Child } from './startChild';
 import { freePorts, startChild } from './startChild';
+import { startGatewayChild } from './startGatewayChild';
 
 export type ScalePart = 'pages' | 'entities' | 'replicas';
 export const SCALE_PARTS: readonly ScalePart[] = ['pages', 'entities', 'replicas'];
@@ -480,28 +480,17 @@ function startGateway(
   simulatorURL: string,
   extra: Readonly<Record<string, string>>,
 ): Promise<Child> {
-  return startChild({
+  return startGatewayChild({
     name,
     entry: context.gatewayEntry,
+    port,
+    simulatorURL,
     // As runBenchmarks runs every gateway (see its note on V8's memory reducer).
     nodeFlags: ['--enable-source-maps', '--no-memory-reducer'],
     env: {
-      NODE_ENV: 'production',
       ...context.gatewaySettings,
       UPSTREAM_CALLS_PER_REQUEST_MAX: SCALE_CALLS_PER_REQUEST,
       ...extra,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ONELOGIN_BASE_URL: simulatorURL,
-      ONELOGIN_CLIENT_ID: DEMO_CREDENTIALS.clientId,
-      ONELOGIN_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
-      ONELOGIN_API_KEY: DEMO_CREDENTIALS.apiKey,
-      ONELOGIN_LEGACY_BASE_URL: simulatorURL,
-    },
-    ready: {
-      kind: 'http',
-      healthURL: `http://127.0.0.1:${port}/healthz`,
-      url: `http://127.0.0.1:${port}/graphql`,
     },
   });
 }

@@ -87,7 +87,8 @@ export function upstreamCallsOf(cost: OperationCost, eventTypesLoaded: boolean):
  *
  * Variables that do not coerce cost nothing (execution refuses them before any
  * call). Operations without variables are estimated once per document, others
- * once per distinct set of values (the last 256 of each operation).
+ * once per distinct set of values up to 1 KiB of JSON (the last 256 of each
+ * operation); larger sets are walked every time.
  */
 export function operationCostEstimator(
   options: OperationCostEstimatorOptions,
@@ -139,7 +140,7 @@ export function operationCostEstimator(
   };
 }
 
-/** Estimates kept per operation for the values it was last asked with (each a few hundred bytes). */
+/** Estimates kept per operation for the values it was last asked with (each key at most 1 KiB). */
 const REPEATED_PER_OPERATION = 256;
 /** The longest set of values (as JSON) whose estimate is kept: 256 of them are at most 256 KiB. */
 export const REPEATED_KEY_MAX_LENGTH = 1024;
