@@ -10,14 +10,12 @@
  * not seen, and identical concurrent GETs shared. Each answer is `JSON.parse`d,
  * its fields picked and renamed, and the response `JSON.stringify`d.
  *
- * The upstream client is an undici Pool (keep-alive, 32 connections,
- * no pipelining), the client and settings the gateway uses, so that the
- * comparison is about what happens between the two HTTP sides.
+ * The upstream client is Node's `http.Agent` (keep-alive, 32 connections,
+ * the most recently used first), the client and settings the gateway uses, so
+ * that the comparison is about what happens between the two HTTP sides.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-import { Pool } from 'undici';
 
 import type { Catalog, UpstreamEvent } from './eventFieldRules';
 import { catalogFrom, messageFieldsOf, projectionFor, ruleFor } from './eventFieldRules';
@@ -67,32 +65,23 @@ interface CachedEvent {
 class UpstreamError extends Error {}
 
 export async function startFloor(options: FloorOptions): Promise<Floor> {
-  const pool = new Pool(options.upstream, {
-    connections: 32,
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-  });
+  const upstream = new Upstream(options.upstream);
   const inFlight = new Map<string, Promise<unknown>>();
   const events = new Map<string, CachedEvent>();
 
-  const token = await fetchToken(pool, options);
+  const token = await fetchToken(upstream, options);
   const authorization = `Bearer ${token}`;
 
   /** GET `path` as JSON; null for a 404. Identical concurrent GETs share one call. */
   const get = (pathAndQuery: string): Promise<unknown> => {
     const existing = inFlight.get(pathAndQuery);
     if (existing) return existing;
-    const call = pool
-      .request({
-        method: 'GET',
-        path: pathAndQuery,
-        headers: { authorization, accept: 'application/json' },
-      })
-      .then(async (response) => {
-        const text = await response.body.text();
-        if (response.statusCode === 404) return null;
-        if (response.statusCode !== 200) {
-          throw new UpstreamError(`GET ${pathAndQuery.split('?')[0]}: ${response.statusCode}`);
+    const call = upstream
+      .call('GET', pathAndQuery, { authorization, accept: 'application/json' })
+      .then(({ status, text }) => {
+        if (status === 404) return null;
+        if (status !== 200) {
+          throw new UpstreamError(`GET ${pathAndQuery.split('?')[0]}: ${status}`);
         }
         return JSON.parse(text) as unknown;
       })
@@ -210,7 +199,7 @@ export async function startFloor(options: FloorOptions): Promise<Floor> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await pool.close();
+      upstream.close();
     },
   };
 }
@@ -237,19 +226,70 @@ function compile(
 }
 
 /** OAuth client credentials (`POST /auth/oauth2/v2/token`), once: tokens live for 10 hours. */
-async function fetchToken(pool: Pool, options: FloorOptions): Promise<string> {
+async function fetchToken(upstream: Upstream, options: FloorOptions): Promise<string> {
   const basic = Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64');
-  const response = await pool.request({
-    method: 'POST',
-    path: '/auth/oauth2/v2/token',
-    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials' }),
-  });
-  const body = (await response.body.json()) as { access_token?: unknown };
-  if (response.statusCode !== 200 || typeof body.access_token !== 'string') {
-    throw new Error(`POST /auth/oauth2/v2/token answered ${response.statusCode}`);
+  const { status, text } = await upstream.call(
+    'POST',
+    '/auth/oauth2/v2/token',
+    { authorization: `Basic ${basic}`, 'content-type': 'application/json' },
+    JSON.stringify({ grant_type: 'client_credentials' }),
+  );
+  const body = JSON.parse(text) as { access_token?: unknown };
+  if (status !== 200 || typeof body.access_token !== 'string') {
+    throw new Error(`POST /auth/oauth2/v2/token answered ${status}`);
   }
   return body.access_token;
+}
+
+/** OneLogin over keep-alive connections, as the gateway's transport reaches it (no time limits, no retries). */
+class Upstream {
+  private readonly agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: 32,
+    maxFreeSockets: 32,
+    scheduling: 'lifo',
+    timeout: 30_000,
+  });
+  private readonly origin: URL;
+
+  constructor(origin: string) {
+    this.origin = new URL(origin);
+  }
+
+  call(
+    method: 'GET' | 'POST',
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({
+        agent: this.agent,
+        hostname: this.origin.hostname,
+        port: this.origin.port,
+        method,
+        path,
+        headers:
+          body === undefined
+            ? headers
+            : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      });
+      req.on('error', reject);
+      req.once('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.once('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      });
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {

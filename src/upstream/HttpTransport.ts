@@ -8,8 +8,9 @@ import {
   retry,
   SamplingBreaker,
 } from 'cockatiel';
-import type { Dispatcher } from 'undici';
-import { Pool } from 'undici';
+import type { Agent, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
+import http from 'node:http';
+import https from 'node:https';
 
 import type { Logger } from '../logging/createLogger';
 import type { ClientSpan, TraceParent, Tracing } from '../observability/tracing';
@@ -131,8 +132,9 @@ const NOT_SENT_CODES = new Set([
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
 ]);
+/** The error code of an answer over MAX_RESPONSE_BYTES (the call is cut off). */
+const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 /**
  * A 429 whose Retry-After is at most this many seconds is a burst, not the spent
@@ -141,6 +143,8 @@ const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
  */
 export const SHORT_RETRY_AFTER_SECONDS = 3;
 const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
+/** How long an idle keep-alive connection is kept (less, if the upstream says it keeps it less). */
+const KEEP_ALIVE_MS = 30_000;
 /** A retry is not started with less time than this left before the request's deadline. */
 const MIN_ATTEMPT_MS = 100;
 
@@ -148,14 +152,32 @@ const MIN_ATTEMPT_MS = 100;
 class StopRetrying extends Error {}
 
 /**
- * HTTP to one upstream origin: a keep-alive connection pool (undici), a time
- * limit per attempt, and retries with exponential backoff (cockatiel) for
- * idempotent calls. It knows nothing about OneLogin's bodies: `interpret` turns
- * a response into a value or an `UpstreamFailureError`, inside the retry loop,
- * so an unreadable answer is retried like a 5xx.
+ * HTTP to one upstream origin: a keep-alive connection pool (Node's own
+ * `http.Agent`), a time limit per attempt, and retries with exponential backoff
+ * (cockatiel) for idempotent calls. It knows nothing about OneLogin's bodies:
+ * `interpret` turns a response into a value or an `UpstreamFailureError`,
+ * inside the retry loop, so an unreadable answer is retried like a 5xx.
+ *
+ * Why not undici (which this transport used until 2026-12-04): since 7.x, a
+ * request on an idle keep-alive socket is written from a `setImmediate`, after
+ * everything else the event loop's poll phase has to do (GHSA-35p6-xmwp-9g52:
+ * bytes or a FIN already pending on the idle socket are read first). Under
+ * load that is other requests' parsing, execution and serialising: at 20 ms
+ * upstream latency and 8 connections it added about 3 ms to the p50 of a
+ * 50-event page and 40 ms to a walk of 20 calls (docs/BENCHMARKS.md, History).
+ * Node's agent writes at once. What the validation guards against is kept
+ * otherwise: a free socket has no parser, so bytes that arrive while it is idle
+ * are dropped and a FIN or reset takes it out of the pool; a second response
+ * on a socket in use destroys it (Node's client refuses a response with no
+ * request); and the upstream is OneLogin over TLS, whose answers are all the
+ * gateway's own. A reused socket that turns out closed fails the call as a
+ * network error: retried for reads, an unknown outcome for writes.
  */
 export class HttpTransport {
-  private readonly pool: Pool;
+  private readonly agent: Agent;
+  private readonly send: typeof http.request;
+  /** Calls in flight, for close() to wait for. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly retryPolicy;
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
   private readonly retryBudget: RetryBudget | undefined;
@@ -167,16 +189,18 @@ export class HttpTransport {
     this.writeTimeoutMs = options.writeTimeoutMs ?? options.timeoutMs;
     this.tracing = options.tracing ?? NO_TRACING;
     this.origin = new URL(options.origin);
-    const longest = Math.max(options.timeoutMs, this.writeTimeoutMs);
-    this.pool = new Pool(options.origin, {
-      connections: options.maxConnections,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      // Each attempt has its own, shorter limit (an abort signal, see attempt()).
-      headersTimeout: longest,
-      bodyTimeout: longest,
-      connectTimeout: Math.min(options.timeoutMs, 10_000),
-      maxResponseSize: MAX_RESPONSE_BYTES,
+    const secure = this.origin.protocol === 'https:';
+    this.send = secure ? https.request : http.request;
+    this.agent = new (secure ? https.Agent : http.Agent)({
+      keepAlive: true,
+      maxSockets: options.maxConnections,
+      maxFreeSockets: options.maxConnections,
+      // The most recently used socket first: the fewest connections stay warm.
+      scheduling: 'lifo',
+      // An idle socket is closed after 30 s, or 1 s before the upstream's own
+      // `Keep-Alive: timeout=` would close it, whichever comes first. Each
+      // attempt has its own, shorter limit (see exchange()).
+      timeout: KEEP_ALIVE_MS,
     });
     // Exponential backoff with cockatiel's default decorrelated jitter, so that
     // the retries of many requests failing together do not arrive together.
@@ -315,8 +339,10 @@ export class HttpTransport {
     }
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  /** Waits for the calls in flight, then closes every connection. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+    this.agent.destroy();
   }
 
   /** One call (and, after a short 429 burst, one more: `waited429` says it was made). */
@@ -349,10 +375,10 @@ export class HttpTransport {
         parent: request.trace ?? request.account?.trace,
       },
       (span) => this.exchange(request, path, limit, started, span),
-      (exchanged) => exchanged.response.statusCode,
+      (exchanged) => exchanged.response.status,
       failureName,
     );
-    if (request.idempotent && response.statusCode === 429 && !waited429) {
+    if (request.idempotent && response.status === 429 && !waited429) {
       const seconds = retryAfterHeader({ status: 429, headers: response.headers, body });
       const waitMs = Math.max(seconds ?? 0, 0.05) * 1000;
       const left = (request.account?.deadline ?? Infinity) - performance.now();
@@ -374,17 +400,14 @@ export class HttpTransport {
         return this.attempt(request, calls, true);
       }
     }
-    if (
-      request.idempotent &&
-      (request.retryStatuses ?? RETRYABLE_STATUSES).has(response.statusCode)
-    ) {
+    if (request.idempotent && (request.retryStatuses ?? RETRYABLE_STATUSES).has(response.status)) {
       // Retried inside the policy; after the last attempt the caller maps it.
       throw new UpstreamFailureError(
-        { kind: 'status', status: response.statusCode, rateLimited: false },
+        { kind: 'status', status: response.status, rateLimited: false },
         true,
       );
     }
-    return { status: response.statusCode, headers: response.headers, body };
+    return { status: response.status, headers: response.headers, body };
   }
 
   /** The HTTP exchange of one attempt, inside its client span (which adds `traceparent`). */
@@ -394,43 +417,26 @@ export class HttpTransport {
     limit: number,
     started: number,
     span: ClientSpan,
-  ): Promise<{ response: Dispatcher.ResponseData; body: string }> {
-    // The attempt's time limit, cleared as soon as the body is read. Not
-    // AbortSignal.timeout: its timer runs to the end whatever happens, so every
-    // call that succeeded fired it UPSTREAM_TIMEOUT_MS later (a DOMException and
-    // an abort event each: 3.6 % of the CPU of a 50-event page at 8 connections).
-    const controller = new AbortController();
-    const timer = setTimeout(abortOnTimeout, limit, controller);
-    timer.unref();
-    let response: Dispatcher.ResponseData;
+  ): Promise<{ response: Exchanged; body: string }> {
+    const sent: SentState = { connected: false };
+    const call = this.roundTrip(request, path, span.inject(request.headers), limit, sent);
+    this.inFlight.add(call);
+    let response: Exchanged;
     let body: string;
     try {
-      try {
-        response = await this.pool.request({
-          method: request.method,
-          path,
-          headers: span.inject(request.headers),
-          body: request.body,
-          signal: controller.signal,
-        });
-      } catch (error) {
-        throw this.transportFailure(request, error, started);
-      }
-      try {
-        body = await response.body.text();
-      } catch (error) {
-        throw this.transportFailure(request, error, started);
-      }
+      ({ response, body } = await call);
+    } catch (error) {
+      throw this.transportFailure(request, error, started, sent.connected);
     } finally {
-      clearTimeout(timer);
+      this.inFlight.delete(call);
     }
     const elapsed = performance.now() - started;
-    this.options.observer?.call(request.route, response.statusCode, undefined, elapsed / 1000);
+    this.options.observer?.call(request.route, response.status, undefined, elapsed / 1000);
     if (this.options.logger.isLevelEnabled('debug')) {
       this.options.logger.debug(
         {
           route: request.route,
-          status: response.statusCode,
+          status: response.status,
           ms: Math.round(elapsed),
           ...span.logFields(),
         },
@@ -440,21 +446,99 @@ export class HttpTransport {
     return { response, body };
   }
 
+  /**
+   * One request and its whole answer, within `limit` ms (the attempt's time
+   * limit: connecting, waiting for a socket of the pool, the headers and the
+   * body, all of it; then the request is destroyed). `sent.connected` says
+   * whether it reached a connected socket, after which a write may have landed.
+   */
+  private roundTrip(
+    request: HttpRequest,
+    path: string,
+    headers: Readonly<Record<string, string>> | undefined,
+    limit: number,
+    sent: SentState,
+  ): Promise<{ response: Exchanged; body: string }> {
+    return new Promise((resolve, reject) => {
+      const outgoing: Record<string, string> = { ...headers };
+      if (request.body !== undefined) {
+        outgoing['content-length'] = String(Buffer.byteLength(request.body));
+      }
+      const options: RequestOptions = {
+        agent: this.agent,
+        protocol: this.origin.protocol,
+        // `[::1]` in a URL, `::1` to connect to.
+        hostname: this.origin.hostname.replace(/^\[(.*)\]$/, '$1'),
+        ...(this.origin.port ? { port: this.origin.port } : {}),
+        method: request.method,
+        path,
+        headers: outgoing,
+      };
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        reject(error);
+      };
+      const req = this.send(options);
+      // Cleared as soon as the body is read (see fail and the 'end' listener).
+      const timer = setTimeout(() => fail(timeoutError()), limit);
+      timer.unref();
+      req.once('socket', (socket) => {
+        if (!socket.connecting) sent.connected = true;
+        else socket.once('connect', () => (sent.connected = true));
+      });
+      // `on`, not `once`: destroying a request that failed may emit another error.
+      req.on('error', fail);
+      req.once('response', (res: IncomingMessage) => {
+        const declared = Number(res.headers['content-length']);
+        if (declared > MAX_RESPONSE_BYTES) {
+          fail(tooLargeError());
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) fail(tooLargeError());
+          else chunks.push(chunk);
+        });
+        res.on('error', fail);
+        // The connection closed before the whole body came ('end' never does then).
+        res.once('close', () => {
+          if (!res.complete) fail(resetError());
+        });
+        res.once('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({
+            response: { status: res.statusCode ?? 0, headers: res.headers },
+            body:
+              chunks.length === 1
+                ? chunks[0]!.toString('utf8')
+                : Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+      });
+      req.end(request.body);
+    });
+  }
+
   private transportFailure(
     request: HttpRequest,
     error: unknown,
     started: number,
+    connected: boolean,
   ): UpstreamFailureError {
     const elapsed = performance.now() - started;
     const ms = Math.round(elapsed);
     const code = errorCode(error);
-    const timedOut =
-      code === 'UND_ERR_HEADERS_TIMEOUT' ||
-      code === 'UND_ERR_BODY_TIMEOUT' ||
-      // By name, not instanceof: the abort reason is a DOMException, which may come from another realm.
-      errorName(error) === 'TimeoutError' ||
-      errorName(error) === 'AbortError';
-    const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+    const timedOut = errorName(error) === 'TimeoutError';
+    // Before a connected socket, nothing was written: a write can be told it failed.
+    const notSent = !connected || (code !== undefined && NOT_SENT_CODES.has(code));
     this.options.observer?.call(
       request.route,
       undefined,
@@ -481,9 +565,32 @@ export class HttpTransport {
   }
 }
 
-/** Aborts an attempt that ran out of time, with the reason AbortSignal.timeout gives. */
-function abortOnTimeout(controller: AbortController): void {
-  controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+/** What an attempt answered with, before `interpret`. */
+interface Exchanged {
+  status: number;
+  headers: IncomingHttpHeaders;
+}
+
+/** Whether an attempt's request reached a connected socket (then a write may have landed). */
+interface SentState {
+  connected: boolean;
+}
+
+/** An attempt that ran out of time (named as AbortSignal.timeout names it). */
+function timeoutError(): Error {
+  return Object.assign(new Error('the attempt ran out of time'), { name: 'TimeoutError' });
+}
+
+function tooLargeError(): Error {
+  return Object.assign(new Error(`the answer exceeds ${MAX_RESPONSE_BYTES} bytes`), {
+    code: RESPONSE_TOO_LARGE,
+  });
+}
+
+function resetError(): Error {
+  return Object.assign(new Error('the connection closed before the whole answer came'), {
+    code: 'ECONNRESET',
+  });
 }
 
 /** The HTTP calls of one `request()` so far, and why the next one is made (for its span). */
