@@ -77,7 +77,12 @@ describe('OneLogin over HTTPS', () => {
   beforeAll(async () => {
     simulator = await startSimulator({ eventCount: 120 });
     terminator = await startTlsTerminator(new URL(simulator.url));
-    gateway = await startReplica(
+    gateway = await startGateway({ NODE_EXTRA_CA_CERTS: path.join(FIXTURES, 'cert.pem') });
+  }, 60_000);
+
+  /** A gateway process whose OneLogin is the terminator, with `extra` settings. */
+  const startGateway = (extra: Record<string, string>) =>
+    startReplica(
       {
         PORT: '0',
         HOST: '127.0.0.1',
@@ -86,11 +91,10 @@ describe('OneLogin over HTTPS', () => {
         ONELOGIN_BASE_URL: terminator.origin,
         ONELOGIN_CLIENT_ID: DEMO_CREDENTIALS.clientId,
         ONELOGIN_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
-        NODE_EXTRA_CA_CERTS: path.join(FIXTURES, 'cert.pem'),
+        ...extra,
       },
       ROOT,
     );
-  }, 60_000);
 
   afterAll(async () => {
     await stopReplica(gateway);
@@ -126,19 +130,7 @@ describe('OneLogin over HTTPS', () => {
   });
 
   it('refuses an upstream whose certificate it does not trust, as a typed upstream failure', async () => {
-    const untrusting = await startReplica(
-      {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        AUTH_MODE: 'none',
-        ONELOGIN_BASE_URL: terminator.origin,
-        ONELOGIN_CLIENT_ID: DEMO_CREDENTIALS.clientId,
-        ONELOGIN_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
-        UPSTREAM_RETRIES: '0',
-      },
-      ROOT,
-    );
+    const untrusting = await startGateway({ UPSTREAM_RETRIES: '0' });
     try {
       const answer = await graphql(untrusting.url, '{ events(first: 3) { nodes { id } } }');
 

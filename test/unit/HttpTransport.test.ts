@@ -32,11 +32,11 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((item) => item.close()));
 });
 
-async function httpUpstream(handler: http.RequestListener): Promise<Upstream> {
-  const server = http.createServer(handler);
+/** `server` on a free port of 127.0.0.1, its connections counted, closed after the test. */
+async function listen(server: net.Server, connection: string): Promise<Upstream> {
   let connections = 0;
   const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
+  server.on(connection, (socket: Socket) => {
     connections += 1;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -56,30 +56,17 @@ async function httpUpstream(handler: http.RequestListener): Promise<Upstream> {
   return upstream;
 }
 
+function httpUpstream(handler: http.RequestListener): Promise<Upstream> {
+  return listen(http.createServer(handler), 'connection');
+}
+
 /** A raw TCP upstream: `onData` sees each connection's bytes and writes what it likes. */
-async function tcpUpstream(onData: (socket: Socket, data: string) => void): Promise<Upstream> {
-  let connections = 0;
-  const sockets = new Set<Socket>();
+function tcpUpstream(onData: (socket: Socket, data: string) => void): Promise<Upstream> {
   const server = net.createServer((socket) => {
-    connections += 1;
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
     socket.on('data', (data) => onData(socket, data.toString('latin1')));
     socket.on('error', () => {});
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const upstream: Upstream = {
-    origin: `http://127.0.0.1:${port}`,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-  opened.push(upstream);
-  return upstream;
+  return listen(server, 'connection');
 }
 
 function transport(origin: string, retries = 0, timeoutMs = 2000): HttpTransport {
