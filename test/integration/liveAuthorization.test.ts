@@ -17,6 +17,7 @@ import {
   type LiveConnection,
   liveDataNow,
   subscribersReach,
+  waitFor,
 } from '../helpers/liveClient';
 import { startTestGateway, type TestGateway } from '../helpers/startTestGateway';
 import {
@@ -233,8 +234,9 @@ describe('eventAdded: subscriptions per caller (LIVE_SUBSCRIPTIONS_PER_CALLER_MA
       simulator,
       env: idp.env({
         NODE_ENV: 'production',
-        LIVE_POLL_INTERVAL_SECONDS: '0.2',
-        LIVE_LEASE_SECONDS: '2',
+        // Slow enough that no poll falls between the two checks of OneLogin's calls below.
+        LIVE_POLL_INTERVAL_SECONDS: '2',
+        LIVE_LEASE_SECONDS: '5',
         LIVE_SUBSCRIPTIONS_PER_CALLER_MAX: '2',
       }),
     });
@@ -252,6 +254,14 @@ describe('eventAdded: subscriptions per caller (LIVE_SUBSCRIPTIONS_PER_CALLER_MA
     const first = alice.subscribe(EVENT_ADDED);
     const second = alice.subscribe(EVENT_ADDED);
     await subscribersReach(gateway, 2);
+    // The feed's poller calls OneLogin every 2 s for everyone: start counting right
+    // after one of its polls, so that what is counted is the third subscription's.
+    gateway.resetUpstreamCalls();
+    await waitFor(
+      () => (gateway.upstreamCalls()['GET /api/1/events'] ?? 0) > 0,
+      5_000,
+      () => 'a poll of the live feed',
+    );
     gateway.resetUpstreamCalls();
 
     // The third, on another connection of the same caller: refused at subscribe time.

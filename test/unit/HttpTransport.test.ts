@@ -151,14 +151,11 @@ describe('HttpTransport connections', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const second = await client.request(read, asIs);
 
-    // Dropped while the connection was idle (a free socket has no parser), and the
-    // connection used again: the second answer is the second call's.
-    expect([first.body, second.body, calls, upstream.connections()]).toEqual([
-      '{"call":1}',
-      '{"call":2}',
-      2,
-      1,
-    ]);
+    // Whatever Node does with the stray bytes (Node 20 drops them, as a free socket has
+    // no parser, and uses the connection again; Node 24 closes that connection), the
+    // second answer is the second call's.
+    expect([first.body, second.body, calls]).toEqual(['{"call":1}', '{"call":2}', 2]);
+    expect([1, 2]).toContain(upstream.connections());
   });
 
   it('opens a new connection when the upstream closed the idle one', async () => {
