@@ -167,7 +167,8 @@ class StopRetrying extends Error {}
  * 50-event page and 40 ms to a walk of 20 calls (docs/BENCHMARKS.md, History).
  * Node's agent writes at once. What the validation guards against is kept
  * otherwise: a free socket has no parser, so bytes that arrive while it is idle
- * are dropped and a FIN or reset takes it out of the pool; a second response
+ * are never read as an answer (Node 20 drops them, Node 24 closes the socket),
+ * and a FIN or reset takes it out of the pool; a second response
  * on a socket in use destroys it (Node's client refuses a response with no
  * request); and the upstream is OneLogin over TLS, whose answers are all the
  * gateway's own. A reused socket that turns out closed fails the call as a

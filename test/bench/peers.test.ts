@@ -107,6 +107,9 @@ describe('npm run bench with the peers', () => {
           '2,3,4',
           '--price-rounds',
           '0',
+          // The scale part is bench.test.ts's.
+          '--scale',
+          'none',
           '--out',
           jsonPath,
           '--markdown',
