@@ -6,6 +6,7 @@
  */
 import autocannon from 'autocannon';
 
+import type { CounterSnapshot } from '../src/simulator/types';
 import type { LoadPlan, Recorder } from './loadPlans';
 import { readCpuMs, readPeakRssBytes, resetPeakRss } from './processStats';
 
@@ -58,9 +59,37 @@ export interface RunMeasurement {
 /** How long in-flight requests get to finish after a run. */
 const SETTLE_MS = 300;
 
-interface CounterSnapshot {
-  total: number;
-  byRoute: Record<string, { total: number; byStatus: Record<string, number> }>;
+/** The simulator's request counters since they were last reset. */
+export async function readSimulatorCounters(simulatorURL: string): Promise<CounterSnapshot> {
+  return JSON.parse(await counterCall(simulatorURL, 'GET')) as CounterSnapshot;
+}
+
+export async function resetSimulatorCounters(simulatorURL: string): Promise<void> {
+  await counterCall(simulatorURL, 'DELETE');
+}
+
+/**
+ * Reading and resetting the counters are idempotent, so a call that failed on
+ * the network is made once more: the bench's keep-alive connection to the
+ * simulator may be closed by it (Node's 5 s keep-alive timeout) just as it is
+ * used again, after a wait such as a price block's restart on a busy machine,
+ * and fetch() does not try again itself.
+ */
+async function counterCall(simulatorURL: string, method: 'GET' | 'DELETE'): Promise<string> {
+  const url = `${simulatorURL}/__simulator/counters`;
+  const call = async () => {
+    const response = await fetch(url, { method });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${url} answered ${response.status}`);
+    return text;
+  };
+  try {
+    return await call();
+  } catch (error) {
+    // fetch() fails with a TypeError ("fetch failed") on the network, nothing else.
+    if (!(error instanceof TypeError)) throw error;
+    return call();
+  }
 }
 
 export async function measureRun(
@@ -68,8 +97,7 @@ export async function measureRun(
   settings: RunSettings,
   processes: MeasuredProcesses,
 ): Promise<RunMeasurement> {
-  const counters = `${processes.simulatorURL}/__simulator/counters`;
-  await fetch(counters, { method: 'DELETE' });
+  await resetSimulatorCounters(processes.simulatorURL);
   const { contestantPid, simulatorPid } = processes;
   const peakScope =
     contestantPid === undefined ? null : resetPeakRss(contestantPid) ? 'run' : 'process';
@@ -117,7 +145,7 @@ export async function measureRun(
   const cpuMs = contestantPid === undefined ? null : readCpuMs(contestantPid) - cpuBefore;
   const simulatorCpuMs = readCpuMs(simulatorPid) - simulatorBefore;
   const peakRss = contestantPid === undefined ? null : readPeakRssBytes(contestantPid);
-  const snapshot = (await (await fetch(counters)).json()) as CounterSnapshot;
+  const snapshot = await readSimulatorCounters(processes.simulatorURL);
 
   const httpRequests = result['2xx'];
   const units = httpRequests / plan.stepsPerUnit;

@@ -42,8 +42,13 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
+    // The stack and the cause: "fetch failed" alone does not say which fetch, or why.
+    const cause = error instanceof Error && error.cause !== undefined ? error.cause : undefined;
     process.stderr.write(
-      `bench failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n` +
+        (cause === undefined
+          ? ''
+          : `caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`),
     );
     process.exit(1);
   },

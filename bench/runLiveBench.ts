@@ -19,11 +19,11 @@ import os from 'node:os';
 
 import { createClient } from '@keyv/redis';
 
-import type { CounterSnapshot } from '../src/simulator/types';
 import { buildGateway } from './buildGateway';
 import { connectInspector } from './inspectHeap';
 import type { LiveSubscriber } from './liveSubscribers';
 import { closeAll, subscribeMany } from './liveSubscribers';
+import { readSimulatorCounters, resetSimulatorCounters } from './measureRun';
 import { readRssBytes } from './processStats';
 import type { Child } from './startChild';
 import { freePorts, startChild } from './startChild';
@@ -519,10 +519,6 @@ async function deleteKeys(redisURL: string, namespace: string): Promise<void> {
   await client.quit();
 }
 
-async function counters(simulatorURL: string): Promise<CounterSnapshot> {
-  return (await (await fetch(`${simulatorURL}/__simulator/counters`)).json()) as CounterSnapshot;
-}
-
 async function measureCalls(context: Context, replicas: number): Promise<CallsDeployment> {
   const { options, entry, simulatorURL } = context;
   const redis = replicas > 1;
@@ -599,7 +595,7 @@ async function measureCalls(context: Context, replicas: number): Promise<CallsDe
       if (count > 0) await pollEnds();
       pollers.clear();
       polls = 0;
-      await fetch(`${simulatorURL}/__simulator/counters`, { method: 'DELETE' });
+      await resetSimulatorCounters(simulatorURL);
       const started = Date.now();
       let sampling = true;
       const sampler = (async () => {
@@ -623,7 +619,7 @@ async function measureCalls(context: Context, replicas: number): Promise<CallsDe
       sampling = false;
       await sampler;
       if (count > 0) await pollEnds();
-      const snapshot = await counters(simulatorURL);
+      const snapshot = await readSimulatorCounters(simulatorURL);
       const elapsedS = (Date.now() - started) / 1000;
       await drain(subscribers, events, interval * 1000 + 3000);
       const { latencies, missed } = deliveriesOf(subscribers, events);

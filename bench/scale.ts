@@ -32,7 +32,7 @@ import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
 import type { LoadPlan, Recorder, Target } from './loadPlans';
 import { directListPath, graphQLHeaders, loadPlanFor, UPSTREAM_PAGE_SIZE } from './loadPlans';
 import type { RunMeasurement, RunSettings } from './measureRun';
-import { measureRun } from './measureRun';
+import { measureRun, readSimulatorCounters, resetSimulatorCounters } from './measureRun';
 import { readCpuMs } from './processStats';
 import type { Scenario } from './scenarios';
 import { COMMON_SELECTION, OBJECT_FIELD_SELECTIONS, OPERATIONS, SCENARIOS } from './scenarios';
@@ -819,12 +819,10 @@ async function walkDirect(
 
 /** OneLogin calls the simulator answered while `request` ran, alone. */
 async function callsOfOne(simulatorURL: string, request: () => Promise<unknown>): Promise<number> {
-  const counters = `${simulatorURL}/__simulator/counters`;
-  await fetch(counters, { method: 'DELETE' });
+  await resetSimulatorCounters(simulatorURL);
   await request();
   // Background work (a cache write) calls nobody; the answer is complete when it arrives.
-  const snapshot = (await (await fetch(counters)).json()) as { total: number };
-  return snapshot.total;
+  return (await readSimulatorCounters(simulatorURL)).total;
 }
 
 /** Throws at the first field where `expected` and `actual` differ. */
