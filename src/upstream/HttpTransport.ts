@@ -204,7 +204,7 @@ export class HttpTransport {
       scheduling: 'lifo',
       // An idle socket is closed after 30 s, or 1 s before the upstream's own
       // `Keep-Alive: timeout=` would close it, whichever comes first. Each
-      // attempt has its own, shorter limit (see exchange()).
+      // attempt has its own, shorter limit (see roundTrip()).
       timeout: KEEP_ALIVE_MS,
     });
     this.writeAgent = new (secure ? https.Agent : http.Agent)({
