@@ -8,7 +8,7 @@ import {
   retry,
   SamplingBreaker,
 } from 'cockatiel';
-import type { Agent, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
+import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
 import http from 'node:http';
 import https from 'node:https';
 
@@ -374,7 +374,7 @@ export class HttpTransport {
       ),
     );
     calls.made += 1;
-    const { response, body } = await this.tracing.clientCall(
+    const response = await this.tracing.clientCall(
       {
         method: request.method,
         route: request.route,
@@ -385,11 +385,11 @@ export class HttpTransport {
         parent: request.trace ?? request.account?.trace,
       },
       (span) => this.exchange(request, path, limit, started, span),
-      (exchanged) => exchanged.response.status,
+      (answered) => answered.status,
       failureName,
     );
     if (request.idempotent && response.status === 429 && !waited429) {
-      const seconds = retryAfterHeader({ status: 429, headers: response.headers, body });
+      const seconds = retryAfterHeader(response);
       const waitMs = Math.max(seconds ?? 0, 0.05) * 1000;
       const left = (request.account?.deadline ?? Infinity) - performance.now();
       if (
@@ -417,7 +417,7 @@ export class HttpTransport {
         true,
       );
     }
-    return { status: response.status, headers: response.headers, body };
+    return response;
   }
 
   /** The HTTP exchange of one attempt, inside its client span (which adds `traceparent`). */
@@ -427,14 +427,13 @@ export class HttpTransport {
     limit: number,
     started: number,
     span: ClientSpan,
-  ): Promise<{ response: Exchanged; body: string }> {
+  ): Promise<HttpResponse> {
     const sent: SentState = { connected: false };
     const call = this.roundTrip(request, path, span.inject(request.headers), limit, sent);
     this.inFlight.add(call);
-    let response: Exchanged;
-    let body: string;
+    let response: HttpResponse;
     try {
-      ({ response, body } = await call);
+      response = await call;
     } catch (error) {
       throw this.transportFailure(request, error, started, sent.connected);
     } finally {
@@ -453,7 +452,7 @@ export class HttpTransport {
         'upstream response',
       );
     }
-    return { response, body };
+    return response;
   }
 
   /**
@@ -468,7 +467,7 @@ export class HttpTransport {
     headers: Readonly<Record<string, string>> | undefined,
     limit: number,
     sent: SentState,
-  ): Promise<{ response: Exchanged; body: string }> {
+  ): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const outgoing: Record<string, string> = { ...headers };
       if (request.body !== undefined) {
@@ -527,7 +526,8 @@ export class HttpTransport {
           settled = true;
           clearTimeout(timer);
           resolve({
-            response: { status: res.statusCode ?? 0, headers: res.headers },
+            status: res.statusCode ?? 0,
+            headers: res.headers,
             body:
               chunks.length === 1
                 ? chunks[0]!.toString('utf8')
@@ -575,12 +575,6 @@ export class HttpTransport {
     }
     return new UpstreamFailureError({ kind: 'network' }, true);
   }
-}
-
-/** What an attempt answered with, before `interpret`. */
-interface Exchanged {
-  status: number;
-  headers: IncomingHttpHeaders;
 }
 
 /** Whether an attempt's request reached a connected socket (then a write may have landed). */
