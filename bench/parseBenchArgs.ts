@@ -89,8 +89,9 @@ the first in the same rounds as the A/A control: the noise next to the price.
                       (default 2; 0.5 with --quick): a fresh gateway's CPU per request keeps
                       falling for its first 10 to 15 s of load (10 tells small prices apart)
   --profile           also profile the gateway, the secured gateway and one gateway per
-                      observability price in --prices (node --cpu-prof) under scenario 1
-                      at 0 ms: what each price spends in its own code, per request
+                      observability price in --prices (node --cpu-prof) under the first
+                      scenario of --scenarios at 0 ms: what each price spends in its own
+                      code, per request
   --scale <list>      how cost grows with the work (default all, about a minute; none skips it):
                         pages (events first 10, 50, 200, 500), entities (_entities of 10,
                         100, 1000 Event representations), replicas (1, 2, 4 gateways

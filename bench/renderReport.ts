@@ -12,6 +12,8 @@ import type { BenchProfile, BenchReport, ObservabilityProfile } from './runBench
 import type { BenchPrice, PairedFigure, PriceVerdict } from './prices';
 import { PRICES } from './prices';
 import { renderScaleMarkdown, updateScaleMarkdown } from './renderScale';
+import type { ScenarioId } from './scenarios';
+import { SCENARIOS } from './scenarios';
 
 const RESULTS = { start: '<!-- bench:results:start -->', end: '<!-- bench:results:end -->' };
 const PROFILE = { start: '<!-- bench:profile:start -->', end: '<!-- bench:profile:end -->' };
@@ -361,7 +363,7 @@ export function renderProfileMarkdown(profile: BenchProfile): string {
       `${entry.percent.toFixed(1)}%`,
     ]);
   return [
-    `Gateway under scenario 1 at ${profile.upstreamLatencyMs} ms upstream latency, ${profile.durationS} s, ` +
+    `Gateway under scenario ${scenarioNumber(profile.scenario)} at ${profile.upstreamLatencyMs} ms upstream latency, ${profile.durationS} s, ` +
       `profiled with \`node --cpu-prof\` (${run.requestsPerSecond.toFixed(0)} req/s, ` +
       `${run.cpuMsPerRequest?.toFixed(3) ?? '—'} CPU ms/req while profiled). ` +
       `${summary.busyMs.toFixed(0)} ms of busy CPU sampled ` +
@@ -588,4 +590,9 @@ function markdownTable(headers: string[], body: string[][]): string {
     `| ${headers.map((_, column) => (numeric[column] ? '---:' : '---')).join(' | ')} |`,
     ...body.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n');
+}
+
+/** A scenario's number as the bench's flags and tables give it (1 to 4). */
+function scenarioNumber(id: ScenarioId): number | string {
+  return SCENARIOS.find((scenario) => scenario.id === id)?.number ?? id;
 }

@@ -8,8 +8,8 @@
  * then per contestant a warm-up and a measured run, then the price rounds:
  * each priced gateway against the bare one and, as the A/A control, the
  * second bare gateway against the first, interleaved (see prices.ts).
- * Optionally, CPU profiles of the bare and the secured gateway under
- * scenario 1.
+ * Optionally, CPU profiles of the bare and the secured gateway under the
+ * first scenario measured (scenario 1 by default).
  */
 import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -83,7 +83,7 @@ export interface BenchOptions {
   priceDurationS: number;
   /** Seconds of load each process of a round gets before its first run in it. */
   priceWarmupS: number;
-  /** Also profile the gateway and the secured gateway (`--cpu-prof`) under scenario 1 at 0 ms. */
+  /** Also profile the gateway and the secured gateway (`--cpu-prof`) under the first scenario at 0 ms. */
   profile: boolean;
   /** `--quick`: the scale part at its smallest sizes and shortest runs. */
   quick: boolean;
@@ -1006,7 +1006,8 @@ async function profileGateways(
 ): Promise<
   Pick<BenchReport, 'profile' | 'securedProfile' | 'securityProfile' | 'observabilityProfiles'>
 > {
-  const scenario = SCENARIOS[0] as Scenario;
+  // The first scenario of --scenarios (scenario 1 by default).
+  const scenario = options.scenarios[0] ?? (SCENARIOS[0] as Scenario);
   const extras = options.prices.flatMap((id) =>
     id === 'security' ? [] : [PRICES[id].contestant as ObservabilityId],
   );

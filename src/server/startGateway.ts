@@ -58,7 +58,7 @@ export async function startGateway(options: {
   clock?: () => number;
 }): Promise<Gateway> {
   const { config, logger } = options;
-  const tracing = createTracing(config.tracing, logger);
+  const tracing = await createTracing(config.tracing, logger);
   const caches = await createCacheStores({ config: config.cache, logger });
   // Metrics read the account's budget and the circuits when scraped (handles exist by then).
   const metrics = config.metrics.enabled
