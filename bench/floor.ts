@@ -17,6 +17,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import type { ApolloAnswerer } from './apolloBound';
+import { startApolloBound } from './apolloBound';
 import type { Catalog, UpstreamEvent } from './eventFieldRules';
 import { catalogFrom, messageFieldsOf, projectionFor, ruleFor } from './eventFieldRules';
 import type { Operation } from './scenarios';
@@ -34,6 +36,13 @@ export interface FloorOptions {
    * its own, so that a schema edited during a run cannot make the two differ.
    */
   operations: readonly Operation[];
+  /**
+   * What answers GraphQL (default `plain`: the floor itself, by the operations'
+   * text). `apollo` and `apollo-jit`: Apollo Server with graphql-js or
+   * graphql-jit over the same upstream side and cache, for `event(id)` only
+   * (apolloBound.ts).
+   */
+  engine?: 'plain' | 'apollo' | 'apollo-jit';
 }
 
 export interface Floor {
@@ -169,6 +178,22 @@ export async function startFloor(options: FloorOptions): Promise<Floor> {
       : getEvent(operation, String(variables['id']));
   };
 
+  const engine = options.engine ?? 'plain';
+  const eventOperation = [...operations.values()].find((operation) => operation.kind === 'event');
+  const apollo =
+    engine === 'plain'
+      ? undefined
+      : await startApolloBound({
+          jit: engine === 'apollo-jit',
+          event: async (id) => {
+            if (!eventOperation) throw new Error('the floor was given no event(id) operation');
+            const { event } = (await getEvent(eventOperation, id)) as {
+              event: Record<string, unknown> | null;
+            };
+            return event;
+          },
+        });
+
   const server = http.createServer((req, res) => {
     if (req.method !== 'POST' || req.url !== '/graphql') {
       send(res, 404, { errors: [{ message: 'POST /graphql' }] });
@@ -177,7 +202,12 @@ export async function startFloor(options: FloorOptions): Promise<Floor> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      answer(Buffer.concat(chunks).toString('utf8')).then(
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (apollo) {
+        answerWithApollo(apollo.answer, req, res, text);
+        return;
+      }
+      answer(text).then(
         (data) => send(res, 200, { data }),
         (error: unknown) =>
           send(res, error instanceof BadRequest ? 400 : 502, {
@@ -200,11 +230,38 @@ export async function startFloor(options: FloorOptions): Promise<Floor> {
         server.closeAllConnections();
       });
       upstream.close();
+      await apollo?.stop();
     },
   };
 }
 
 class BadRequest extends Error {}
+
+function answerWithApollo(
+  answer: ApolloAnswerer,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  text: string,
+): void {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    send(res, 400, { errors: [{ message: 'The request body is not valid JSON' }] });
+    return;
+  }
+  answer(req, body).then(
+    (response) => {
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status;
+      res.end(response.body);
+    },
+    (error: unknown) =>
+      send(res, 500, {
+        errors: [{ message: error instanceof Error ? error.message : String(error) }],
+      }),
+  );
+}
 
 function compile(
   operation: Operation,

@@ -9,9 +9,12 @@ import { OPERATIONS } from './scenarios';
 import type { Child } from './startChild';
 import { startChild } from './startChild';
 
-export function startFloor(upstream: string): Promise<Child> {
+export function startFloor(
+  upstream: string,
+  engine: NonNullable<FloorOptions['engine']> = 'plain',
+): Promise<Child> {
   return startChild({
-    name: 'floor',
+    name: engine === 'plain' ? 'floor' : engine,
     entry: 'bench/floorProcess.ts',
     args: [
       JSON.stringify({
@@ -19,6 +22,7 @@ export function startFloor(upstream: string): Promise<Child> {
         clientId: DEMO_CREDENTIALS.clientId,
         clientSecret: DEMO_CREDENTIALS.clientSecret,
         operations: Object.values(OPERATIONS),
+        engine,
       } satisfies FloorOptions),
     ],
     ready: { kind: 'ipc' },
