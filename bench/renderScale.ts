@@ -141,7 +141,9 @@ export function renderScaleMarkdown(scale: ScaleReport): string {
       lines.push(
         `Scenario 1 (50-event pages) over 1 to ${Math.max(...replicas.rows.map((row) => row.replicas))} gateway ` +
           `processes with REDIS_URL=${replicas.redis} and a fresh CACHE_NAMESPACE (${replicas.keysDeleted} keys ` +
-          'deleted after), the same connections spread over them (connection i to replica i mod n); every ' +
+          'deleted after), with the same load on each replica in every row: ' +
+          `${replicas.rows[0] ? replicas.rows[0].connections / replicas.rows[0].replicas : '—'} connections per replica ` +
+          "(connection i to replica i mod n), so that only what sharing adds can move a replica's CPU per request; every " +
           'replica answered the same pages as the first, checked against the floor and direct REST. Per ' +
           "replica: its CPU over the requests sent to it. Redis's CPU is the whole server's (other clients " +
           'included).',
@@ -149,6 +151,7 @@ export function renderScaleMarkdown(scale: ScaleReport): string {
         table(
           [
             'Replicas',
+            'Connections',
             'req/s',
             'p50 ms',
             'p99 ms',
@@ -160,6 +163,7 @@ export function renderScaleMarkdown(scale: ScaleReport): string {
           ],
           replicas.rows.map((row) => [
             String(row.replicas),
+            String(row.connections),
             rate(row.requestsPerSecond),
             row.latencyMs.p50.toFixed(1),
             row.latencyMs.p99.toFixed(1),

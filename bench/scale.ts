@@ -11,7 +11,10 @@
  *   has just listed (so answered from its event cache, no upstream call);
  * - replicas: 1, 2 and 4 gateway processes sharing one Redis (REDIS_URL,
  *   a fresh CACHE_NAMESPACE, deleted after), scenario 1's 50-event page with
- *   the load's connections spread over them (connection i to replica i mod n).
+ *   the same load on each replica: the bench's connections over the most
+ *   replicas (2 of 8 for 4), so 2, 4 and 8 connections in all (connection i to
+ *   replica i mod n). Then a replica's CPU per request is measured at one load
+ *   in every row, and only what sharing adds can move it.
  *
  * Each part starts from answers checked against the floor and direct REST
  * (the same events in the same order, field for field), counts the upstream
@@ -198,6 +201,8 @@ export interface ScaleEntityRow {
 
 export interface ScaleReplicaRow {
   replicas: number;
+  /** Connections in all: the same number per replica in every row. */
+  connections: number;
   requestsPerSecond: number;
   latencyMs: { p50: number; p99: number };
   errors: number;
@@ -555,10 +560,21 @@ async function measureReplicas(
     });
     return spreadOver(base, replicas.slice(0, count));
   };
+  // The same load on each replica in every row (a fixed total spread over more replicas gave
+  // each a smaller share, and a process given less work spends more per request on it: fewer
+  // requests share each turn of its event loop, each socket write, each Redis pipeline).
+  const perReplica = Math.max(
+    1,
+    Math.floor(options.connections / Math.max(...options.sizes.replicas)),
+  );
   const settings: RunSettings = {
     durationS: options.durationS,
     connections: options.connections,
   };
+  const rowSettings = (count: number): RunSettings => ({
+    durationS: options.durationS,
+    connections: perReplica * count,
+  });
   const noContestant = { simulatorPid: simulator.pid, simulatorURL: simulator.url };
   // Every replica first gets the whole load alone for twice the warm-up, so that those joining later
   // come nearly as warm as the first (a shared warm-up gave the 3rd and 4th a quarter of it each, and
@@ -587,14 +603,14 @@ async function measureReplicas(
       if (options.warmupS > 0) {
         await measureRun(
           planFor(count).plan,
-          { ...settings, durationS: options.warmupS / 2 },
+          { ...rowSettings(count), durationS: options.warmupS / 2 },
           noContestant,
         );
       }
       const { plan, sentTo } = planFor(count);
       const cpuBefore = used.map((replica) => readCpuMs(replica.pid));
       const redisBefore = await redisCpuMs(redis);
-      const run = await measureRun(plan, settings, noContestant);
+      const run = await measureRun(plan, rowSettings(count), noContestant);
       const cpu = used.map((replica, index) => readCpuMs(replica.pid) - (cpuBefore[index] ?? 0));
       const redisAfter = await redisCpuMs(redis);
       const sent = run.httpRequestsSent;
@@ -603,6 +619,7 @@ async function measureReplicas(
       const shares = built.map((value) => (builtTotal > 0 ? value / builtTotal : 0));
       const row: ScaleReplicaRow = {
         replicas: count,
+        connections: perReplica * count,
         requestsPerSecond: run.requestsPerSecond,
         latencyMs: { p50: run.latencyMs.p50, p99: run.latencyMs.p99 },
         errors: run.errors,
@@ -623,7 +640,7 @@ async function measureReplicas(
       rows.push(row);
       warnings.push(...warningsOf(`scale ${count} replica(s)`, scaleRun(run)));
       options.log(
-        `  ${count} replica(s): ${run.requestsPerSecond.toFixed(0)}/s, p50 ${run.latencyMs.p50.toFixed(2)} ms, ` +
+        `  ${count} replica(s), ${perReplica * count} connections: ${run.requestsPerSecond.toFixed(0)}/s, p50 ${run.latencyMs.p50.toFixed(2)} ms, ` +
           `p99 ${run.latencyMs.p99.toFixed(2)} ms, ${row.totalCpuMsPerRequest?.toFixed(3) ?? '—'} CPU ms/req in all, ` +
           `per replica ${row.cpuMsPerRequestByReplica.map((value) => value?.toFixed(3) ?? '—').join(', ')}`,
       );

@@ -470,6 +470,8 @@ async function expectScale(report: BenchReport, markdown: string, stdout: string
     expect(replicas.namespace).toMatch(/^bench-scale-\d+-\d+$/);
     expect(replicas.keysDeleted).toBeGreaterThan(0);
     expect(replicas.rows.map((row) => row.replicas)).toEqual([1, 2]);
+    // The same load on each replica: 8 connections over the most replicas (2), 4 each.
+    expect(replicas.rows.map((row) => row.connections)).toEqual([4, 8]);
     for (const row of replicas.rows) {
       expect(row.errors).toBe(0);
       expect(row.requestsPerSecond).toBeGreaterThan(0);
