@@ -1,32 +1,18 @@
 /**
- * The bench's peers (bench/peers/): the fixes Mesh's OpenAPI spec gets, the
- * `--peers` flag, and a smoke run of the scenarios the main smoke test
- * (bench.test.ts, scenario 1) leaves out, so that every peer's answers to
- * every scenario are checked against direct REST at least once. It asserts
- * shapes, never timings.
+ * The bench's peers (bench/peers/): the fixes Mesh's OpenAPI spec gets, their
+ * operations, and the `--peers` flag. Their answers to every scenario are
+ * checked against direct REST in the bench's smoke run (bench.test.ts).
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
 
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 
 import { parseBenchArgs } from '../../bench/parseBenchArgs';
 import { parsePeers } from '../../bench/peers/peerIds';
 import { fixedSpec, SPEC_FIXES, specPath } from '../../bench/peers/meshSpec';
 import { peerOperation } from '../../bench/peers/peerOperations';
-import type { BenchReport } from '../../bench/runBenchmarks';
 import { SCENARIOS } from '../../bench/scenarios';
-
-const ROOT = path.resolve(__dirname, '../..');
-const directory = mkdtempSync(path.join(os.tmpdir(), 'bench-peers-'));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-/** Scenarios 2-4 at 0 ms, no prices: 7 processes, about 60 s here with a load average of 8. */
-const SMOKE_TIMEOUT_MS = 240_000;
 
 type Json = Record<string, unknown>;
 
@@ -89,61 +75,4 @@ describe('--peers', () => {
       peerDurationS: 0.5,
     });
   });
-});
-
-describe('npm run bench with the peers', () => {
-  it(
-    'checks both peers against direct REST in scenarios 2, 3 and 4 and measures them',
-    async () => {
-      const jsonPath = path.join(directory, 'benchmarks.json');
-      await promisify(execFile)(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'bench/run.ts',
-          '--smoke',
-          '--scenarios',
-          '2,3,4',
-          '--price-rounds',
-          '0',
-          // The scale part is bench.test.ts's.
-          '--scale',
-          'none',
-          '--out',
-          jsonPath,
-          '--markdown',
-          path.join(directory, 'BENCHMARKS.md'),
-        ],
-        { cwd: ROOT, timeout: SMOKE_TIMEOUT_MS - 10_000 },
-      );
-      const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchReport;
-      const peers = report.results.filter(
-        (result) => result.contestant === 'mesh' || result.contestant === 'apollo-rest',
-      );
-      expect(peers.map((result) => `${result.scenario} ${result.contestant}`)).toEqual([
-        'page10-all-fields mesh',
-        'page10-all-fields apollo-rest',
-        'event-by-id mesh',
-        'event-by-id apollo-rest',
-        'walk1000 mesh',
-        'walk1000 apollo-rest',
-      ]);
-      for (const result of peers) {
-        expect(result.errors).toBe(0);
-        expect(result.units).toBeGreaterThan(0);
-        expect(result.cpuMsPerRequest).toEqual(expect.any(Number));
-      }
-      // Neither peer keeps events: each event(id) is a OneLogin call.
-      for (const result of peers.filter((result) => result.scenario === 'event-by-id')) {
-        expect(result.upstreamCalls).toHaveProperty(['GET /api/1/events/:id']);
-      }
-      expect(report.peers?.httpRequestsPerUnit['walk1000']).toEqual({
-        mesh: 20,
-        'apollo-rest': 10,
-      });
-      expect(report.peers?.ratios).toHaveLength(6);
-    },
-    SMOKE_TIMEOUT_MS,
-  );
 });
