@@ -67,7 +67,7 @@ traces sampled) and access logs
 priced gateway against the bare one, ABBA), with a second bare gateway against
 the first in the same rounds as the A/A control: the noise next to the price.
 
-  --duration <s>      seconds of each measured run (default 3.5; 1 with --quick)
+  --duration <s>      seconds of each measured run (default 3; 1 with --quick)
   --warmup <s>        seconds of load before each measured run (default 1; 0.5 with --quick)
   --first-warmup <s>  seconds of load at four times the connections each contestant and peer gets
                       before the first scenario of each latency (default 3; 0 with --quick): a
@@ -142,7 +142,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   // --smoke is the older name of --quick.
   const smoke = values.quick || values.smoke;
   return {
-    durationS: number('--duration', values.duration, smoke ? 1 : 3.5, 0.1, 600),
+    durationS: number('--duration', values.duration, smoke ? 1 : 3, 0.1, 600),
     warmupS: number('--warmup', values.warmup, smoke ? 0.5 : 1, 0, 600),
     firstWarmupS: number('--first-warmup', values['first-warmup'], smoke ? 0 : 3, 0, 600),
     connections: integer('--connections', values.connections, 8, 1, 1000),

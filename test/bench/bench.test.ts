@@ -740,7 +740,7 @@ describe('the price of security from the rounds', () => {
 describe('parseBenchArgs', () => {
   it('reads what to price and where', () => {
     expect(parseBenchArgs([])).toMatchObject({
-      durationS: 3.5,
+      durationS: 3,
       warmupS: 1,
       firstWarmupS: 3,
       priceWarmupS: 2,
