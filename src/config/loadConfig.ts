@@ -127,6 +127,16 @@ export interface TracingConfig {
   /** OTEL_RESOURCE_ATTRIBUTES (service.name is `serviceName`). */
   resourceAttributes: Readonly<Record<string, string>>;
   sampler: { name: TraceSamplerName; ratio: number };
+  /**
+   * TRACING_CONTINUE_TRACEPARENT: whether a request's `traceparent` is
+   * continued (its server span a child of the caller's, the parent-based
+   * samplers following the caller's sampling flag). Off by default: a
+   * request then starts a trace of its own, sampled by the gateway alone, with
+   * a link to the caller's span; otherwise any client could have every one of
+   * its requests traced, or write into the traces of others. On behind a
+   * router or proxy that sets `traceparent` itself.
+   */
+  continueTraceparent: boolean;
   /** The batch span processor (OTEL_BSP_*). */
   batch: {
     scheduleDelayMs: number;
@@ -910,6 +920,7 @@ function readTracing(
     600_000,
   );
 
+  const continueTraceparent = boolean('TRACING_CONTINUE_TRACEPARENT', false);
   const disabled = boolean('OTEL_SDK_DISABLED', false);
   const offBecause = disabled
     ? 'OTEL_SDK_DISABLED=true'
@@ -930,6 +941,7 @@ function readTracing(
     serviceName,
     resourceAttributes,
     sampler: { name: samplerName, ratio },
+    continueTraceparent,
     batch,
   };
 }

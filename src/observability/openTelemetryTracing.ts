@@ -8,6 +8,7 @@ import type http from 'node:http';
 import type { Attributes, SpanOptions, TextMapGetter } from '@opentelemetry/api';
 import {
   defaultTextMapSetter,
+  isSpanContextValid,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -104,7 +105,7 @@ export function startOpenTelemetryTracing(
     },
     `Tracing is on: OTLP/HTTP to ${describeEndpoint(config.endpoint)}`,
   );
-  return new OpenTelemetryTracing(provider);
+  return new OpenTelemetryTracing(provider, config.continueTraceparent);
 }
 
 class OpenTelemetryTracing implements Tracing {
@@ -113,7 +114,10 @@ class OpenTelemetryTracing implements Tracing {
   private readonly propagator = new W3CTraceContextPropagator();
   private stopped: Promise<void> | undefined;
 
-  constructor(private readonly provider: NodeTracerProvider) {
+  constructor(
+    private readonly provider: NodeTracerProvider,
+    private readonly continueTraceparent: boolean,
+  ) {
     this.tracer = provider.getTracer('onelogin-events-gateway');
   }
 
@@ -122,7 +126,13 @@ class OpenTelemetryTracing implements Tracing {
     res: http.ServerResponse,
     route: string,
   ): TraceParent | undefined {
-    const parent = this.propagator.extract(ROOT_CONTEXT, req.headers, headerGetter);
+    // The caller's span, if it sent a valid `traceparent`: continued only when trusted
+    // (TRACING_CONTINUE_TRACEPARENT), else linked from a trace of the request's own, so that
+    // a client can neither decide that its requests are sampled nor join others' traces.
+    const remote = this.propagator.extract(ROOT_CONTEXT, req.headers, headerGetter);
+    const remoteSpan = trace.getSpanContext(remote);
+    const callerSpan = remoteSpan && isSpanContextValid(remoteSpan) ? remoteSpan : undefined;
+    const parent = this.continueTraceparent ? remote : ROOT_CONTEXT;
     const method = req.method ?? 'GET';
     const local = req.socket.localPort;
     const attributes: Attributes = {
@@ -135,7 +145,11 @@ class OpenTelemetryTracing implements Tracing {
     if (local !== undefined) attributes[ATTR_SERVER_PORT] = local;
     const span = this.tracer.startSpan(
       `${method} ${route}`,
-      { kind: SpanKind.SERVER, attributes },
+      {
+        kind: SpanKind.SERVER,
+        attributes,
+        ...(callerSpan && !this.continueTraceparent ? { links: [{ context: callerSpan }] } : {}),
+      },
       parent,
     );
     // One listener: a response emits 'close' once it is sent or its connection is gone,

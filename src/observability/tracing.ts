@@ -1,6 +1,7 @@
 /**
  * OpenTelemetry tracing, instrumented by hand: a server span per GraphQL HTTP
- * request (continuing the caller's W3C `traceparent`), a client span per
+ * request (continuing the caller's W3C `traceparent` when TRACING_CONTINUE_TRACEPARENT
+ * trusts it, else linking to it from a trace of its own), a client span per
  * OneLogin call attempt (passing `traceparent` on), and a span per cache
  * look-up that decides whether a call is made. No auto-instrumentation: those
  * record whole URLs, and OneLogin's query strings are not for a trace.
@@ -83,9 +84,10 @@ export interface Tracing {
   readonly enabled: boolean;
   /**
    * Starts the server span of an HTTP request to `route` (a GraphQL request),
-   * continuing the request's `traceparent`; the span ends when the response is
-   * sent, whoever sent it (401 and 429 refusals included). Returns the
-   * request's TraceParent, for its facts and budget.
+   * continuing the request's `traceparent` when trusted (else linked to it);
+   * the span ends when the response is sent, whoever sent it (401 and 429
+   * refusals included). Returns the request's TraceParent, for its facts and
+   * budget.
    */
   startRequest(
     req: http.IncomingMessage,

@@ -11,6 +11,8 @@ describe('npm start with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
       PORT: '0',
       DEMO_EVENTS: '300',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      // Continue the request's traceparent (its trace id is the one looked for below).
+      TRACING_CONTINUE_TRACEPARENT: 'true',
       // Longer than the test: only stopping sends the spans.
       OTEL_BSP_SCHEDULE_DELAY: '600000',
     });

@@ -12,6 +12,8 @@ export interface ReceivedSpan {
   kind: number;
   attributes: Record<string, unknown>;
   status: { code?: number; message?: string };
+  /** The spans it links to (`traceId`, `spanId`). */
+  links: Array<{ traceId: string; spanId: string }>;
   /** The resource's attributes (service.name, …). */
   resource: Record<string, unknown>;
 }
@@ -110,6 +112,7 @@ function parseExport(text: string): ReceivedSpan[] {
           kind: number;
           attributes?: OtlpKeyValue[];
           status?: { code?: number; message?: string };
+          links?: Array<{ traceId: string; spanId: string }>;
         }>;
       }>;
     }>;
@@ -127,6 +130,7 @@ function parseExport(text: string): ReceivedSpan[] {
           kind: span.kind,
           attributes: attributesOf(span.attributes),
           status: span.status ?? {},
+          links: (span.links ?? []).map(({ traceId, spanId }) => ({ traceId, spanId })),
           resource,
         });
       }

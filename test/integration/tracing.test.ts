@@ -71,6 +71,8 @@ describe('tracing with an OTLP endpoint', () => {
         OTEL_SERVICE_NAME: 'events-gateway-under-test',
         OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
         OTEL_BSP_SCHEDULE_DELAY: '20',
+        // As behind a router: the callers' traceparent is continued (see the untrusted default below).
+        TRACING_CONTINUE_TRACEPARENT: 'true',
       },
     });
   });
@@ -349,6 +351,98 @@ describe('tracing with an OTLP endpoint', () => {
   });
 });
 
+describe('a caller’s traceparent by default (TRACING_CONTINUE_TRACEPARENT unset)', () => {
+  let simulator: SimulatorHandle;
+  let proxy: RecordingProxy;
+  let receiver: OtlpReceiver;
+
+  beforeAll(async () => {
+    ({ simulator, proxy } = await startUpstream());
+    receiver = await startOtlpReceiver();
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await receiver.close();
+    await simulator.close();
+  });
+  beforeEach(() => {
+    receiver.clear();
+    proxy.requests.length = 0;
+  });
+
+  const gatewayWith = (env: Record<string, string>) =>
+    startTestGateway({
+      simulator,
+      env: {
+        ONELOGIN_BASE_URL: proxy.url,
+        ONELOGIN_LEGACY_BASE_URL: proxy.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: '20',
+        ...env,
+      },
+    });
+
+  it('is linked from a trace of the request’s own, never continued or passed on', async () => {
+    const gateway = await gatewayWith({});
+    const caller = clientSpan();
+    try {
+      const result = await gateway.executeAs(
+        { traceparent: caller.traceparent },
+        `query Linked { events(first: 1) { nodes { id } } }`,
+      );
+      expect(result.errors).toBeUndefined();
+      await receiver.waitFor((spans) => spans.some((span) => span.name === 'query Linked'));
+    } finally {
+      await gateway.stop();
+    }
+    const server = receiver.spans.find((span) => span.name === 'query Linked') as ReceivedSpan;
+    // A root span of a new trace, linked to the caller's span.
+    expect(server).toMatchObject({ kind: SERVER, parentSpanId: '' });
+    expect(server.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(server.traceId).not.toBe(caller.traceId);
+    expect(server.links).toEqual([{ traceId: caller.traceId, spanId: caller.spanId }]);
+    // Nothing of the request's is in the caller's trace, and OneLogin sees the gateway's trace.
+    expect(receiver.spans.filter((span) => span.traceId === caller.traceId)).toEqual([]);
+    const page = proxy.requests.find((request) => request.url.startsWith('/api/1/events?'));
+    expect(String(page?.headers.traceparent)).toMatch(
+      new RegExp(`^00-${server.traceId}-[0-9a-f]{16}-01$`),
+    );
+  });
+
+  it('cannot make the gateway sample a request: its own sampler decides', async () => {
+    const sampler = {
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0',
+    };
+    const caller = clientSpan(); // sampled (flags 01)
+    const untrusting = await gatewayWith(sampler);
+    try {
+      const result = await untrusting.executeAs(
+        { traceparent: caller.traceparent },
+        `query NotSampled { events(first: 1) { nodes { id } } }`,
+      );
+      expect(result.errors).toBeUndefined();
+    } finally {
+      await untrusting.stop(); // flushes whatever was sampled
+    }
+    expect(receiver.spans).toEqual([]);
+    // The same request to a gateway told to trust it follows the caller's flag.
+    const trusting = await gatewayWith({ ...sampler, TRACING_CONTINUE_TRACEPARENT: 'true' });
+    try {
+      await trusting.executeAs(
+        { traceparent: caller.traceparent },
+        `query Sampled { events(first: 1) { nodes { id } } }`,
+      );
+    } finally {
+      await trusting.stop();
+    }
+    expect(receiver.spans.find((span) => span.name === 'query Sampled')).toMatchObject({
+      traceId: caller.traceId,
+      parentSpanId: caller.spanId,
+    });
+  });
+});
+
 describe('a failing OTLP endpoint', () => {
   it('neither breaks requests nor floods the log', async () => {
     const collector = http.createServer((req, res) => {
@@ -397,6 +491,7 @@ describe('OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
         OTEL_BSP_SCHEDULE_DELAY: '10',
+        TRACING_CONTINUE_TRACEPARENT: 'true',
       },
     });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -33,6 +33,8 @@ describe('loadConfig: tracing (OTEL_*)', () => {
       serviceName: 'onelogin-events-gateway',
       resourceAttributes: {},
       sampler: { name: 'parentbased_always_on', ratio: 1 },
+      // A caller's traceparent is linked, not continued, unless TRACING_CONTINUE_TRACEPARENT says so.
+      continueTraceparent: false,
       batch: {
         scheduleDelayMs: 5000,
         exportTimeoutMs: 30_000,
@@ -100,6 +102,16 @@ describe('loadConfig: tracing (OTEL_*)', () => {
     });
     expect(tracing({ ...env, OTEL_SERVICE_NAME: 'events-gateway' }).serviceName).toBe(
       'events-gateway',
+    );
+  });
+
+  it('continues callers’ traceparent only with TRACING_CONTINUE_TRACEPARENT=true', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(tracing({ ...env, TRACING_CONTINUE_TRACEPARENT: 'true' }).continueTraceparent).toBe(
+      true,
+    );
+    expect(tracing({ ...env, TRACING_CONTINUE_TRACEPARENT: 'false' }).continueTraceparent).toBe(
+      false,
     );
   });
 
