@@ -36,6 +36,8 @@ export const LIVE_CLOSE = {
 } as const;
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+const FOREIGN_ORIGIN =
+  'WebSocket connections from pages of this origin are not allowed: the gateway accepts the origins in CORS_ORIGINS.';
 /** graphql-ws's ping: idle connections are checked (and dead ones dropped) this often. */
 const KEEP_ALIVE_MS = 12_000;
 
@@ -47,6 +49,13 @@ export interface GraphQLWebSocketOptions {
   /** The caller's request limit: a connection and each subscription count as one request. */
   admit: (caller: Caller) => Promise<void>;
   operations: LiveOperations;
+  /**
+   * The origins whose pages may connect (CORS_ORIGINS) besides the gateway's
+   * own: browsers apply no CORS to WebSockets, so the upgrade checks `Origin`
+   * itself. `*`: any. A client that sends no `Origin` (not a browser) is not a
+   * page of any origin.
+   */
+  origins: '*' | readonly string[];
   logger: Logger;
   /** Epoch ms, for token expiry (tests inject one). */
   clock?: () => number;
@@ -71,7 +80,11 @@ interface ConnectionState {
  * headers are named) or else from the upgrade request's headers, and checked
  * by the same Authenticator as queries; a refused connection is closed with
  * 4401 (4503 when the keys cannot be had, 4429 over the request limit) and
- * the reason. A token's expiry closes its connection then (4401).
+ * the reason. A token's expiry closes its connection then (4401). A page of
+ * an origin CORS_ORIGINS does not list cannot connect at all (HTTP 403 to the
+ * upgrade): otherwise any site its user visits could subscribe with what the
+ * gateway grants without credentials (AUTH_MODE=none behind a network
+ * boundary, or anonymous callers outside production).
  */
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
   const { httpServer, logger, operations } = options;
@@ -102,6 +115,13 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     const pathname = (request.url ?? '/').split('?')[0];
     if (pathname !== options.path) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (!originAllowed(request, options.origins)) {
+      socket.end(
+        'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+          `Content-Length: ${Buffer.byteLength(FOREIGN_ORIGIN)}\r\n\r\n${FOREIGN_ORIGIN}`,
+      );
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
@@ -273,6 +293,21 @@ function param(params: Record<string, unknown> | undefined, name: string): strin
     if (key.toLowerCase() === name) return typeof value === 'string' ? value : '';
   }
   return undefined;
+}
+
+/**
+ * Whether the upgrade's `Origin` may connect: none (not a browser), `*`, a
+ * listed origin, or the gateway's own (the explorer it serves, whose origin
+ * is the `Host` it was asked at, whatever scheme a TLS proxy adds in front).
+ */
+function originAllowed(request: http.IncomingMessage, origins: '*' | readonly string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined || origins === '*' || origins.includes(origin)) return true;
+  try {
+    return request.headers.host !== undefined && new URL(origin).host === request.headers.host;
+  } catch {
+    return false; // not an origin (`null`, from a sandboxed page or a file)
+  }
 }
 
 function truncate(text: string, maxBytes: number): string {

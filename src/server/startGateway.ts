@@ -183,6 +183,7 @@ export async function startGateway(options: {
     authenticate: (headers, address) => authenticator.authenticate(headers, address),
     admit: (caller) => limits.admitRequest(caller),
     operations: liveOperations,
+    origins: config.cors.origins,
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
   });
