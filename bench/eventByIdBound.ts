@@ -23,7 +23,7 @@ import { OPERATIONS, SCENARIOS } from './scenarios';
 import type { Child } from './startChild';
 import { freePort, startChild } from './startChild';
 import { startFloor } from './startFloor';
-import { startGatewayChild } from './startGatewayChild';
+import { BARE_GATEWAY_ENV, startGatewayChild } from './startGatewayChild';
 
 const USAGE = `npm run bench:bound -- [--rounds <n>] [--duration <s>] [--warmup <s>] [--connections <n>]
 
@@ -91,13 +91,7 @@ async function main(): Promise<void> {
           port,
           simulatorURL: simulator.url,
           nodeFlags: ['--enable-source-maps', '--no-memory-reducer'],
-          env: {
-            AUTH_MODE: 'none',
-            RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
-            RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR: '1000000',
-            METRICS_ENABLED: 'false',
-            LOG_LEVEL: 'warn',
-          },
+          env: BARE_GATEWAY_ENV,
         }),
       ),
     ]);

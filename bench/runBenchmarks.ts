@@ -42,7 +42,12 @@ import type {
 import { BLOCK_LENGTH, PRICE_IDS, priceRoundFor, PRICES, pricesOf, withEvidence } from './prices';
 import type { Child } from './startChild';
 import { freePorts, REPO_ROOT, startChild } from './startChild';
-import { startGatewayChild } from './startGatewayChild';
+import {
+  ANONYMOUS_SECURITY,
+  BARE_OBSERVABILITY,
+  startGatewayChild,
+  UNLIMITED_RATE_LIMITS,
+} from './startGatewayChild';
 import type { OtlpSink } from './startOtlpSink';
 import { startOtlpSink } from './startOtlpSink';
 import type { Scraper } from './startScraper';
@@ -293,29 +298,6 @@ export interface BenchReport {
 const DATA_ANCHOR = Date.UTC(2026, 0, 1);
 const PROFILE_DIRECTORY = path.join(REPO_ROOT, 'bench/.out/profile');
 
-/**
- * Rate limits, per caller, for both gateways: consumed on every request and
- * every OneLogin call (the limiter always runs), at the highest values
- * loadConfig accepts (1,000,000), which the bench's load never reaches
- * (it makes a few thousand requests a second at most, and far fewer than a
- * million OneLogin calls in an hour). A refusal would show as HTTP 429 errors
- * in the warnings.
- */
-const RATE_LIMITS = {
-  RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
-  RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR: '1000000',
-};
-
-/** The bare gateway: no caller authentication (every request is a trusted anonymous caller). */
-const GATEWAY_SECURITY = { AUTH_MODE: 'none', ...RATE_LIMITS };
-
-/**
- * Observability off: no metrics (they are on by default), warnings and errors
- * only in the log, no tracing (no OTEL_* variable; children inherit nothing).
- * Every gateway has this but the one whose price is that observability.
- */
-const BARE_OBSERVABILITY = { METRICS_ENABLED: 'false', LOG_LEVEL: 'warn' };
-
 /** How often the metrics gateway is scraped, as a Prometheus with `scrape_interval: 1s` would. */
 const SCRAPE_INTERVAL_MS = 1000;
 /** The tracing gateway's batch span processor exports at least this often. */
@@ -329,14 +311,14 @@ function configurationOf(
 ): Record<string, string> {
   switch (contestant) {
     case 'gateway':
-      return { ...GATEWAY_SECURITY, ...BARE_OBSERVABILITY };
+      return { ...ANONYMOUS_SECURITY, ...BARE_OBSERVABILITY };
     case 'secured':
       return { ...securedSecurity(caller), ...BARE_OBSERVABILITY };
     case 'metrics':
-      return { ...GATEWAY_SECURITY, ...BARE_OBSERVABILITY, METRICS_ENABLED: 'true' };
+      return { ...ANONYMOUS_SECURITY, ...BARE_OBSERVABILITY, METRICS_ENABLED: 'true' };
     case 'tracing':
       return {
-        ...GATEWAY_SECURITY,
+        ...ANONYMOUS_SECURITY,
         ...BARE_OBSERVABILITY,
         OTEL_EXPORTER_OTLP_ENDPOINT: sink?.endpointFor('tracing') ?? 'http://127.0.0.1:0',
         OTEL_TRACES_SAMPLER: 'always_on',
@@ -345,7 +327,7 @@ function configurationOf(
     case 'sampled-tracing':
       // The bench sends no traceparent: the root sampler decides, for 1 request in 10.
       return {
-        ...GATEWAY_SECURITY,
+        ...ANONYMOUS_SECURITY,
         ...BARE_OBSERVABILITY,
         OTEL_EXPORTER_OTLP_ENDPOINT: sink?.endpointFor('sampled-tracing') ?? 'http://127.0.0.1:0',
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
@@ -353,7 +335,7 @@ function configurationOf(
         OTEL_BSP_SCHEDULE_DELAY: String(TRACE_EXPORT_DELAY_MS),
       };
     case 'logs':
-      return { ...GATEWAY_SECURITY, ...BARE_OBSERVABILITY, LOG_LEVEL: 'info' };
+      return { ...ANONYMOUS_SECURITY, ...BARE_OBSERVABILITY, LOG_LEVEL: 'info' };
     case 'production':
       // Everything production turns on, at production settings: tracing samples 10 %.
       return {
@@ -380,7 +362,7 @@ function securedSecurity(caller: SecuredCaller): Record<string, string> {
     AUTH_JWT_JWKS_URL: caller.jwksURL,
     AUTH_JWT_ISSUER: caller.issuer,
     AUTH_JWT_AUDIENCE: caller.audience,
-    ...RATE_LIMITS,
+    ...UNLIMITED_RATE_LIMITS,
   };
 }
 

@@ -27,7 +27,7 @@ import { readSimulatorCounters, resetSimulatorCounters } from './measureRun';
 import { readRssBytes } from './processStats';
 import type { Child } from './startChild';
 import { freePorts, startChild } from './startChild';
-import { startGatewayChild } from './startGatewayChild';
+import { BARE_GATEWAY_ENV, startGatewayChild } from './startGatewayChild';
 import { gatewayRevision, type GatewayRevision } from './gatewayRevision';
 
 /** The gateway's LIVE_POLL_INTERVAL_SECONDS when it is not set. */
@@ -234,13 +234,9 @@ async function startGateway(
       ...(inspect ? [`--inspect=127.0.0.1:${inspectPort as number}`] : []),
     ],
     env: {
-      AUTH_MODE: 'none',
       // The highest limits loadConfig accepts: a connection and each subscription count as a
       // request of the one anonymous caller, and a thousand of them must not be refused.
-      RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
-      RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR: '1000000',
-      METRICS_ENABLED: 'false',
-      LOG_LEVEL: 'warn',
+      ...BARE_GATEWAY_ENV,
       ...env,
     },
   });

@@ -10,6 +10,40 @@ import { DEMO_CREDENTIALS } from '../src/simulator';
 import type { Child, StartChildOptions } from './startChild';
 import { startChild } from './startChild';
 
+/**
+ * Rate limits, per caller: consumed on every request and every OneLogin call
+ * (the limiter always runs), at the highest values loadConfig accepts
+ * (1,000,000), which the benches' loads never reach (a few thousand requests a
+ * second at most, and far fewer than a million OneLogin calls in an hour). A
+ * refusal would show as HTTP 429 errors in the warnings.
+ */
+export const UNLIMITED_RATE_LIMITS: Readonly<Record<string, string>> = {
+  RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
+  RATE_LIMIT_UPSTREAM_CALLS_PER_HOUR: '1000000',
+};
+
+/** No caller authentication: every request is a trusted anonymous caller, as behind a router. */
+export const ANONYMOUS_SECURITY: Readonly<Record<string, string>> = {
+  AUTH_MODE: 'none',
+  ...UNLIMITED_RATE_LIMITS,
+};
+
+/**
+ * Observability off: no metrics (they are on by default), warnings and errors
+ * only in the log, no tracing (no OTEL_* variable; children inherit nothing).
+ * Every gateway of the benches has this but the one whose price is that observability.
+ */
+export const BARE_OBSERVABILITY: Readonly<Record<string, string>> = {
+  METRICS_ENABLED: 'false',
+  LOG_LEVEL: 'warn',
+};
+
+/** The bare gateway of the benches: anonymous callers, unlimited rate limits, observability off. */
+export const BARE_GATEWAY_ENV: Readonly<Record<string, string>> = {
+  ...ANONYMOUS_SECURITY,
+  ...BARE_OBSERVABILITY,
+};
+
 export interface GatewayChildOptions {
   name: string;
   /** The built entry, relative to the repository (buildGateway's answer). */
