@@ -15,9 +15,11 @@
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 
 import { buildGateway } from './buildGateway';
+import { graphQL } from './checkRequests';
 import type { RunMeasurement } from './measureRun';
 import { measureRun } from './measureRun';
 import { loadPlanFor } from './loadPlans';
+import { median } from './prices';
 import type { Target } from './loadPlans';
 import { OPERATIONS, SCENARIOS } from './scenarios';
 import type { Child } from './startChild';
@@ -100,23 +102,22 @@ async function main(): Promise<void> {
       CONTESTANTS.map((name, index) => [name, started[index] as Child]),
     ) as Record<Contestant, Child>;
 
-    // The ids of the newest page, from the floor; every contestant must answer each alike.
-    const page = (await postGraphQL(byName.floor.url, OPERATIONS.page.query, { first: 50 })) as {
-      data: { events: { nodes: Array<{ id: string }> } };
+    const targetOf = (name: Contestant): Target => ({
+      contestant: name === 'gateway' ? 'gateway' : 'floor',
+      url: byName[name].url,
+    });
+    // The ids of the newest page, from the floor; every contestant must answer each alike
+    // (the data: the gateway's answers also say what they cost, in `extensions.cost`).
+    const page = (await graphQL(targetOf('floor'), OPERATIONS.page.query, { first: 50 })) as {
+      events: { nodes: Array<{ id: string }> };
     };
-    const ids = page.data.events.nodes.map((node) => node.id);
+    const ids = page.events.nodes.map((node) => node.id);
     if (ids.length !== 50) throw new Error(`the newest page had ${ids.length} events, not 50`);
     for (const id of ids) {
-      // The data alone: the gateway's answers also say what they cost (`extensions.cost`).
-      const expected = (await postGraphQL(byName.floor.url, OPERATIONS.event.query, { id })) as {
-        data: unknown;
-      };
+      const expected = await graphQL(targetOf('floor'), OPERATIONS.event.query, { id });
       for (const name of CONTESTANTS.slice(1)) {
-        const got = (await postGraphQL(byName[name].url, OPERATIONS.event.query, { id })) as {
-          data: unknown;
-          errors?: unknown;
-        };
-        if (got.errors !== undefined || !isDeepStrictEqual(got.data, expected.data)) {
+        const got = await graphQL(targetOf(name), OPERATIONS.event.query, { id });
+        if (!isDeepStrictEqual(got, expected)) {
           throw new Error(
             `${name} answered event(id: ${id}) otherwise than the floor:\n${JSON.stringify(got)}\n${JSON.stringify(expected)}`,
           );
@@ -125,13 +126,9 @@ async function main(): Promise<void> {
     }
     log(`checked: the four answer event(id) alike for the ${ids.length} ids of the newest page`);
 
-    const run = (name: Contestant, seconds: number) => {
-      const target: Target = {
-        contestant: name === 'gateway' ? 'gateway' : 'floor',
-        url: byName[name].url,
-      };
-      return measureRun(
-        loadPlanFor(scenario, target, { ids, starts: [null] }),
+    const run = (name: Contestant, seconds: number) =>
+      measureRun(
+        loadPlanFor(scenario, targetOf(name), { ids, starts: [null] }),
         { durationS: seconds, connections },
         {
           contestantPid: byName[name].pid,
@@ -139,7 +136,6 @@ async function main(): Promise<void> {
           simulatorURL: simulator.url,
         },
       );
-    };
     for (const name of CONTESTANTS) {
       log(`warming ${name} up for ${warmupS} s`);
       await run(name, warmupS);
@@ -167,24 +163,6 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(children.map((child) => child.stop()));
   }
-}
-
-async function postGraphQL(url: string, query: string, variables: object): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function renderTable(

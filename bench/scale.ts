@@ -600,26 +600,27 @@ async function measureReplicas(
   try {
     for (const count of options.sizes.replicas) {
       const used = replicas.slice(0, count);
+      const load = rowSettings(count);
       if (options.warmupS > 0) {
         await measureRun(
           planFor(count).plan,
-          { ...rowSettings(count), durationS: options.warmupS / 2 },
+          { ...load, durationS: options.warmupS / 2 },
           noContestant,
         );
       }
       const { plan, sentTo } = planFor(count);
       const cpuBefore = used.map((replica) => readCpuMs(replica.pid));
       const redisBefore = await redisCpuMs(redis);
-      const run = await measureRun(plan, rowSettings(count), noContestant);
+      const run = await measureRun(plan, load, noContestant);
       const cpu = used.map((replica, index) => readCpuMs(replica.pid) - (cpuBefore[index] ?? 0));
       const redisAfter = await redisCpuMs(redis);
       const sent = run.httpRequestsSent;
       const built = used.map((_, index) => sentTo[index] ?? 0);
       const builtTotal = built.reduce((sum, value) => sum + value, 0);
       const shares = built.map((value) => (builtTotal > 0 ? value / builtTotal : 0));
-      const row: ScaleReplicaRow = {
+      const measured: ScaleReplicaRow = {
         replicas: count,
-        connections: perReplica * count,
+        connections: load.connections,
         requestsPerSecond: run.requestsPerSecond,
         latencyMs: { p50: run.latencyMs.p50, p99: run.latencyMs.p99 },
         errors: run.errors,
@@ -637,12 +638,12 @@ async function measureReplicas(
         upstreamCallsPerRequest: run.upstreamCallsPerRequest,
         httpRequestsSent: sent,
       };
-      rows.push(row);
+      rows.push(measured);
       warnings.push(...warningsOf(`scale ${count} replica(s)`, scaleRun(run)));
       options.log(
-        `  ${count} replica(s), ${perReplica * count} connections: ${run.requestsPerSecond.toFixed(0)}/s, p50 ${run.latencyMs.p50.toFixed(2)} ms, ` +
-          `p99 ${run.latencyMs.p99.toFixed(2)} ms, ${row.totalCpuMsPerRequest?.toFixed(3) ?? '—'} CPU ms/req in all, ` +
-          `per replica ${row.cpuMsPerRequestByReplica.map((value) => value?.toFixed(3) ?? '—').join(', ')}`,
+        `  ${count} replica(s), ${load.connections} connections: ${run.requestsPerSecond.toFixed(0)}/s, p50 ${run.latencyMs.p50.toFixed(2)} ms, ` +
+          `p99 ${run.latencyMs.p99.toFixed(2)} ms, ${measured.totalCpuMsPerRequest?.toFixed(3) ?? '—'} CPU ms/req in all, ` +
+          `per replica ${measured.cpuMsPerRequestByReplica.map((value) => value?.toFixed(3) ?? '—').join(', ')}`,
       );
     }
   } finally {

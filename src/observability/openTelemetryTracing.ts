@@ -130,9 +130,8 @@ class OpenTelemetryTracing implements Tracing {
     // (TRACING_CONTINUE_TRACEPARENT), else linked from a trace of the request's own, so that
     // a client can neither decide that its requests are sampled nor join others' traces.
     const remote = this.propagator.extract(ROOT_CONTEXT, req.headers, headerGetter);
-    const remoteSpan = trace.getSpanContext(remote);
-    const callerSpan = remoteSpan && isSpanContextValid(remoteSpan) ? remoteSpan : undefined;
     const parent = this.continueTraceparent ? remote : ROOT_CONTEXT;
+    const linked = this.continueTraceparent ? undefined : trace.getSpanContext(remote);
     const method = req.method ?? 'GET';
     const local = req.socket.localPort;
     const attributes: Attributes = {
@@ -148,7 +147,7 @@ class OpenTelemetryTracing implements Tracing {
       {
         kind: SpanKind.SERVER,
         attributes,
-        ...(callerSpan && !this.continueTraceparent ? { links: [{ context: callerSpan }] } : {}),
+        ...(linked && isSpanContextValid(linked) ? { links: [{ context: linked }] } : {}),
       },
       parent,
     );

@@ -136,7 +136,7 @@ export const NO_TRACING: Tracing = {
   shutdown: () => Promise.resolve(),
 };
 
-export const NO_LOG_FIELDS: object = Object.freeze({});
+const NO_LOG_FIELDS: object = Object.freeze({});
 const NO_CLIENT_SPAN: ClientSpan = { inject: (headers) => headers, logFields: () => NO_LOG_FIELDS };
 
 /**
